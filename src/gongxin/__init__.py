@@ -1,0 +1,1 @@
+"""Gongxin (公信): social credit record checks for civil-servant candidates."""

@@ -1,0 +1,27 @@
+"""The `gongxin` command: Django's management commands under one name that works anywhere.
+
+Sub-commands with hyphens (`demo-data`) map to Django command modules with underscores.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongxin.settings")
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and not args[0].startswith("-"):
+        args[0] = args[0].replace("-", "_")
+    from django.core.management import execute_from_command_line
+
+    try:
+        execute_from_command_line(["gongxin", *args])
+    except BrokenPipeError:  # `gongxin screen … | head`: the reader left, not an error
+        sys.stderr.close()
+        os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

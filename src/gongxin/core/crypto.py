@@ -1,0 +1,231 @@
+"""Encryption at rest and blind indexes for personal data.
+
+Two suites: ``gm`` (SM4-GCM + HMAC-SM3, the default, GM/T 0002 and 0004) and ``intl``
+(AES-256-GCM + HMAC-SHA256). Every ciphertext carries the id of the key that made it, so keys
+can rotate; the key file lives outside the database. Blind indexes are keyed hashes of the
+normalised value, truncated to 16 bytes, used for exact look-ups without decrypting anything.
+
+Ciphertext layout: version(1) | len(key id)(1) | key id | nonce(12) | ciphertext | tag(16).
+The key id and a field context are bound as associated data, so a ciphertext copied into another
+column or relabelled with another key id fails to decrypt.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import os
+import secrets
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, hmac
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+FORMAT_VERSION = 1
+NONCE_BYTES = 12
+TAG_BYTES = 16
+INDEX_BYTES = 16
+SUITES = ("gm", "intl")
+
+
+class KeyFileError(RuntimeError):
+    """The key file is missing, unreadable or inconsistent."""
+
+
+class DecryptionError(ValueError):
+    """A ciphertext failed authentication or names an unknown key."""
+
+
+@dataclass
+class Key:
+    """One data key: an encryption key and a separate index (MAC) key of one suite."""
+
+    id: str
+    suite: str
+    enc_key: bytes
+    mac_key: bytes
+    created: str
+    state: str = "active"  # active | pending (being rolled out by a rotation) | retired
+    _mac_base: hmac.HMAC | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self):
+        if self.suite not in SUITES:
+            raise KeyFileError(f"unknown suite {self.suite!r}")
+        digest = hashes.SM3() if self.suite == "gm" else hashes.SHA256()
+        self._mac_base = hmac.HMAC(self.mac_key, digest)
+        self._aes = AESGCM(self.enc_key) if self.suite == "intl" else None
+        self._sm4 = algorithms.SM4(self.enc_key) if self.suite == "gm" else None
+        self._header = bytes([FORMAT_VERSION, len(self.id)]) + self.id.encode("ascii")
+
+    def encrypt(self, plaintext: str, context: bytes) -> bytes:
+        nonce = os.urandom(NONCE_BYTES)
+        aad = self._header + context
+        data = plaintext.encode("utf-8")
+        if self._aes is not None:
+            return self._header + nonce + self._aes.encrypt(nonce, data, aad)
+        enc = Cipher(self._sm4, modes.GCM(nonce)).encryptor()
+        enc.authenticate_additional_data(aad)
+        body = enc.update(data) + enc.finalize()
+        return self._header + nonce + body + enc.tag
+
+    def decrypt_body(self, body: bytes, context: bytes) -> str:
+        nonce, rest = body[:NONCE_BYTES], body[NONCE_BYTES:]
+        aad = self._header + context
+        try:
+            if self._aes is not None:
+                data = self._aes.decrypt(nonce, rest, aad)
+            else:
+                ct, tag = rest[:-TAG_BYTES], rest[-TAG_BYTES:]
+                dec = Cipher(self._sm4, modes.GCM(nonce, tag)).decryptor()
+                dec.authenticate_additional_data(aad)
+                data = dec.update(ct) + dec.finalize()
+        except InvalidTag:
+            raise DecryptionError("ciphertext failed authentication") from None
+        return data.decode("utf-8")
+
+    def blind_index(self, value: str, context: bytes) -> bytes:
+        mac = self._mac_base.copy()
+        mac.update(context + b"\x00" + value.encode("utf-8"))
+        return mac.finalize()[:INDEX_BYTES]
+
+    def as_json(self) -> dict:
+        return {
+            "id": self.id,
+            "suite": self.suite,
+            "enc_key": base64.b64encode(self.enc_key).decode(),
+            "mac_key": base64.b64encode(self.mac_key).decode(),
+            "created": self.created,
+            "state": self.state,
+        }
+
+
+def new_key(suite: str = "gm", key_id: str | None = None) -> Key:
+    if suite not in SUITES:
+        raise KeyFileError(f"unknown suite {suite!r}; choose one of {', '.join(SUITES)}")
+    now = dt.datetime.now(dt.UTC)
+    return Key(
+        id=key_id or f"k{now:%Y%m%d}{secrets.token_hex(3)}",
+        suite=suite,
+        enc_key=secrets.token_bytes(16 if suite == "gm" else 32),
+        mac_key=secrets.token_bytes(32),
+        created=now.isoformat(timespec="seconds"),
+    )
+
+
+class KeyRing:
+    """All keys of one installation: one active key for new data, older ones for reading."""
+
+    def __init__(self, keys: list[Key], path: Path | None = None):
+        actives = [k for k in keys if k.state == "active"]
+        if len(actives) != 1:
+            raise KeyFileError(
+                f"the key file must have exactly one active key, found {len(actives)}"
+            )
+        self.keys = {k.id: k for k in keys}
+        self.active = actives[0]
+        self.path = path
+
+    # --- file ---------------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, path: Path) -> KeyRing:
+        try:
+            raw = json.loads(Path(path).read_text("utf-8"))
+            keys = [
+                Key(
+                    id=k["id"],
+                    suite=k["suite"],
+                    enc_key=base64.b64decode(k["enc_key"]),
+                    mac_key=base64.b64decode(k["mac_key"]),
+                    created=k["created"],
+                    state=k["state"],
+                )
+                for k in raw["keys"]
+            ]
+        except FileNotFoundError:
+            raise KeyFileError(f"key file not found: {path} (run `gongxin init`)") from None
+        except (KeyError, ValueError, TypeError) as exc:
+            raise KeyFileError(f"key file {path} is not valid: {exc}") from None
+        return cls(keys, Path(path))
+
+    @classmethod
+    def create(cls, path: Path, suite: str = "gm") -> KeyRing:
+        ring = cls([new_key(suite)], Path(path))
+        ring.save()
+        return ring
+
+    def save(self) -> None:
+        """Write atomically with mode 0600: a crash never leaves a half-written key file."""
+        assert self.path is not None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        payload = json.dumps(
+            {"version": FORMAT_VERSION, "keys": [k.as_json() for k in self.keys.values()]},
+            indent=2,
+        )
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".keys-")
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(payload)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @property
+    def pending(self) -> Key | None:
+        return next((k for k in self.keys.values() if k.state == "pending"), None)
+
+    def add_pending(self, key: Key) -> None:
+        """Known for reading and searching, not yet used for new data (rotation step 1)."""
+        key.state = "pending"
+        self.keys[key.id] = key
+
+    def promote(self, key_id: str) -> None:
+        """Make a pending key the key for new data; the previous one is kept for reading."""
+        self.active.state = "retired"
+        self.active = self.keys[key_id]
+        self.active.state = "active"
+
+    # --- use ----------------------------------------------------------------------------
+
+    def encrypt(self, plaintext: str, context: bytes) -> bytes:
+        return self.active.encrypt(plaintext, context)
+
+    def decrypt(self, blob: bytes, context: bytes) -> str:
+        blob = bytes(blob)
+        if len(blob) < 2 or blob[0] != FORMAT_VERSION:
+            raise DecryptionError("unknown ciphertext format")
+        end = 2 + blob[1]
+        key = self.keys.get(blob[2:end].decode("ascii", "replace"))
+        if key is None:
+            raise DecryptionError("ciphertext names a key that is not in the key file")
+        return key.decrypt_body(blob[end:], context)
+
+    @staticmethod
+    def key_id_of(blob: bytes) -> str:
+        blob = bytes(blob)
+        return blob[2 : 2 + blob[1]].decode("ascii", "replace")
+
+    def blind_index(self, value: str, context: bytes) -> bytes:
+        """The index under the active key: what new rows store."""
+        return self.active.blind_index(value, context)
+
+    def search_indexes(self, value: str, context: bytes) -> list[bytes]:
+        """Indexes under every key: a row written before or during a rotation is still found."""
+        return [k.blind_index(value, context) for k in self.keys.values()]
+
+    def get(self, key_id: str) -> Key:
+        try:
+            return self.keys[key_id]
+        except KeyError:
+            raise KeyFileError(
+                f"key {key_id!r} is used by stored data but missing from the key file"
+            ) from None

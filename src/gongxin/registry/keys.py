@@ -1,0 +1,30 @@
+"""The installation's key ring, loaded once per process from settings.KEY_FILE."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.conf import settings
+
+from gongxin.core.crypto import KeyRing
+
+# Field contexts bind each ciphertext and index to its meaning (see core.crypto).
+ENTRY_NAME = b"list_entry.name"
+ENTRY_ID = b"list_entry.id"
+ENTRY_KEY = b"list_entry.key"
+PERSON_ID = b"person.id"  # blind index of a resident ID: shared by entries and candidates
+PERSON_NAME = b"person.name"
+
+
+@lru_cache(maxsize=1)
+def keyring() -> KeyRing:
+    return KeyRing.load(settings.KEY_FILE)
+
+
+def reload() -> KeyRing:
+    keyring.cache_clear()
+    return keyring()
+
+
+ORG_ID = b"org.uscc"
+ORG_NAME = b"org.name"

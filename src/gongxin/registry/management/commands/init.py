@@ -1,0 +1,41 @@
+import os
+import secrets
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from gongxin.core.crypto import KeyRing
+
+
+class Command(BaseCommand):
+    help = "准备 GONGXIN_HOME：创建目录、迁移数据库、生成密钥文件（已有则保留）。可重复执行。"
+    requires_system_checks = []
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--suite",
+            choices=["gm", "intl"],
+            default=settings.CRYPTO_SUITE,
+            help="新密钥文件使用的密码套件（默认 gm：SM4-GCM + HMAC-SM3）",
+        )
+
+    def handle(self, suite, **options):
+        home = settings.HOME
+        home.mkdir(parents=True, exist_ok=True)
+        os.chmod(home, 0o700)
+        (settings.UPLOAD_DIR).mkdir(exist_ok=True)
+        secret = home / "secret_key"
+        if not secret.exists() and not os.environ.get("DJANGO_SECRET_KEY"):
+            secret.write_text(secrets.token_urlsafe(50))
+            secret.chmod(0o600)
+        if settings.KEY_FILE.exists():
+            ring = KeyRing.load(settings.KEY_FILE)
+            key_note = f"沿用已有密钥文件 {settings.KEY_FILE}（当前密钥 {ring.active.id}）"
+        else:
+            ring = KeyRing.create(settings.KEY_FILE, suite)
+            key_note = f"已生成密钥文件 {settings.KEY_FILE}（密钥 {ring.active.id}，套件 {suite}）"
+        call_command("migrate", interactive=False, verbosity=0)
+        db = settings.DATABASES["default"]
+        where = db["NAME"] if db["ENGINE"].endswith("sqlite3") else f"{db['ENGINE']} {db['NAME']}"
+        self.stdout.write(f"GONGXIN_HOME：{home}\n数据库：{where}（已迁移）\n{key_note}")

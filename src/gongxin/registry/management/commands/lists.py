@@ -1,0 +1,138 @@
+import getpass
+import os
+
+from django.core.management.base import BaseCommand
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from gongxin.core.dates import InvalidDate, parse_date
+from gongxin.registry.choices import ImportMode
+from gongxin.registry.management.commands._output import progress_bar, report_errors
+from gongxin.registry.models import ListEntry, ListImport, ListSource
+from gongxin.registry.services import ImportRefused, add_source, get_source, import_list
+
+
+def _date(text):
+    try:
+        return parse_date(text)
+    except InvalidDate as exc:
+        raise SystemExit(f"日期无效：{exc.reason}") from None
+
+
+class Command(BaseCommand):
+    help = "失信联合惩戒对象名单：来源、导入、统计。"
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(
+            dest="action", required=True, metavar="{sources,add-source,import,show}"
+        )
+        sub.add_parser("sources", help="列出名单来源")
+
+        add = sub.add_parser("add-source", help="新增名单来源")
+        add.add_argument("code", help="代码（小写字母、数字、-、_）")
+        add.add_argument("name", help="名称")
+        add.add_argument("--publisher", default="", help="发布机关")
+        add.add_argument("--basis", default="", help="依据")
+
+        imp = sub.add_parser("import", help="导入名单文件（CSV/XLSX）")
+        imp.add_argument("file")
+        imp.add_argument("--source", required=True, help="名单来源代码，如 sxbzxr")
+        imp.add_argument(
+            "--mode",
+            choices=ImportMode.values,
+            default=ImportMode.SNAPSHOT,
+            help="snapshot：文件为完整的现行名单；delta：逐行列入/移出",
+        )
+        imp.add_argument(
+            "--as-of", type=_date, help="名单日期（默认今天）；全量导入时未出现的记录以此日期移出"
+        )
+        imp.add_argument("--errors-csv", help="把错误清单写入此 CSV 文件")
+
+        show = sub.add_parser("show", help="某来源的记录统计：现行、已移出、按月")
+        show.add_argument("--source", required=True)
+        show.add_argument("--as-of", type=_date, help="统计日期（默认今天）")
+
+    def handle(self, action, **options):
+        getattr(self, "do_" + action.replace("-", "_"))(**options)
+
+    def do_sources(self, **options):
+        counts = dict(
+            ListEntry.objects.filter(removed_on__isnull=True)
+            .values_list("source")
+            .annotate(n=Count("id"))
+        )
+        self.stdout.write("代码\t名称\t发布机关\t依据\t现行记录")
+        for s in ListSource.objects.order_by("code"):
+            self.stdout.write(
+                f"{s.code}\t{s.name}\t{s.publisher}\t{s.legal_basis}\t{counts.get(s.pk, 0)}"
+            )
+
+    def do_add_source(self, code, name, publisher, basis, **options):
+        try:
+            source = add_source(code, name, publisher=publisher, legal_basis=basis)
+        except ImportRefused as exc:
+            self.stderr.write(exc.message)
+            raise SystemExit(1) from None
+        self.stdout.write(f"已新增名单来源：{source}")
+
+    def do_import(self, file, source, mode, as_of, errors_csv, **options):
+        if not os.path.isfile(file):
+            self.stderr.write(f"文件不存在：{file}")
+            raise SystemExit(1)
+        operator = os.environ.get("GONGXIN_OPERATOR") or getpass.getuser()
+        try:
+            with progress_bar("导入") as progress:
+                result = import_list(
+                    file,
+                    source_code=source,
+                    mode=mode,
+                    as_of=as_of,
+                    imported_by=f"cli:{operator}",
+                    progress=progress,
+                )
+        except ImportRefused as exc:
+            self.stderr.write(f"导入被拒绝：{exc.message}")
+            report_errors(self.stderr, exc.errors, errors_csv)
+            raise SystemExit(1) from None
+        self.stdout.write(result.summary)
+
+    def do_show(self, source, as_of, **options):
+        try:
+            src = get_source(source)
+        except ImportRefused as exc:
+            self.stderr.write(exc.message)
+            raise SystemExit(1) from None
+        as_of = as_of or timezone.localdate()
+        entries = ListEntry.objects.filter(source=src, listed_on__lte=as_of)
+        removed = Q(removed_on__isnull=False, removed_on__lte=as_of)
+        active = entries.exclude(removed).count()
+        gone = entries.filter(removed).count()
+        self.stdout.write(f"{src.name}（{src.code}），统计日期 {as_of.isoformat()}")
+        self.stdout.write(f"现行记录：{active}\n已移出：{gone}")
+        listed = dict(
+            entries.annotate(m=TruncMonth("listed_on"))
+            .values_list("m")
+            .annotate(n=Count("id"))
+            .values_list("m", "n")
+        )
+        out = dict(
+            entries.filter(removed)
+            .annotate(m=TruncMonth("removed_on"))
+            .values_list("m")
+            .annotate(n=Count("id"))
+            .values_list("m", "n")
+        )
+        if listed or out:
+            self.stdout.write("月份\t列入\t移出")
+            for month in sorted(set(listed) | set(out)):
+                self.stdout.write(f"{month:%Y-%m}\t{listed.get(month, 0)}\t{out.get(month, 0)}")
+        recent = ListImport.objects.filter(source=src)[:5]
+        if recent:
+            self.stdout.write("最近导入：")
+            for imp in recent:
+                self.stdout.write(
+                    f"  #{imp.pk} {timezone.localtime(imp.finished_at):%Y-%m-%d %H:%M} "
+                    f"{imp.get_mode_display()} {imp.file_name} {imp.get_status_display()} "
+                    f"新增 {imp.added} 移出 {imp.removed} 未变 {imp.unchanged}"
+                )

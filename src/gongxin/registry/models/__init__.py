@@ -1,0 +1,3 @@
+from .entries import ListEntry, ListImport, ListSource
+
+__all__ = ["ListEntry", "ListImport", "ListSource"]

@@ -1,0 +1,117 @@
+"""List sources, entries and the imports that change them.
+
+Entries are never deleted and never re-opened: listing and removal dates make every past date
+screenable again exactly. Names and ID numbers are stored only as ciphertext plus keyed blind
+indexes (see gongxin.core.crypto).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from gongxin.registry.choices import ImportMode, ImportStatus, SubjectKind
+
+
+class ListSource(models.Model):
+    """A dishonesty list (名单来源), e.g. 失信被执行人; built-in ones have stable codes."""
+
+    code = models.SlugField("代码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=100, unique=True)
+    publisher = models.CharField("发布机关", max_length=100, blank=True)
+    legal_basis = models.CharField("依据", max_length=200, blank=True)
+    builtin = models.BooleanField("内置", default=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "名单来源"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def active_count(self) -> int:
+        return self.entries.filter(removed_on__isnull=True).count()
+
+
+class ListImport(models.Model):
+    """One attempt to load a list file: what it was, who ran it, and what it changed."""
+
+    source = models.ForeignKey(ListSource, models.PROTECT, related_name="imports")
+    file_name = models.CharField("文件名", max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    mode = models.CharField("方式", max_length=16, choices=ImportMode.choices)
+    as_of = models.DateField("名单日期")
+    status = models.CharField("状态", max_length=16, choices=ImportStatus.choices)
+    rows_total = models.PositiveIntegerField("行数", default=0)
+    added = models.PositiveIntegerField("新增", default=0)
+    removed = models.PositiveIntegerField("移出", default=0)
+    unchanged = models.PositiveIntegerField("未变", default=0)
+    errors = models.JSONField("错误", default=list, blank=True)
+    imported_by = models.CharField("操作人", max_length=150)
+    started_at = models.DateTimeField("开始时间")
+    finished_at = models.DateTimeField("完成时间")
+
+    class Meta:
+        verbose_name = "名单导入"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.source.code} {self.file_name} {self.get_status_display()}"
+
+
+class ListEntry(models.Model):
+    """One listing of one subject (名单记录), with its provenance."""
+
+    source = models.ForeignKey(ListSource, models.PROTECT, related_name="entries")
+    subject_kind = models.CharField("主体类型", max_length=16, choices=SubjectKind.choices)
+    # Ciphertexts carry their key id; the indexes are keyed hashes of the normalised values.
+    name_cipher = models.BinaryField("姓名或名称（密文）")
+    name_index = models.BinaryField("姓名索引", max_length=16)
+    id_cipher = models.BinaryField("证件号码（密文）")
+    id_index = models.BinaryField("证件号码索引", max_length=16, null=True)
+    id_masked = models.BooleanField("证件号码已隐去部分", default=False)
+    entry_key = models.BinaryField("记录标识", max_length=16)
+    key_id = models.CharField("密钥标识", max_length=32)
+    authority = models.CharField("认定机关", max_length=200)
+    basis_document = models.CharField("认定文书号", max_length=200)
+    case_number = models.CharField("案号", max_length=200, blank=True)
+    listed_on = models.DateField("列入日期")
+    planned_end = models.DateField("计划移出日期", null=True, blank=True)
+    removed_on = models.DateField("移出日期", null=True, blank=True)
+    removal_reason = models.CharField("移出原因", max_length=200, blank=True)
+    created_by_import = models.ForeignKey(
+        ListImport, models.PROTECT, related_name="created_entries", verbose_name="列入批次"
+    )
+    removed_by_import = models.ForeignKey(
+        ListImport,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="removed_entries",
+        verbose_name="移出批次",
+    )
+
+    class Meta:
+        verbose_name = "名单记录"
+        indexes = [
+            models.Index(fields=["id_index"], name="entry_id_index"),
+            models.Index(
+                fields=["name_index"], condition=Q(id_masked=True), name="entry_masked_name"
+            ),
+            models.Index(fields=["source", "entry_key"], name="entry_source_key"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(removed_on__isnull=True) | Q(removed_on__gte=models.F("listed_on")),
+                name="entry_removed_after_listed",
+            ),
+            models.CheckConstraint(
+                condition=Q(id_masked=True) | Q(id_index__isnull=False),
+                name="entry_full_id_indexed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source.code}#{self.pk}"

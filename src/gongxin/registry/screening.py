@@ -1,0 +1,217 @@
+"""Screening candidates against the lists as of a date (DESIGN §1 step 3).
+
+An entry counts on day D when listed_on <= D and it was not removed on or before D. Same
+candidates and same date give the same answer, whatever was imported since, because entries are
+never deleted and removal only ever sets a date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db.models import Q
+
+from gongxin.core import idnumber, names
+from gongxin.core.matching import MatchClass, classify, strongest
+from gongxin.registry import keys
+from gongxin.registry.choices import SubjectKind
+from gongxin.registry.files import open_table
+from gongxin.registry.models import ListEntry, ListSource
+from gongxin.registry.rows import RowError
+
+CANDIDATE_COLUMNS = {"姓名": "name", "公民身份号码": "id_number", "拟任职位": "position"}
+# The request template's sheet names the position column by the kind of request.
+CANDIDATE_COLUMN_ALIASES = {
+    "拟录用职位": "拟任职位",
+    "拟调任职位": "拟任职位",
+    "拟录用/调任职位": "拟任职位",
+    "身份证号码": "公民身份号码",
+}
+LOOKUP_BATCH = 500
+
+
+@dataclass
+class CandidateInput:
+    row: int
+    name: str
+    id_number: str
+    position: str = ""
+
+
+@dataclass
+class EntryMatch:
+    source: str
+    source_name: str
+    entry_id: int
+    match: MatchClass
+    listed_on: dt.date
+    removed_on: dt.date | None
+    authority: str
+    basis_document: str
+    case_number: str
+
+    def as_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "source_name": self.source_name,
+            "entry_id": self.entry_id,
+            "match": str(self.match),
+            "listed_on": self.listed_on.isoformat(),
+            "removed_on": self.removed_on.isoformat() if self.removed_on else None,
+            "authority": self.authority,
+            "basis_document": self.basis_document,
+            "case_number": self.case_number,
+        }
+
+
+@dataclass
+class CandidateResult:
+    row: int
+    name: str
+    id_number: str = field(repr=False)  # normalised; never printed, never serialised
+    position: str
+    match: MatchClass = MatchClass.NONE
+    entries: list[EntryMatch] = field(default_factory=list)
+
+    @property
+    def id_number_masked(self) -> str:
+        return idnumber.mask(self.id_number)
+
+    def as_dict(self) -> dict:
+        return {
+            "row": self.row,
+            "name": self.name,
+            "id_number_masked": self.id_number_masked,
+            "position": self.position,
+            "match": str(self.match),
+            "entries": [e.as_dict() for e in self.entries],
+        }
+
+
+@dataclass
+class ScreeningResult:
+    as_of: dt.date
+    results: list[CandidateResult]
+    errors: list[RowError]
+
+
+def validate_candidates(
+    candidates: list[CandidateInput], *, today: dt.date | None = None
+) -> tuple[list[CandidateResult], list[RowError]]:
+    """Normalise names and ID numbers; a bad or repeated row is an error, never screened."""
+    valid: list[CandidateResult] = []
+    errors: list[RowError] = []
+    first_row: dict[str, int] = {}
+    for c in candidates:
+        row_errors = []
+        try:
+            name = names.normalize(c.name)
+        except names.InvalidName as exc:
+            row_errors.append(RowError(c.row, "姓名", exc.reason))
+        try:
+            number = idnumber.normalize(c.id_number, today=today)
+        except idnumber.InvalidIdNumber as exc:
+            row_errors.append(RowError(c.row, "公民身份号码", exc.reason))
+        else:
+            dup = first_row.setdefault(number, c.row)
+            if dup != c.row:
+                row_errors.append(RowError(c.row, "公民身份号码", f"与第{dup}行重复"))
+        if row_errors:
+            errors.extend(row_errors)
+        else:
+            valid.append(CandidateResult(c.row, name, number, c.position.strip()))
+    return valid, errors
+
+
+def _active_on(as_of: dt.date) -> Q:
+    return Q(listed_on__lte=as_of) & (Q(removed_on__isnull=True) | Q(removed_on__gt=as_of))
+
+
+def screen(candidates: list[CandidateInput], as_of: dt.date) -> ScreeningResult:
+    """Match every valid candidate against every list as of ``as_of``."""
+    valid, errors = validate_candidates(candidates)
+    ring = keys.keyring()
+    sources = {s.pk: s for s in ListSource.objects.all()}
+    active = _active_on(as_of) & Q(subject_kind=SubjectKind.PERSON)
+    for start in range(0, len(valid), LOOKUP_BATCH):
+        _screen_batch(valid[start : start + LOOKUP_BATCH], active, ring, sources)
+    return ScreeningResult(as_of, valid, errors)
+
+
+_FIELDS = (
+    "pk",
+    "source_id",
+    "listed_on",
+    "removed_on",
+    "authority",
+    "basis_document",
+    "case_number",
+    "name_index",
+)
+
+
+def _screen_batch(batch: list[CandidateResult], active: Q, ring, sources) -> None:
+    """Two indexed look-ups per batch: full ID numbers, then masked entries by name."""
+    by_id: dict[bytes, CandidateResult] = {}
+    by_name: dict[bytes, list[CandidateResult]] = defaultdict(list)
+    name_sets: dict[int, set[bytes]] = {}
+    for cand in batch:
+        cand.entries = []
+        for index in ring.search_indexes(cand.id_number, keys.PERSON_ID):
+            by_id[index] = cand
+        name_indexes = ring.search_indexes(cand.name, keys.PERSON_NAME)
+        name_sets[id(cand)] = set(name_indexes)
+        for index in name_indexes:
+            by_name[index].append(cand)
+
+    def evidence(row, match: MatchClass) -> EntryMatch:
+        pk, source_id, listed_on, removed_on, authority, basis, case, _ = row[:8]
+        source = sources[source_id]
+        return EntryMatch(
+            source.code, source.name, pk, match, listed_on, removed_on, authority, basis, case
+        )
+
+    full = ListEntry.objects.filter(active, id_index__in=list(by_id))
+    for row in full.values_list(*_FIELDS, "id_index"):
+        cand = by_id[bytes(row[-1])]
+        name_agrees = bytes(row[7]) in name_sets[id(cand)]
+        match = classify(id_agrees=True, name_agrees=name_agrees, entry_masked=False)
+        cand.entries.append(evidence(row, match))
+
+    masked = ListEntry.objects.filter(active, id_masked=True, name_index__in=list(by_name))
+    for row in masked.values_list(*_FIELDS, "id_cipher"):
+        pattern = ring.decrypt(row[-1], keys.ENTRY_ID)
+        for cand in by_name[bytes(row[7])]:
+            id_agrees = idnumber.masked_agrees(pattern, cand.id_number)
+            match = classify(id_agrees=id_agrees, name_agrees=True, entry_masked=True)
+            if match is not MatchClass.NONE:
+                cand.entries.append(evidence(row, match))
+
+    for cand in batch:
+        cand.entries.sort(key=lambda e: (e.source, e.entry_id))
+        cand.match = strongest(e.match for e in cand.entries)
+
+
+def read_candidates(path: Path) -> tuple[list[CandidateInput], list[RowError]]:
+    """Read a candidate file (姓名, 公民身份号码, optional 拟任职位); missing columns are errors."""
+    table = open_table(path)
+    headers = [CANDIDATE_COLUMN_ALIASES.get(h, h) for h in table.headers]
+    positions = {CANDIDATE_COLUMNS[h]: i for i, h in enumerate(headers) if h in CANDIDATE_COLUMNS}
+    missing = [h for h in ("姓名", "公民身份号码") if CANDIDATE_COLUMNS[h] not in positions]
+    if missing:
+        return [], [RowError(1, h, "缺少必填列") for h in missing]
+
+    def cell(cells, field_name):
+        i = positions.get(field_name)
+        return "" if i is None or i >= len(cells) else str(cells[i] or "")
+
+    candidates = [
+        CandidateInput(
+            number, cell(cells, "name"), cell(cells, "id_number"), cell(cells, "position")
+        )
+        for number, cells in table.rows
+    ]
+    return candidates, []
