@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from gongxin.core.crypto import KeyRing
+from gongxin.core.crypto import KeyRing, self_test
 
 
 class Command(BaseCommand):
@@ -21,6 +21,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, suite, **options):
+        self_test()
         home = settings.HOME
         home.mkdir(parents=True, exist_ok=True)
         os.chmod(home, 0o700)

@@ -1,0 +1,30 @@
+"""Shared fixtures. The test home and key file are made by tests/settings.py."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(django_settings.HOME, ignore_errors=True)
+
+
+@pytest.fixture
+def key_file(tmp_path, settings):
+    """A key file of this test's own, for tests that rotate or change suites."""
+    from gongxin.core.crypto import KeyRing
+    from gongxin.registry import keys
+
+    def make(suite: str = "gm") -> Path:
+        path = tmp_path / f"keys-{suite}.json"
+        KeyRing.create(path, suite)
+        settings.KEY_FILE = path
+        keys.reload()
+        return path
+
+    yield make
+    keys.keyring.cache_clear()

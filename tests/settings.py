@@ -1,0 +1,18 @@
+"""Settings for the test run: a throwaway GONGXIN_HOME with its own key file.
+
+Made here, not in conftest, because pytest-django imports the settings before any conftest.
+DATABASE_URL still chooses the database, so the same suite runs on SQLite and PostgreSQL.
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ["GONGXIN_HOME"] = tempfile.mkdtemp(prefix="gongxin-test-home-")
+os.environ.pop("GONGXIN_KEY_FILE", None)
+
+from gongxin.core.crypto import KeyRing
+from gongxin.settings import *  # noqa: F403
+
+KeyRing.create(Path(os.environ["GONGXIN_HOME"]) / "keys.json", "gm")
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; tests only
