@@ -28,3 +28,8 @@ def key_file(tmp_path, settings):
 
     yield make
     keys.keyring.cache_clear()
+
+
+def pytest_report_header(config):
+    engine = django_settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    return f"gongxin database: {engine}"

@@ -1,9 +1,9 @@
-import csv
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from gongxin.core.synthetic import CANDIDATE_HEADERS, LIST_HEADERS, Generator
+from gongxin.core.synthetic import Generator
+from gongxin.registry.demo import write_candidates, write_list
 
 
 class Command(BaseCommand):
@@ -24,23 +24,10 @@ class Command(BaseCommand):
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         gen = Generator(seed)
-        sample: list = []
         list_path = out / "list-sxbzxr.csv"
-        with open(list_path, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(LIST_HEADERS)
-            for i, entry in enumerate(gen.entries(entries, masked_share=masked_share)):
-                writer.writerow(entry.row())
-                # Keep a bounded, evenly spread sample to draw hits from.
-                if len(sample) < 20000:
-                    sample.append(entry)
-                elif gen.rng.randrange(i + 1) < 20000:
-                    sample[gen.rng.randrange(20000)] = entry
+        sample = write_list(list_path, gen, entries, masked_share)
         cand_path = out / "candidates.csv"
-        with open(cand_path, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(CANDIDATE_HEADERS)
-            writer.writerows(gen.candidates(candidates, sample, hit_share))
+        write_candidates(cand_path, gen, candidates, sample, hit_share)
         self.stdout.write(
             f"名单文件：{list_path}（{entries} 条）\n人选文件：{cand_path}（{candidates} 人）"
         )

@@ -1,0 +1,37 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Each installs what it needs.
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export GONGXIN_HOME ?= $(CURDIR)/var
+
+.PHONY: demo test test-sqlite test-postgres lint bench clean
+
+$(STAMP): pyproject.toml scripts/venv.sh
+	scripts/venv.sh
+
+## Run Gongxin on SQLite with demo data at http://127.0.0.1:8000/
+demo: $(STAMP)
+	$(BIN)/gongxin init
+	$(BIN)/gongxin demo load
+	$(BIN)/gongxin runserver 127.0.0.1:8000
+
+## Lint, then the whole suite on SQLite and on a local PostgreSQL server
+test: lint test-sqlite test-postgres
+
+test-sqlite: $(STAMP)
+	env -u DATABASE_URL $(BIN)/pytest
+
+test-postgres: $(STAMP)
+	DATABASE_URL=$$(scripts/postgres.sh start) $(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench
+	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=. $(BIN)/gongxin makemigrations --check --dry-run
+
+## Benchmarks (large data; not part of `make test`). ARGS="--entries 10000000" for 10M.
+bench: $(STAMP)
+	$(BIN)/python bench/registry.py $(ARGS)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache
