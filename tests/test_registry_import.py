@@ -53,7 +53,11 @@ def test_same_file_twice_changes_nothing_and_says_so(tmp_path):
     assert ListEntry.objects.get().removed_on is None
 
 
-def test_one_bad_row_in_ten_thousand_refuses_the_file_and_names_it(lists, tmp_path):
+@pytest.mark.parametrize("workers", [False, True], ids=["in-process", "worker-processes"])
+def test_one_bad_row_in_ten_thousand_refuses_the_file_and_names_it(lists, monkeypatch, workers):
+    from gongxin.registry import services
+
+    monkeypatch.setattr(services, "PARALLEL_BYTES", 0 if workers else 10**12)
     lists.load([person_row(*ZHANG)], as_of="2026-01-01")
     rows = [
         person_row(
@@ -75,6 +79,12 @@ def test_one_bad_row_in_ten_thousand_refuses_the_file_and_names_it(lists, tmp_pa
     assert match_of([ZHANG], as_of="2026-03-01") == ["exact"]
     rejected = ListImport.objects.get(status="rejected")
     assert rejected.errors == [{"row": 5001, "column": "证件号码", "reason": "校验码不正确"}]
+    # Fixed, the same file goes in whole: every row findable, ZHANG removed by the snapshot.
+    rows[4999] = dict(bad, 证件号码=make_id(seq=999, born="19540101"))
+    result = lists.load(rows, as_of="2026-02-01")
+    assert (result.list_import.added, result.list_import.removed) == (10_000, 1)
+    sample = [(r["姓名或名称"], r["证件号码"]) for r in rows[::997]]
+    assert set(match_of(sample, as_of="2026-02-02")) == {"exact"}
 
 
 def test_every_kind_of_bad_row_is_reported_together(lists):

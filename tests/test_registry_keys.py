@@ -8,6 +8,7 @@ from django.db import connection
 from gongxin.core.crypto import KeyRing
 from gongxin.registry import keys
 from gongxin.registry.models import ListEntry
+from gongxin.registry.pipeline import split_subject
 from gongxin.registry.rotation import key_usage, rotate
 from tests.factories import LI, MAIMAITI, ZHANG, Lists, match_of, person_row
 
@@ -44,7 +45,8 @@ def test_raw_dump_contains_no_plaintext_id_or_name(tmp_path):
     entry = ListEntry.objects.get(
         id_masked=False, name_index=keys.keyring().blind_index("张三", keys.PERSON_NAME)
     )
-    assert keys.keyring().decrypt(entry.id_cipher, keys.ENTRY_ID) == ZHANG[1]
+    subject = keys.keyring().decrypt(entry.subject_cipher, keys.ENTRY_SUBJECT)
+    assert split_subject(subject) == ZHANG
 
 
 @pytest.mark.parametrize("suite", ["gm", "intl"])

@@ -33,6 +33,8 @@ def parse_date(raw: str) -> dt.date:
 
 def coerce_date(value: object) -> dt.date | None:
     """A spreadsheet cell may already hold a date or datetime; empty means None."""
+    if type(value) is str:
+        return parse_date(value.strip()) if value.strip() else None
     if value is None:
         return None
     if isinstance(value, dt.datetime):

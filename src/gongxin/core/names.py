@@ -16,8 +16,11 @@ _DOT_LIKES = "\u2022\u30fb\u2027\u2219\u22c5\uff0e.\u00b7\u0387\u16eb\u2e31\uff6
 _DOTS = re.compile(f"[{re.escape(_DOT_LIKES)}]")
 _HYPHENS = re.compile(r"(?<=\S)\s*[-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d]\s*(?=\S)")
 _SPACE = re.compile(r"\s+")
+# Most names need none of the substitutions: one scan decides.
+_NEEDS_WORK = re.compile(f"[{re.escape(_DOT_LIKES)}\\s\\-\u2010-\u2015\u2212\uff0d]")
 
 MAX_LENGTH = 100
+_REFUSED = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 
 
 class InvalidName(ValueError):
@@ -30,13 +33,17 @@ class InvalidName(ValueError):
 def normalize(raw: str) -> str:
     """Return the comparison form of a name, or raise InvalidName when nothing is left."""
     text = unicodedata.normalize("NFKC", raw or "")
-    text = _HYPHENS.sub(MIDDLE_DOT, text)
-    text = _DOTS.sub(MIDDLE_DOT, text)
-    text = _SPACE.sub("", text)
+    if _NEEDS_WORK.search(text):
+        text = _HYPHENS.sub(MIDDLE_DOT, text)
+        text = _DOTS.sub(MIDDLE_DOT, text)
+        text = _SPACE.sub("", text)
     if not text:
         raise InvalidName("姓名或名称为空", "empty")
     if len(text) > MAX_LENGTH:
         raise InvalidName(f"姓名或名称过长（超过{MAX_LENGTH}个字符）", "too_long")
-    if any(unicodedata.category(c).startswith("C") for c in text):
+    # Control and format characters are refused; unassigned and private-use code points are
+    # not, since rare name characters may be newer than Python's Unicode tables or mapped to
+    # the private-use area by household-registration systems.
+    if not text.isprintable() and any(unicodedata.category(c) in _REFUSED for c in text):
         raise InvalidName("姓名或名称含有控制字符", "control")
     return text

@@ -1,18 +1,27 @@
 """Reading tabular files staff upload: CSV (UTF-8 or GB18030, detected) and XLSX.
 
-Rows come out as (row_number, {header: cell}), row numbers counted as a spreadsheet shows them
-(the header is row 1), so an error report points at the line a person will look at.
+A table is read in chunks of records so that large files can be parsed by worker processes:
+a CSV chunk is raw text (cut only where the count of quote characters is even, so a quoted
+field with a line break is never split), an XLSX chunk is a list of cell lists. Row numbers are
+counted as a spreadsheet shows them (the header is row 1), blank rows included, so an error
+report points at the line a person will look at.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-from collections.abc import Iterator
-from dataclasses import dataclass
+import datetime as dt
+import io
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 SNIFF_BYTES = 1 << 16
+CHUNK_RECORDS = 5000
+CHARS_PER_RECORD = 64  # a list row is 60-100 characters: blocks of roughly CHUNK_RECORDS rows
+FIRST_ROW = 2  # the header is row 1
+
+Chunk = tuple[str, object]  # ("text", str) or ("cells", list[list])
 
 
 class FileFormatError(ValueError):
@@ -23,10 +32,40 @@ class FileFormatError(ValueError):
         self.reason = reason
 
 
-@dataclass
+BAD_ENCODING = "文件编码无法识别（应为 UTF-8 或 GB18030）"
+
+
 class Table:
-    headers: list[str]
-    rows: Iterator[tuple[int, list[str]]]
+    """Headers, and the records after them in chunks."""
+
+    def __init__(self, headers: list[str], chunker: Callable[[int], Iterator[Chunk]]):
+        self.headers = headers
+        self._chunker = chunker
+
+    def chunks(self, size: int = CHUNK_RECORDS) -> Iterator[Chunk]:
+        return self._chunker(size)
+
+    @property
+    def rows(self) -> Iterator[tuple[int, list]]:
+        """(row number, cells) of every non-blank record, in file order."""
+        base = FIRST_ROW
+        for chunk in self.chunks():
+            records = chunk_records(chunk)
+            for offset, cells in enumerate(records):
+                if not is_blank(cells):
+                    yield base + offset, cells
+            base += len(records)
+
+
+def chunk_records(chunk: Chunk) -> list[list]:
+    kind, data = chunk
+    if kind == "text":
+        return list(csv.reader(io.StringIO(data)))
+    return data
+
+
+def is_blank(cells: list) -> bool:
+    return not any(str(c).strip() for c in cells if c is not None)
 
 
 def detect_encoding(head: bytes) -> str:
@@ -47,12 +86,15 @@ def _clean_header(cell) -> str:
     return str(cell or "").strip().replace("\u3000", "").replace(" ", "")
 
 
-def _cell(value) -> str:
+def _cell(value):
+    """Spreadsheet values as the validators expect them: text, or a date for a date cell."""
     if value is None:
         return ""
+    if isinstance(value, dt.date | str):
+        return value
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return value  # dates stay dates; the row validator coerces them
+    return str(value)
 
 
 def open_table(path: Path) -> Table:
@@ -67,52 +109,81 @@ def open_table(path: Path) -> Table:
 def _open_csv(path: Path) -> Table:
     with open(path, "rb") as fh:
         encoding = detect_encoding(fh.read(SNIFF_BYTES))
-    fh = open(path, encoding=encoding, newline="")
-    reader = csv.reader(fh)
-    try:
-        headers = [_clean_header(h) for h in next(reader)]
-    except StopIteration:
-        fh.close()
-        raise FileFormatError("文件为空") from None
-    except UnicodeDecodeError:
-        fh.close()
-        raise FileFormatError("文件编码无法识别（应为 UTF-8 或 GB18030）") from None
-
-    def rows():
+    with open(path, encoding=encoding, newline="") as fh:
         try:
-            for number, row in enumerate(reader, start=2):
-                if any(cell.strip() for cell in row):
-                    yield number, row
+            header = fh.readline()
+            while header.count('"') % 2 and (more := fh.readline()):
+                header += more
+            offset = fh.tell()  # readline, not iteration: tell() stays available
         except UnicodeDecodeError:
-            raise FileFormatError("文件编码无法识别（应为 UTF-8 或 GB18030）") from None
-        finally:
-            fh.close()
+            raise FileFormatError(BAD_ENCODING) from None
+    if not header.strip():
+        raise FileFormatError("文件为空")
+    headers = [_clean_header(h) for h in next(csv.reader(io.StringIO(header)))]
 
-    return Table(headers, rows())
+    def chunks(size: int) -> Iterator[Chunk]:
+        """Blocks of about ``size`` records, cut after a line break outside any quoted field."""
+        block_chars = size * CHARS_PER_RECORD
+        with open(path, encoding=encoding, newline="") as fh:
+            fh.seek(offset)
+            carry = ""
+            try:
+                while block := fh.read(block_chars):
+                    text = carry + block
+                    cut = _safe_cut(text)
+                    if cut:
+                        yield ("text", text[:cut])
+                    carry = text[cut:]
+            except UnicodeDecodeError:
+                raise FileFormatError(BAD_ENCODING) from None
+            if carry:
+                yield ("text", carry)
+
+    return Table(headers, chunks)
+
+
+def _safe_cut(text: str) -> int:
+    """Length of the longest prefix of whole records: ends with a line break, even quotes."""
+    cut = text.rfind("\n") + 1
+    if '"' not in text:
+        return cut
+    while cut and text.count('"', 0, cut) % 2:
+        cut = text.rfind("\n", 0, cut - 1) + 1
+    return cut
 
 
 def _open_xlsx(path: Path) -> Table:
     from openpyxl import load_workbook
 
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many types for a damaged file
-        raise FileFormatError("无法读取 XLSX 文件，文件可能已损坏") from None
-    sheet = book.worksheets[0]
-    it = sheet.iter_rows(values_only=True)
-    try:
-        headers = [_clean_header(h) for h in next(it)]
-    except StopIteration:
-        book.close()
-        raise FileFormatError("文件为空") from None
-
-    def rows():
+    def load():
         try:
-            for number, row in enumerate(it, start=2):
-                cells = [_cell(v) for v in row]
-                if any(str(c).strip() for c in cells):
-                    yield number, cells
+            return load_workbook(path, read_only=True, data_only=True)
+        except Exception:  # openpyxl raises many types for a damaged file
+            raise FileFormatError("无法读取 XLSX 文件，文件可能已损坏") from None
+
+    book = load()
+    try:
+        first = next(book.worksheets[0].iter_rows(values_only=True), None)
+    finally:
+        book.close()
+    if first is None:
+        raise FileFormatError("文件为空")
+    headers = [_clean_header(h) for h in first]
+
+    def chunks(size: int) -> Iterator[Chunk]:
+        book = load()
+        try:
+            it = book.worksheets[0].iter_rows(values_only=True)
+            next(it)
+            batch = []
+            for row in it:
+                batch.append([_cell(v) for v in row])
+                if len(batch) >= size:
+                    yield ("cells", batch)
+                    batch = []
+            if batch:
+                yield ("cells", batch)
         finally:
             book.close()
 
-    return Table(headers, rows())
+    return Table(headers, chunks)

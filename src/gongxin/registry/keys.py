@@ -9,8 +9,7 @@ from django.conf import settings
 from gongxin.core.crypto import KeyRing
 
 # Field contexts bind each ciphertext and index to its meaning (see core.crypto).
-ENTRY_NAME = b"list_entry.name"
-ENTRY_ID = b"list_entry.id"
+ENTRY_SUBJECT = b"list_entry.subject"  # name and ID number / USCC (or masked pattern) together
 ENTRY_KEY = b"list_entry.key"
 PERSON_ID = b"person.id"  # blind index of a resident ID: shared by entries and candidates
 PERSON_NAME = b"person.name"

@@ -19,8 +19,8 @@ from django.db.models import Count
 
 from gongxin.core.crypto import new_key
 from gongxin.registry import keys
-from gongxin.registry.choices import SubjectKind
 from gongxin.registry.models import ListEntry
+from gongxin.registry.pipeline import entry_indexes, split_subject
 from gongxin.registry.rows import entry_material
 
 BATCH = 2000
@@ -50,8 +50,8 @@ def rotate(
         ring.save()
     qn = connection.ops.quote_name
     sql = (
-        f"UPDATE {qn(ListEntry._meta.db_table)} SET name_cipher = %s, name_index = %s, "  # noqa: S608
-        "id_cipher = %s, id_index = %s, entry_key = %s, key_id = %s WHERE id = %s"
+        f"UPDATE {qn(ListEntry._meta.db_table)} SET subject_cipher = %s, name_index = %s, "  # noqa: S608
+        "id_index = %s, entry_key = %s, key_id = %s WHERE id = %s"
     )
     done = 0
     with transaction.atomic():
@@ -59,8 +59,7 @@ def rotate(
         fields = (
             "pk",
             "subject_kind",
-            "name_cipher",
-            "id_cipher",
+            "subject_cipher",
             "id_masked",
             "authority",
             "basis_document",
@@ -87,17 +86,8 @@ def rotate(
 
 
 def _reencrypt(ring, key, row) -> tuple:
-    pk, kind, name_cipher, id_cipher, masked, authority, basis, case, listed_on = row
-    name = ring.decrypt(name_cipher, keys.ENTRY_NAME)
-    ident = ring.decrypt(id_cipher, keys.ENTRY_ID)
-    person = kind == SubjectKind.PERSON
+    pk, kind, subject_cipher, masked, authority, basis, case, listed_on = row
+    name, ident = split_subject(ring.decrypt(subject_cipher, keys.ENTRY_SUBJECT))
     material = entry_material(kind, ident, name, authority, basis, case, listed_on)
-    return (
-        key.encrypt(name, keys.ENTRY_NAME),
-        key.blind_index(name, keys.PERSON_NAME if person else keys.ORG_NAME),
-        key.encrypt(ident, keys.ENTRY_ID),
-        None if masked else key.blind_index(ident, keys.PERSON_ID if person else keys.ORG_ID),
-        key.blind_index(material, keys.ENTRY_KEY),
-        key.id,
-        pk,
-    )
+    cipher, name_index, id_index = entry_indexes(key, kind, name, ident, masked)
+    return (cipher, name_index, id_index, key.blind_index(material, keys.ENTRY_KEY), key.id, pk)

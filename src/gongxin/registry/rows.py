@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from operator import itemgetter
 
 from gongxin.core import dates, idnumber, names, uscc
 from gongxin.registry.choices import DeltaAction, SubjectKind
@@ -27,14 +28,23 @@ LIST_COLUMNS = {
     "名单来源": "source",
 }
 REQUIRED_COLUMNS = ("主体类型", "姓名或名称", "证件号码", "列入日期", "认定机关", "认定文书号")
+# Plain str values, not the enums: prepared rows cross process boundaries with marshal.
+PERSON, ORGANISATION = SubjectKind.PERSON.value, SubjectKind.ORGANISATION.value
+ADD, REMOVE = DeltaAction.ADD.value, DeltaAction.REMOVE.value
 KIND_WORDS = {
-    "自然人": SubjectKind.PERSON,
-    "个人": SubjectKind.PERSON,
-    "法人和其他组织": SubjectKind.ORGANISATION,
-    "法人或其他组织": SubjectKind.ORGANISATION,
-    "法人": SubjectKind.ORGANISATION,
+    "自然人": PERSON,
+    "个人": PERSON,
+    "法人和其他组织": ORGANISATION,
+    "法人或其他组织": ORGANISATION,
+    "法人": ORGANISATION,
 }
-ACTION_WORDS = {"列入": DeltaAction.ADD, "移出": DeltaAction.REMOVE}
+ACTION_WORDS = {"列入": ADD, "移出": REMOVE}
+TEXT_FIELDS = (
+    ("authority", "认定机关", True),
+    ("basis_document", "认定文书号", True),
+    ("case_number", "案号", False),
+    ("removal_reason", "移出原因", False),
+)
 TEXT_LIMIT = 200
 
 
@@ -76,8 +86,19 @@ def entry_material(kind, ident, name, authority, basis_document, case_number, li
     )
 
 
+# Field order of RowValidator.getter's result.
+_FIELD_ORDER = (
+    "kind", "name", "ident", "listed_on", "authority", "basis_document", "case_number",
+    "planned_end", "removed_on", "removal_reason", "action", "source",
+)  # fmt: skip
+
+
 class RowValidator:
-    """Turns cells into PreparedRows; holds per-file state (column positions, the file date)."""
+    """Turns cells into PreparedRows; holds per-file state (column positions, the file date).
+
+    ``prepare`` is the hot path of every import (millions of rows): one C-level itemgetter
+    picks all fields, and error objects are made only when something is wrong.
+    """
 
     def __init__(
         self, headers: list[str], *, source_code: str, source_name: str, mode: str, as_of: dt.date
@@ -90,121 +111,114 @@ class RowValidator:
         ]
         if mode == "delta" and "action" not in self.positions:
             self.header_errors.append(RowError(1, "操作", "增量导入须有「操作」列（列入/移出）"))
+        # Missing optional columns read a padding cell that is always empty.
+        self.width = len(headers) + 1
+        self.getter = itemgetter(*(self.positions.get(f, len(headers)) for f in _FIELD_ORDER))
         self.source_words = {source_code, source_name}
-        self.mode = mode
+        self.delta = mode == "delta"
         self.as_of = as_of
 
-    def _get(self, cells: list, field: str) -> str:
-        i = self.positions.get(field)
-        if i is None or i >= len(cells):
-            return ""
-        value = cells[i]
-        return value.strip() if isinstance(value, str) else value
-
     def prepare(self, number: int, cells: list) -> tuple[PreparedRow | None, list[RowError]]:
+        if len(cells) < self.width:
+            cells = [*cells, *([""] * (self.width - len(cells)))]
+        (kind_word, raw_name, raw_ident, raw_listed, authority, basis, case, raw_planned,
+         raw_removed, reason, action_word, source) = self.getter(cells)  # fmt: skip
         errors: list[RowError] = []
+        fail = errors.append
 
-        def fail(column: str, reason: str) -> None:
-            errors.append(RowError(number, column, reason))
-
-        source = self._get(cells, "source")
-        if source and source not in self.source_words:
-            fail("名单来源", f"名单来源「{source}」与本次导入的名单来源不一致或不存在")
-
-        kind_word = str(self._get(cells, "kind") or "")
-        kind = KIND_WORDS.get(kind_word)
+        if source and source.strip() not in self.source_words:
+            fail(
+                RowError(
+                    number,
+                    "名单来源",
+                    f"名单来源「{source.strip()}」与本次导入的名单来源不一致或不存在",
+                )
+            )
+        kind = KIND_WORDS.get(kind_word.strip())
         if kind is None:
-            fail("主体类型", "应为「自然人」或「法人和其他组织」" if kind_word else "不能为空")
-
+            reason_text = "应为「自然人」或「法人和其他组织」" if kind_word.strip() else "不能为空"
+            fail(RowError(number, "主体类型", reason_text))
         try:
-            name = names.normalize(str(self._get(cells, "name") or ""))
+            name = names.normalize(raw_name)
         except names.InvalidName as exc:
-            fail("姓名或名称", exc.reason)
+            fail(RowError(number, "姓名或名称", exc.reason))
             name = ""
+        ident, masked = self._ident(number, raw_ident, kind, fail)
 
-        ident, masked = self._ident(str(self._get(cells, "ident") or ""), kind, fail)
-
-        texts = {}
-        for field, column, required in (
-            ("authority", "认定机关", True),
-            ("basis_document", "认定文书号", True),
-            ("case_number", "案号", False),
-            ("removal_reason", "移出原因", False),
+        authority, basis, case, reason = (
+            authority.strip(),
+            basis.strip(),
+            case.strip(),
+            reason.strip(),
+        )
+        if (
+            not authority
+            or not basis
+            or len(authority) + len(basis) + len(case) + len(reason) > TEXT_LIMIT
         ):
-            value = str(self._get(cells, field) or "")
-            if required and not value:
-                fail(column, "不能为空")
-            elif len(value) > TEXT_LIMIT:
-                fail(column, f"过长（超过{TEXT_LIMIT}个字符）")
-            texts[field] = value
+            self._check_texts(number, fail, authority, basis, case, reason)
 
-        listed_on = self._date(cells, "listed_on", "列入日期", fail, required=True)
-        planned_end = self._date(cells, "planned_end", "计划移出日期", fail)
-        removed_on = self._date(cells, "removed_on", "移出日期", fail)
+        listed_on = self._date(number, raw_listed, "列入日期", fail, required=True)
+        planned_end = self._date(number, raw_planned, "计划移出日期", fail) if raw_planned else None
+        removed_on = self._date(number, raw_removed, "移出日期", fail) if raw_removed else None
         if listed_on and listed_on > self.as_of:
-            fail("列入日期", "晚于本次名单日期")
-        if listed_on and removed_on and removed_on < listed_on:
-            fail("移出日期", "早于列入日期")
-        if removed_on and removed_on > self.as_of:
-            fail("移出日期", "晚于本次名单日期")
+            fail(RowError(number, "列入日期", "晚于本次名单日期"))
+        if removed_on:
+            if listed_on and removed_on < listed_on:
+                fail(RowError(number, "移出日期", "早于列入日期"))
+            if removed_on > self.as_of:
+                fail(RowError(number, "移出日期", "晚于本次名单日期"))
         if listed_on and planned_end and planned_end < listed_on:
-            fail("计划移出日期", "早于列入日期")
+            fail(RowError(number, "计划移出日期", "早于列入日期"))
 
-        action = DeltaAction.ADD
-        if self.mode == "delta":
-            word = str(self._get(cells, "action") or "")
-            action = ACTION_WORDS.get(word)
+        action = ADD
+        if self.delta:
+            action = ACTION_WORDS.get(action_word.strip())
             if action is None:
-                fail("操作", "应为「列入」或「移出」" if word else "不能为空")
+                reason_text = "应为「列入」或「移出」" if action_word.strip() else "不能为空"
+                fail(RowError(number, "操作", reason_text))
 
         if errors:
             return None, errors
-        material = entry_material(
-            kind,
-            ident,
-            name,
-            texts["authority"],
-            texts["basis_document"],
-            texts["case_number"],
-            listed_on,
-        )
+        material = entry_material(kind, ident, name, authority, basis, case, listed_on)
         return PreparedRow(
-            row=number,
-            kind=kind,
-            name=name,
-            ident=ident,
-            masked=masked,
-            authority=texts["authority"],
-            basis_document=texts["basis_document"],
-            case_number=texts["case_number"],
-            listed_on=listed_on,
-            planned_end=planned_end,
-            removed_on=removed_on,
-            removal_reason=texts["removal_reason"],
-            action=action,
-            material=material,
-        ), []
+            number, kind, name, ident, masked, authority, basis, case, listed_on, planned_end,
+            removed_on, reason, action, material,
+        ), errors  # fmt: skip
 
-    def _ident(self, raw: str, kind: str | None, fail) -> tuple[str, bool]:
+    @staticmethod
+    def _check_texts(number, fail, authority, basis, case, reason) -> None:
+        for value, column, required in (
+            (authority, "认定机关", True), (basis, "认定文书号", True),
+            (case, "案号", False), (reason, "移出原因", False),
+        ):  # fmt: skip
+            if required and not value:
+                fail(RowError(number, column, "不能为空"))
+            elif len(value) > TEXT_LIMIT:
+                fail(RowError(number, column, f"过长（超过{TEXT_LIMIT}个字符）"))
+
+    def _ident(self, number, raw: str, kind: str | None, fail) -> tuple[str, bool]:
+        raw = raw.strip()
         if not raw:
-            fail("证件号码", "不能为空")
+            fail(RowError(number, "证件号码", "不能为空"))
             return "", False
         try:
-            if kind == SubjectKind.ORGANISATION:
+            if kind == ORGANISATION:
                 return uscc.normalize(raw), False
-            if idnumber.is_masked(raw):
+            if "*" in raw or "＊" in raw:
                 return idnumber.normalize_masked(raw), True
             return idnumber.normalize(raw, today=self.as_of), False
         except (idnumber.InvalidIdNumber, uscc.InvalidUscc) as exc:
-            fail("证件号码", exc.reason)
+            fail(RowError(number, "证件号码", exc.reason))
             return "", False
 
-    def _date(self, cells, field, column, fail, *, required=False) -> dt.date | None:
+    @staticmethod
+    def _date(number, raw, column, fail, *, required=False) -> dt.date | None:
         try:
-            value = dates.coerce_date(self._get(cells, field))
+            value = dates.coerce_date(raw)
         except dates.InvalidDate as exc:
-            fail(column, exc.reason)
+            fail(RowError(number, column, exc.reason))
             return None
         if value is None and required:
-            fail(column, "不能为空")
+            fail(RowError(number, column, "不能为空"))
         return value

@@ -20,6 +20,7 @@ from gongxin.registry import keys
 from gongxin.registry.choices import SubjectKind
 from gongxin.registry.files import open_table
 from gongxin.registry.models import ListEntry, ListSource
+from gongxin.registry.pipeline import split_subject
 from gongxin.registry.rows import RowError
 
 CANDIDATE_COLUMNS = {"姓名": "name", "公民身份号码": "id_number", "拟任职位": "position"}
@@ -182,8 +183,8 @@ def _screen_batch(batch: list[CandidateResult], active: Q, ring, sources) -> Non
         cand.entries.append(evidence(row, match))
 
     masked = ListEntry.objects.filter(active, id_masked=True, name_index__in=list(by_name))
-    for row in masked.values_list(*_FIELDS, "id_cipher"):
-        pattern = ring.decrypt(row[-1], keys.ENTRY_ID)
+    for row in masked.values_list(*_FIELDS, "subject_cipher"):
+        _, pattern = split_subject(ring.decrypt(row[-1], keys.ENTRY_SUBJECT))
         for cand in by_name[bytes(row[7])]:
             id_agrees = idnumber.masked_agrees(pattern, cand.id_number)
             match = classify(id_agrees=id_agrees, name_agrees=True, entry_masked=True)

@@ -10,21 +10,23 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from gongxin.registry import keys
-from gongxin.registry.choices import DeltaAction, ImportMode, ImportStatus, SubjectKind
-from gongxin.registry.files import FileFormatError, open_table
+from gongxin.registry import keys, pipeline
+from gongxin.registry.choices import DeltaAction, ImportMode, ImportStatus
+from gongxin.registry.files import FIRST_ROW, FileFormatError, open_table
 from gongxin.registry.models import ListEntry, ListImport, ListSource
-from gongxin.registry.rows import PreparedRow, RowError, RowValidator
+from gongxin.registry.rows import RowError, RowValidator
 
 MAX_STORED_ERRORS = 1000
 WRITE_BATCH = 5000
+SQLITE_IMPORT_CACHE_KIB = 512 * 1024
+PARALLEL_BYTES = 2_000_000  # about 20,000 rows: below this, worker processes cost more
 SNAPSHOT_REMOVAL_REASON = "全量名单中已不再包含"
 
 Progress = Callable[[int], None]
@@ -64,14 +66,6 @@ class ImportResult:
             f"名单日期 {imp.as_of.isoformat()}）：共 {imp.rows_total} 行，新增 {imp.added}，"
             f"移出 {imp.removed}，未变 {imp.unchanged}"
         )
-
-
-@dataclass
-class _Plan:
-    inserts: list[PreparedRow] = field(default_factory=list)
-    removals: list[tuple[int, dt.date, str]] = field(default_factory=list)  # entry id, date, reason
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
 
 
 def file_sha256(path: Path) -> str:
@@ -146,186 +140,169 @@ def import_list(
             )
 
     try:
-        rows, errors = _validate(path, source, mode, as_of, progress)
+        table = open_table(path)
     except FileFormatError as exc:
         refuse(exc.reason, [])
-    if errors:
-        refuse(
-            f"文件中有 {len(errors)} 处错误，整个文件未导入，名单未作任何更改", errors, len(rows)
-        )
-
-    try:
-        with transaction.atomic():
-            imp = ListImport.objects.create(
-                **record, status=ImportStatus.DONE, rows_total=len(rows), finished_at=started
-            )
-            plan = _plan(source, mode, as_of, rows)
-            if plan.errors:
-                raise ImportRefused("", plan.errors)
-            _insert(source, imp, plan.inserts, progress)
-            _remove(imp, plan.removals)
-            imp.added = len(plan.inserts)
-            imp.removed = len(plan.removals)
-            imp.unchanged = plan.unchanged
-            imp.finished_at = timezone.now()
-            imp.save(update_fields=["added", "removed", "unchanged", "finished_at"])
-    except ImportRefused as exc:
-        refuse(
-            f"文件中有 {len(exc.errors)} 处错误，整个文件未导入，名单未作任何更改",
-            exc.errors,
-            len(rows),
-        )
-    return ImportResult(imp)
-
-
-def _validate(path, source, mode, as_of, progress) -> tuple[list[PreparedRow], list[RowError]]:
-    table = open_table(path)
     validator = RowValidator(
         table.headers, source_code=source.code, source_name=source.name, mode=mode, as_of=as_of
     )
     if validator.header_errors:
-        return [], validator.header_errors
-    rows: list[PreparedRow] = []
-    errors: list[RowError] = []
-    first_row_of: dict[str, int] = {}
-    for count, (number, cells) in enumerate(table.rows, start=1):
-        row, row_errors = validator.prepare(number, cells)
-        if row_errors:
-            errors.extend(row_errors)
-        else:
-            dup = first_row_of.setdefault(row.material, number)
-            if dup != number:
-                errors.append(RowError(number, "姓名或名称", f"与第{dup}行重复"))
-            else:
-                rows.append(row)
-        if progress and count % 10000 == 0:
-            progress(10000)
-    if not rows and not errors:
-        errors.append(RowError(2, "", "文件中没有数据行"))
-    return rows, errors
+        refuse("文件缺少必需的列，整个文件未导入", validator.header_errors)
 
-
-def _plan(source, mode, as_of, rows) -> _Plan:
-    """Decide what each row changes against the entries active now (inside the transaction)."""
-    # One import per source at a time: the row lock serialises them on PostgreSQL (SQLite's
-    # IMMEDIATE transactions already do), so the plan below cannot go stale before it is applied.
-    ListSource.objects.select_for_update().get(pk=source.pk)
-    active_entries = ListEntry.objects.filter(source=source, removed_on__isnull=True)
-    active = {
-        bytes(k): v
-        for k, v in active_entries.values_list("entry_key", "id").iterator(chunk_size=20000)
-    }
-    # Entry keys are keyed hashes: compare under every key that active entries were written
-    # with (normally one; two after an interrupted rotation).
-    ring = keys.keyring()
-    key_ids = sorted(set(active_entries.values_list("key_id", flat=True).distinct()))
-    hashers = [ring.get(k).blind_index for k in key_ids]
-    plan = _Plan()
-    seen: set[int] = set()
-    for row in rows:
-        entry_id = next(
-            (e for e in (active.get(h(row.material, keys.ENTRY_KEY)) for h in hashers) if e),
-            None,
-        )
-        if row.action == DeltaAction.REMOVE:
-            if entry_id is None:
-                plan.errors.append(
-                    RowError(row.row, "操作", "名单中没有与此行一致的现行记录，无法移出")
-                )
-            else:
-                plan.removals.append(
-                    (entry_id, row.removed_on or as_of, row.removal_reason or "移出")
-                )
-                seen.add(entry_id)
-        elif entry_id is None:
-            plan.inserts.append(row)
-        elif row.removed_on is not None:
-            plan.removals.append((entry_id, row.removed_on, row.removal_reason or "移出"))
-            seen.add(entry_id)
-        else:
-            plan.unchanged += 1
-            seen.add(entry_id)
-    if mode == ImportMode.SNAPSHOT:
-        plan.removals.extend(
-            (entry_id, as_of, SNAPSHOT_REMOVAL_REASON)
-            for entry_id in active.values()
-            if entry_id not in seen
-        )
-    return plan
-
-
-_INSERT_COLUMNS = (
-    "source_id",
-    "subject_kind",
-    "name_cipher",
-    "name_index",
-    "id_cipher",
-    "id_index",
-    "id_masked",
-    "entry_key",
-    "authority",
-    "basis_document",
-    "case_number",
-    "listed_on",
-    "planned_end",
-    "removed_on",
-    "removal_reason",
-    "created_by_import_id",
-    "removed_by_import_id",
-    "key_id",
-)
-
-
-def _entry_values(ring, source_id: int, import_id: int, r: PreparedRow, adapt) -> tuple:
-    person = r.kind == SubjectKind.PERSON
-    id_ctx = keys.PERSON_ID if person else keys.ORG_ID
-    name_ctx = keys.PERSON_NAME if person else keys.ORG_NAME
-    active = ring.active
-    return (
-        source_id,
-        r.kind,
-        active.encrypt(r.name, keys.ENTRY_NAME),
-        active.blind_index(r.name, name_ctx),
-        active.encrypt(r.ident, keys.ENTRY_ID),
-        None if r.masked else active.blind_index(r.ident, id_ctx),
-        r.masked,
-        active.blind_index(r.material, keys.ENTRY_KEY),
-        r.authority,
-        r.basis_document,
-        r.case_number,
-        adapt(r.listed_on),
-        adapt(r.planned_end),
-        adapt(r.removed_on),
-        r.removal_reason,
-        import_id,
-        import_id if r.removed_on else None,
-        active.id,
-    )
-
-
-def _insert(source, imp, rows: list[PreparedRow], progress) -> None:
-    """Encrypt, index and write new entries in batches with plain executemany (no ORM objects)."""
-    ring = keys.keyring()
-    adapt = connection.ops.adapt_datefield_value
-    qn = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - fixed identifiers
-        qn(ListEntry._meta.db_table),
-        ", ".join(qn(c) for c in _INSERT_COLUMNS),
-        ", ".join(["%s"] * len(_INSERT_COLUMNS)),
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), WRITE_BATCH):
-            batch = rows[start : start + WRITE_BATCH]
-            cursor.executemany(
-                sql, [_entry_values(ring, source.pk, imp.pk, r, adapt) for r in batch]
+    writer = None
+    try:
+        with transaction.atomic():
+            # One import per source at a time: the row lock serialises them on PostgreSQL
+            # (SQLite's IMMEDIATE transactions already do).
+            ListSource.objects.select_for_update().get(pk=source.pk)
+            imp = ListImport.objects.create(**record, status=ImportStatus.DONE, finished_at=started)
+            writer = _Writer(source, imp, mode, as_of, progress)
+            ctx = pipeline.Context(
+                validator=validator,
+                ring=keys.keyring(),
+                hashers=writer.hashers,
+                active_keys=frozenset(writer.active),
+                source_id=source.pk,
+                import_id=imp.pk,
             )
-            if progress:
-                progress(len(batch))
+            parallel = path.stat().st_size > PARALLEL_BYTES
+            for result in pipeline.prepared(table.chunks(), ctx, parallel=parallel):
+                writer.feed(*result)
+            writer.finish()
+            if writer.errors:
+                raise ImportRefused("", writer.errors)
+    except FileFormatError as exc:
+        refuse(exc.reason, [])
+    except ImportRefused as exc:
+        refuse(
+            f"文件中有 {len(exc.errors)} 处错误，整个文件未导入，名单未作任何更改",
+            exc.errors,
+            writer.rows_total if writer else 0,
+        )
+    return ImportResult(imp)
 
 
-def _remove(imp, removals: list[tuple[int, dt.date, str]]) -> None:
+class _Writer:
+    """Plans each prepared row against the active entries and writes as it goes.
+
+    Writing starts before the whole file is read; the first error stops writing, the rest of
+    the file is still checked so the report is complete, and the transaction is rolled back.
+    """
+
+    def __init__(self, source, imp, mode, as_of, progress):
+        self.imp, self.mode, self.progress = imp, mode, progress
+        self.as_of = as_of.isoformat()
+        active_entries = ListEntry.objects.filter(source=source, removed_on__isnull=True)
+        self.active = {
+            bytes(k): v
+            for k, v in active_entries.values_list("entry_key", "id").iterator(chunk_size=20000)
+        }
+        # Entry keys are keyed hashes: compare under every key that active entries were
+        # written with (normally one; two after an interrupted rotation).
+        ring = keys.keyring()
+        key_ids = sorted(set(active_entries.values_list("key_id", flat=True).distinct()))
+        self.hashers = [ring.get(k).blind_index for k in key_ids]
+        self.base = FIRST_ROW
+        self.first_row: dict[bytes, int] = {}
+        self.seen: set[int] = set()
+        self.inserts: list[tuple] = []  # current listings
+        self.closed_inserts: list[tuple] = []  # rows that also carry removal details
+        self.removals: list[tuple[int, str, str]] = []  # entry id, ISO date, reason
+        self.errors: list[RowError] = []
+        self.rows_total = self.added = self.unchanged = 0
+        self.cursor = connection.cursor()
+        if connection.vendor == "sqlite":
+            # Inserts land at random places in the blind-index B-tree: keep it in memory.
+            self.cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
+        self.insert_sql = _insert_sql(pipeline.INSERT_COLUMNS)
+        self.closed_insert_sql = _insert_sql(pipeline.INSERT_COLUMNS + pipeline.REMOVAL_COLUMNS)
+
+    def feed(self, records, offsets, own_keys, inserts, closed, matched, errors) -> None:
+        """Take one prepared chunk (see pipeline.prepare_chunk); offsets count from self.base."""
+        base = self.base
+        self.base += records
+        self.rows_total += len(offsets) + len({offset for offset, _, _ in errors})
+        self.errors.extend(
+            RowError(base + offset, column, reason) for offset, column, reason in errors
+        )
+        numbers = dict(zip(own_keys, (base + o for o in offsets), strict=True))
+        if len(numbers) < len(own_keys) or not self.first_row.keys().isdisjoint(numbers):
+            self._report_duplicates(base, offsets, own_keys)
+        else:
+            self.first_row.update(numbers)
+        for offset, hit, action, removed_on, reason in matched:
+            entry_id = self.active.get(hit) if hit is not None else None
+            if action == DeltaAction.REMOVE:
+                if entry_id is None:
+                    self.errors.append(
+                        RowError(base + offset, "操作", "名单中没有与此行一致的现行记录，无法移出")
+                    )
+                else:
+                    self._remove(entry_id, removed_on or self.as_of, reason)
+            elif removed_on is not None:
+                self._remove(entry_id, removed_on, reason)
+            else:
+                self.unchanged += 1
+                self.seen.add(entry_id)
+        if not self.errors:
+            self.inserts.extend(inserts)
+            self.closed_inserts.extend(closed)
+            if len(self.inserts) + len(self.closed_inserts) >= WRITE_BATCH:
+                self._flush()
+        if self.progress:
+            self.progress(records)
+
+    def _report_duplicates(self, base, offsets, own_keys) -> None:
+        for offset, key in zip(offsets, own_keys, strict=True):
+            number = base + offset
+            first = self.first_row.setdefault(key, number)
+            if first != number:
+                self.errors.append(RowError(number, "姓名或名称", f"与第{first}行重复"))
+
+    def _remove(self, entry_id: int, day: str, reason: str) -> None:
+        self.removals.append((entry_id, day, reason or "移出"))
+        self.seen.add(entry_id)
+
+    def _flush(self) -> None:
+        for sql, batch in ((self.insert_sql, self.inserts),
+                           (self.closed_insert_sql, self.closed_inserts)):  # fmt: skip
+            if batch:
+                self.cursor.executemany(sql, batch)
+                self.added += len(batch)
+                batch.clear()
+
+    def finish(self) -> None:
+        if self.rows_total == 0 and not self.errors:
+            self.errors.append(RowError(2, "", "文件中没有数据行"))
+        if self.errors:
+            return
+        self._flush()
+        if self.mode == ImportMode.SNAPSHOT:
+            self.removals.extend(
+                (entry_id, self.as_of, SNAPSHOT_REMOVAL_REASON)
+                for entry_id in self.active.values()
+                if entry_id not in self.seen
+            )
+        _remove(self.imp, self.removals)
+        imp = self.imp
+        imp.rows_total, imp.added, imp.removed = self.rows_total, self.added, len(self.removals)
+        imp.unchanged = self.unchanged
+        imp.finished_at = timezone.now()
+        imp.save(update_fields=["rows_total", "added", "removed", "unchanged", "finished_at"])
+        self.cursor.close()
+
+
+def _insert_sql(columns: tuple[str, ...]) -> str:
+    qn = connection.ops.quote_name
+    return "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - fixed identifiers
+        qn(ListEntry._meta.db_table),
+        ", ".join(qn(c) for c in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+
+
+def _remove(imp, removals: list[tuple[int, str, str]]) -> None:
     """Close entries: set removed_on once; an already removed entry is never re-opened."""
-    adapt = connection.ops.adapt_datefield_value
     qn = connection.ops.quote_name
     sql = (
         f"UPDATE {qn(ListEntry._meta.db_table)} SET removed_on = %s, removal_reason = %s, "  # noqa: S608
@@ -336,7 +313,7 @@ def _remove(imp, removals: list[tuple[int, dt.date, str]]) -> None:
             cursor.executemany(
                 sql,
                 [
-                    (adapt(day), reason[:200], imp.pk, entry_id)
+                    (day, reason[:200], imp.pk, entry_id)
                     for entry_id, day, reason in removals[start : start + WRITE_BATCH]
                 ],
             )
