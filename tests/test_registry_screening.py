@@ -58,6 +58,30 @@ def test_match_classes_on_constructed_cases(lists):
     assert results[0].id_number_masked == "110105********002X"
 
 
+def test_masked_numbers_in_several_layouts_are_found_by_index(lists):
+    from gongxin.registry.models import MaskLayout
+
+    lists.load(
+        [
+            person_row("孙八", "3423011964****3229"),  # day and month hidden
+            person_row(
+                "周九", "342301********3226", case="（2025）京0105执9号"
+            ),  # birth date hidden
+        ]
+    )
+    assert set(MaskLayout.objects.values_list("layout", flat=True)) == {
+        "######********####",
+        "##########****####",
+    }
+    assert match_of(
+        [
+            ("孙八", "342301196405123229"),
+            ("周九", "342301196505123226"),
+            ("周九", "342301196505123218"),
+        ]
+    ) == ["possible", "possible", "none"]
+
+
 def test_same_candidate_exact_before_removal_and_none_after(lists):
     lists.load([person_row(*ZHANG, listed_on="2025-06-01"), person_row(*LI)], as_of="2026-01-10")
     assert match_of([ZHANG], as_of="2026-02-01") == ["exact"]

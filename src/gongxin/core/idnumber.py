@@ -140,6 +140,16 @@ def is_masked(raw: str) -> bool:
     return "*" in raw or "＊" in raw
 
 
+def mask_layout(pattern: str) -> str:
+    """Which positions a masked number hides, e.g. ``##########****####``: not personal data."""
+    return "".join("*" if c == "*" else "#" for c in pattern)
+
+
+def apply_layout(layout: str, number: str) -> str:
+    """Mask ``number`` the way ``layout`` says: the form a list would have published it in."""
+    return "".join("*" if m == "*" else c for m, c in zip(layout, number, strict=True))
+
+
 def masked_agrees(pattern: str, number: str) -> bool:
     """True when every visible position of ``pattern`` equals ``number`` at that position."""
     return len(pattern) == len(number) and all(

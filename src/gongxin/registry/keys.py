@@ -13,6 +13,9 @@ ENTRY_SUBJECT = b"list_entry.subject"  # name and ID number / USCC (or masked pa
 ENTRY_KEY = b"list_entry.key"
 PERSON_ID = b"person.id"  # blind index of a resident ID: shared by entries and candidates
 PERSON_NAME = b"person.name"
+# Name and masked number together: a masked entry is found by exact look-up of this index,
+# computed from a candidate's full number masked the same way (see core.idnumber.apply_layout).
+PERSON_MASKED = b"person.masked"
 
 
 @lru_cache(maxsize=1)

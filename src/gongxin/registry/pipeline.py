@@ -14,6 +14,7 @@ import multiprocessing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from gongxin.core.idnumber import mask_layout
 from gongxin.registry import keys
 from gongxin.registry.files import Chunk, chunk_records, is_blank
 from gongxin.registry.rows import ADD, PERSON, RowValidator
@@ -24,8 +25,8 @@ SUBJECT_SEPARATOR = "\x1f"  # names cannot contain control characters (core.name
 # Most rows are current listings: they leave the four removal-related columns to their
 # defaults, and binding fewer parameters per row is measurably cheaper.
 INSERT_COLUMNS = (
-    "source_id", "subject_kind", "subject_cipher", "name_index", "id_index", "id_masked",
-    "entry_key", "authority", "basis_document", "case_number", "listed_on", "key_id",
+    "source_id", "subject_kind", "subject_cipher", "name_index", "id_index", "masked_index",
+    "id_masked", "entry_key", "authority", "basis_document", "case_number", "listed_on", "key_id",
     "created_by_import_id",
 )  # fmt: skip
 REMOVAL_COLUMNS = ("planned_end", "removed_on", "removal_reason", "removed_by_import_id")
@@ -55,25 +56,30 @@ def split_subject(plaintext: str) -> tuple[str, str]:
     return name, ident
 
 
+def masked_material(name: str, pattern: str) -> str:
+    return f"{name}{SUBJECT_SEPARATOR}{pattern}"
+
+
 def entry_indexes(key, kind: str, name: str, ident: str, masked: bool) -> tuple:
-    """(subject ciphertext, name index, ID index) of one entry under ``key``."""
+    """(subject ciphertext, name index, ID index, masked index) of one entry under ``key``."""
     person = kind == PERSON
     return (
         key.encrypt(subject_plaintext(name, ident), keys.ENTRY_SUBJECT),
         key.blind_index(name, keys.PERSON_NAME if person else keys.ORG_NAME),
         None if masked else key.blind_index(ident, keys.PERSON_ID if person else keys.ORG_ID),
+        key.blind_index(masked_material(name, ident), keys.PERSON_MASKED) if masked else None,
     )
 
 
 def prepare_chunk(chunk: Chunk) -> bytes:
-    """marshal of (records, offsets, entry keys, inserts, closed inserts, matched, errors).
+    """marshal of (records, offsets, entry keys, inserts, closed, matched, errors, layouts).
 
     Offsets are row positions within the chunk; ``entry keys`` are each valid row's own key
     (for duplicate checks), in the order of ``offsets``. New rows come back as INSERT
     parameters, ``inserts`` for current listings and ``closed inserts`` for rows that also
     carry removal details. Every other row comes back in ``matched`` as (offset, key of the
     active entry it matches or None, action, removed_on, removal reason): rows that match an
-    active entry, and removals.
+    active entry, and removals. ``layouts`` are the masking layouts of new masked entries.
     """
     ctx = _context
     active = ctx.ring.active
@@ -86,6 +92,7 @@ def prepare_chunk(chunk: Chunk) -> bytes:
     closed: list[tuple] = []
     matched: list[tuple] = []
     errors: list[tuple] = []
+    layouts: set[str] = set()
     for offset, cells in enumerate(records):
         if is_blank(cells):
             continue
@@ -105,11 +112,14 @@ def prepare_chunk(chunk: Chunk) -> bytes:
         if hit is not None or row.action != ADD:
             matched.append((offset, hit, row.action, removed_on, row.removal_reason))
             continue
-        cipher, name_index, id_index = entry_indexes(
+        cipher, name_index, id_index, masked_index = entry_indexes(
             active, row.kind, row.name, row.ident, row.masked
         )
+        if row.masked:
+            layouts.add(mask_layout(row.ident))
         values = (
-            ctx.source_id, row.kind, cipher, name_index, id_index, row.masked, own_key,
+            ctx.source_id, row.kind, cipher, name_index, id_index, masked_index, row.masked,
+            own_key,
             row.authority, row.basis_document, row.case_number, row.listed_on.isoformat(),
             active.id, ctx.import_id,
         )  # fmt: skip
@@ -120,7 +130,9 @@ def prepare_chunk(chunk: Chunk) -> bytes:
             ))  # fmt: skip
         else:
             inserts.append(values)
-    return marshal.dumps((len(records), offsets, own_keys, inserts, closed, matched, errors))
+    return marshal.dumps(
+        (len(records), offsets, own_keys, inserts, closed, matched, errors, layouts)
+    )
 
 
 def prepared(chunks: Iterable[Chunk], ctx: Context, *, parallel: bool) -> Iterator[tuple]:

@@ -51,7 +51,7 @@ def rotate(
     qn = connection.ops.quote_name
     sql = (
         f"UPDATE {qn(ListEntry._meta.db_table)} SET subject_cipher = %s, name_index = %s, "  # noqa: S608
-        "id_index = %s, entry_key = %s, key_id = %s WHERE id = %s"
+        "id_index = %s, masked_index = %s, entry_key = %s, key_id = %s WHERE id = %s"
     )
     done = 0
     with transaction.atomic():
@@ -89,5 +89,6 @@ def _reencrypt(ring, key, row) -> tuple:
     pk, kind, subject_cipher, masked, authority, basis, case, listed_on = row
     name, ident = split_subject(ring.decrypt(subject_cipher, keys.ENTRY_SUBJECT))
     material = entry_material(kind, ident, name, authority, basis, case, listed_on)
-    cipher, name_index, id_index = entry_indexes(key, kind, name, ident, masked)
-    return (cipher, name_index, id_index, key.blind_index(material, keys.ENTRY_KEY), key.id, pk)
+    cipher, name_index, id_index, masked_index = entry_indexes(key, kind, name, ident, masked)
+    entry_key = key.blind_index(material, keys.ENTRY_KEY)
+    return (cipher, name_index, id_index, masked_index, entry_key, key.id, pk)

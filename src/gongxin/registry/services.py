@@ -20,7 +20,7 @@ from django.utils import timezone
 from gongxin.registry import keys, pipeline
 from gongxin.registry.choices import DeltaAction, ImportMode, ImportStatus
 from gongxin.registry.files import FIRST_ROW, FileFormatError, open_table
-from gongxin.registry.models import ListEntry, ListImport, ListSource
+from gongxin.registry.models import ListEntry, ListImport, ListSource, MaskLayout
 from gongxin.registry.rows import RowError, RowValidator
 
 MAX_STORED_ERRORS = 1000
@@ -203,6 +203,7 @@ class _Writer:
         key_ids = sorted(set(active_entries.values_list("key_id", flat=True).distinct()))
         self.hashers = [ring.get(k).blind_index for k in key_ids]
         self.base = FIRST_ROW
+        self.layouts: set[str] = set()
         self.first_row: dict[bytes, int] = {}
         self.seen: set[int] = set()
         self.inserts: list[tuple] = []  # current listings
@@ -217,10 +218,11 @@ class _Writer:
         self.insert_sql = _insert_sql(pipeline.INSERT_COLUMNS)
         self.closed_insert_sql = _insert_sql(pipeline.INSERT_COLUMNS + pipeline.REMOVAL_COLUMNS)
 
-    def feed(self, records, offsets, own_keys, inserts, closed, matched, errors) -> None:
+    def feed(self, records, offsets, own_keys, inserts, closed, matched, errors, layouts) -> None:
         """Take one prepared chunk (see pipeline.prepare_chunk); offsets count from self.base."""
         base = self.base
         self.base += records
+        self.layouts |= layouts
         self.rows_total += len(offsets) + len({offset for offset, _, _ in errors})
         self.errors.extend(
             RowError(base + offset, column, reason) for offset, column, reason in errors
@@ -284,6 +286,8 @@ class _Writer:
                 if entry_id not in self.seen
             )
         _remove(self.imp, self.removals)
+        for layout in sorted(self.layouts):
+            MaskLayout.objects.get_or_create(layout=layout)
         imp = self.imp
         imp.rows_total, imp.added, imp.removed = self.rows_total, self.added, len(self.removals)
         imp.unchanged = self.unchanged

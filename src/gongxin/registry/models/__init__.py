@@ -1,3 +1,3 @@
-from .entries import ListEntry, ListImport, ListSource
+from .entries import ListEntry, ListImport, ListSource, MaskLayout
 
-__all__ = ["ListEntry", "ListImport", "ListSource"]
+__all__ = ["ListEntry", "ListImport", "ListSource", "MaskLayout"]

@@ -89,6 +89,7 @@ class ListEntry(models.Model):
     name_index = models.BinaryField("姓名索引", max_length=16)
     id_index = models.BinaryField("证件号码索引", max_length=16, null=True)
     id_masked = models.BooleanField("证件号码已隐去部分", default=False)
+    masked_index = models.BinaryField("姓名与隐去部分的号码索引", max_length=16, null=True)
     entry_key = models.BinaryField("记录标识", max_length=16)
     key_id = models.CharField("密钥标识", max_length=32)
     authority = models.CharField("认定机关", max_length=200)
@@ -119,9 +120,7 @@ class ListEntry(models.Model):
         verbose_name = "名单记录"
         indexes = [
             models.Index(fields=["id_index"], name="entry_id_index"),
-            models.Index(
-                fields=["name_index"], condition=Q(id_masked=True), name="entry_masked_name"
-            ),
+            models.Index(fields=["masked_index"], condition=Q(id_masked=True), name="entry_masked"),
             # Imports read a source's active entries in one pass and compare entry keys in
             # memory, so entry_key needs no index of its own.
             models.Index(
@@ -137,7 +136,27 @@ class ListEntry(models.Model):
                 condition=Q(id_masked=True) | Q(id_index__isnull=False),
                 name="entry_full_id_indexed",
             ),
+            models.CheckConstraint(
+                condition=Q(id_masked=False) | Q(masked_index__isnull=False),
+                name="entry_masked_indexed",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.source.code}#{self.pk}"
+
+
+class MaskLayout(models.Model):
+    """A way lists mask ID numbers (which positions are hidden), e.g. ``##########****####``.
+
+    Screening masks each candidate's number in every known layout to look masked entries up
+    by index; imports record the layouts they meet. Holds no personal data.
+    """
+
+    layout = models.CharField("隐去方式", max_length=18, unique=True)
+
+    class Meta:
+        verbose_name = "号码隐去方式"
+
+    def __str__(self) -> str:
+        return self.layout
