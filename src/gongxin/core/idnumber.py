@@ -147,7 +147,18 @@ def mask_layout(pattern: str) -> str:
 
 def apply_layout(layout: str, number: str) -> str:
     """Mask ``number`` the way ``layout`` says: the form a list would have published it in."""
-    return "".join("*" if m == "*" else c for m, c in zip(layout, number, strict=True))
+    return layout_masker(layout)(number)
+
+
+@lru_cache(maxsize=64)
+def layout_masker(layout: str):
+    """A fast function for one layout: slices of the number joined with runs of '*'."""
+    runs = [(m.start(), m.end(), m.group()[0]) for m in re.finditer(r"#+|\*+", layout)]
+
+    def masker(number: str) -> str:
+        return "".join(number[a:b] if c == "#" else "*" * (b - a) for a, b, c in runs)
+
+    return masker
 
 
 def masked_agrees(pattern: str, number: str) -> bool:

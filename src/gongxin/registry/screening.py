@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db.models import Q
+from django.db import connection
 
 from gongxin.core import idnumber, names
 from gongxin.core.matching import MatchClass, classify, strongest
@@ -127,27 +127,40 @@ def validate_candidates(
     return valid, errors
 
 
-def _active_on(as_of: dt.date) -> Q:
-    return Q(listed_on__lte=as_of) & (Q(removed_on__isnull=True) | Q(removed_on__gt=as_of))
-
-
 def screen(candidates: list[CandidateInput], as_of: dt.date) -> ScreeningResult:
     """Match every valid candidate against every list as of ``as_of``."""
     valid, errors = validate_candidates(candidates)
     ring = keys.keyring()
     sources = {s.pk: s for s in ListSource.objects.all()}
-    active = _active_on(as_of) & Q(subject_kind=SubjectKind.PERSON)
-    layouts = list(MaskLayout.objects.order_by("layout").values_list("layout", flat=True))
+    layouts = MaskLayout.objects.order_by("layout").values_list("layout", flat=True)
+    maskers = [idnumber.layout_masker(layout) for layout in layouts]
     for start in range(0, len(valid), LOOKUP_BATCH):
-        _screen_batch(valid[start : start + LOOKUP_BATCH], active, ring, sources, layouts)
+        _screen_batch(valid[start : start + LOOKUP_BATCH], as_of, ring, sources, maskers)
     return ScreeningResult(as_of, valid, errors)
 
 
-_FIELDS = ("pk", "source_id", "listed_on", "removed_on", "authority", "basis_document",
-           "case_number", "name_index")  # fmt: skip
+_SELECT = (
+    "SELECT id, source_id, listed_on, removed_on, authority, basis_document, case_number, "
+    "name_index, {column} FROM {table} WHERE {column} IN ({marks}) AND {extra}"
+    "subject_kind = %s AND listed_on <= %s AND (removed_on IS NULL OR removed_on > %s)"
+)
 
 
-def _screen_batch(batch: list[CandidateResult], active: Q, ring, sources, layouts) -> None:
+def _lookup(column: str, values: list[bytes], as_of: dt.date, extra: str = "") -> list[tuple]:
+    """Active person entries whose ``column`` is one of ``values`` (fixed SQL, no ORM)."""
+    if not values:
+        return []
+    sql = _SELECT.format(
+        column=column, table=ListEntry._meta.db_table, marks=", ".join(["%s"] * len(values)),
+        extra=extra,
+    )  # fmt: skip
+    day = connection.ops.adapt_datefield_value(as_of)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, SubjectKind.PERSON.value, day, day])
+        return cursor.fetchall()
+
+
+def _screen_batch(batch: list[CandidateResult], as_of, ring, sources, maskers) -> None:
     """Two indexed look-ups per batch, no decryption.
 
     Full numbers are found by their blind index. Masked entries are found by the index of name
@@ -157,39 +170,42 @@ def _screen_batch(batch: list[CandidateResult], active: Q, ring, sources, layout
     by_id: dict[bytes, CandidateResult] = {}
     by_masked: dict[bytes, list[CandidateResult]] = defaultdict(list)
     name_sets: dict[int, set[bytes]] = {}
+    search = ring.search_indexes
     for cand in batch:
         cand.entries = []
-        for index in ring.search_indexes(cand.id_number, keys.PERSON_ID):
+        for index in search(cand.id_number, keys.PERSON_ID):
             by_id[index] = cand
-        name_sets[id(cand)] = set(ring.search_indexes(cand.name, keys.PERSON_NAME))
-        for layout in layouts:
-            material = masked_material(cand.name, idnumber.apply_layout(layout, cand.id_number))
-            for index in ring.search_indexes(material, keys.PERSON_MASKED):
+        name_sets[id(cand)] = set(search(cand.name, keys.PERSON_NAME))
+        for masker in maskers:
+            material = masked_material(cand.name, masker(cand.id_number))
+            for index in search(material, keys.PERSON_MASKED):
                 by_masked[index].append(cand)
 
     def evidence(row, match: MatchClass) -> EntryMatch:
-        pk, source_id, listed_on, removed_on, authority, basis, case, _ = row[:8]
+        pk, source_id, listed_on, removed_on, authority, basis, case = row[:7]
         source = sources[source_id]
-        return EntryMatch(source.code, source.name, pk, match, listed_on, removed_on,
-                          authority, basis, case)  # fmt: skip
+        return EntryMatch(source.code, source.name, pk, match, _date(listed_on),
+                          _date(removed_on), authority, basis, case)  # fmt: skip
 
-    full = ListEntry.objects.filter(active, id_index__in=list(by_id))
-    for row in full.values_list(*_FIELDS, "id_index"):
-        cand = by_id[bytes(row[-1])]
+    for row in _lookup("id_index", list(by_id), as_of):
+        cand = by_id[bytes(row[8])]
         name_agrees = bytes(row[7]) in name_sets[id(cand)]
         match = classify(id_agrees=True, name_agrees=name_agrees, entry_masked=False)
         cand.entries.append(evidence(row, match))
 
-    if by_masked:
-        masked = ListEntry.objects.filter(active, id_masked=True, masked_index__in=list(by_masked))
-        for row in masked.values_list(*_FIELDS, "masked_index"):
-            match = classify(id_agrees=True, name_agrees=True, entry_masked=True)
-            for cand in by_masked[bytes(row[-1])]:
-                cand.entries.append(evidence(row, match))
+    masked = classify(id_agrees=True, name_agrees=True, entry_masked=True)
+    for row in _lookup("masked_index", list(by_masked), as_of, extra="id_masked AND "):
+        for cand in by_masked[bytes(row[8])]:
+            cand.entries.append(evidence(row, masked))
 
     for cand in batch:
         cand.entries.sort(key=lambda e: (e.source, e.entry_id))
         cand.match = strongest(e.match for e in cand.entries)
+
+
+def _date(value) -> dt.date | None:
+    """Dates from a raw cursor: date objects, or ISO text where the driver leaves them so."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def read_candidates(path: Path) -> tuple[list[CandidateInput], list[RowError]]:
