@@ -117,8 +117,9 @@ def floor(path: Path, workdir: Path) -> tuple[float, float, float]:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute(
-        "CREATE TABLE bare (subject_cipher BLOB, name_index BLOB, id_index BLOB, masked_index BLOB, "
-        "entry_key BLOB, authority TEXT, basis TEXT, case_number TEXT, listed_on TEXT)"
+        "CREATE TABLE bare (subject_cipher BLOB, name_index BLOB, id_index BLOB, "
+        "masked_index BLOB, entry_key BLOB, authority TEXT, basis TEXT, case_number TEXT, "
+        "listed_on TEXT)"
     )
     t0 = time.perf_counter()
     with db:
