@@ -47,6 +47,15 @@ def test_long_names_are_supported():
     assert len(names.normalize(long_name)) >= 25
 
 
+def test_control_characters_are_refused_but_private_use_and_new_characters_are_not():
+    with pytest.raises(names.InvalidName) as exc:
+        names.normalize("张\u200b三")  # zero-width space (format character)
+    assert exc.value.code == "control"
+    # Household-registration systems map some rare name characters to the private-use area.
+    assert names.normalize("张\ue000") == "张\ue000"
+    assert names.normalize("张\U00031350") == "张\U00031350"  # CJK Extension H
+
+
 def test_empty_name_is_refused():
     with pytest.raises(names.InvalidName) as exc:
         names.normalize(" \u3000 ")

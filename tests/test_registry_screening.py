@@ -5,6 +5,7 @@ import pytest
 from gongxin.registry.screening import CandidateInput, read_candidates, screen
 from tests.factories import (
     LI,
+    LIST_HEADERS,
     MAIMAITI,
     WANG,
     ZHANG,
@@ -13,6 +14,7 @@ from tests.factories import (
     person_row,
     screen_people,
     write_csv,
+    write_xlsx,
 )
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +152,34 @@ def test_candidate_file_reading(tmp_path):
     missing = write_csv(tmp_path / "m.csv", [{"姓名": "张三"}])
     _, errors = read_candidates(missing)
     assert [(e.row, e.column, e.reason) for e in errors] == [(1, "公民身份号码", "缺少必填列")]
+
+
+def test_candidate_files_in_xlsx_and_gb18030(tmp_path, lists):
+    lists.load([person_row(*ZHANG)])
+    rows = [{"姓名": "张三", "身份证号码": ZHANG[1].lower(), "拟录用职位": "科员"},
+            {"姓名": "李四", "身份证号码": LI[1], "拟录用职位": "科员"}]  # fmt: skip
+    for path in (write_xlsx(tmp_path / "c.xlsx", rows),
+                 write_csv(tmp_path / "c.csv", rows, encoding="gb18030")):  # fmt: skip
+        candidates, errors = read_candidates(path)
+        assert errors == []
+        import datetime as dt
+
+        results = screen(candidates, dt.date(2026, 2, 1)).results
+        assert [(r.row, str(r.match), r.position) for r in results] == [
+            (2, "exact", "科员"), (3, "none", "科员")]  # fmt: skip
+
+
+def test_quoted_line_breaks_survive_chunking(tmp_path, monkeypatch):
+    """A quoted field with a line break must not be cut between two chunks."""
+    from gongxin.registry import files
+
+    monkeypatch.setattr(files, "CHARS_PER_RECORD", 1)
+    people = [("王五", WANG[1]), ("张三", ZHANG[1])]
+    rows = [person_row(name, number, authority="北京市\n朝阳区人民法院", case=f"（2025）执{i}号")
+            for i, (name, number) in enumerate(people)]  # fmt: skip
+    path = write_csv(tmp_path / "q.csv", rows, LIST_HEADERS)
+    chunks = list(files.open_table(path).chunks(size=1))  # one-character blocks
+    assert len(chunks) == 2  # one per record, each cut after its closing quote
+    records = [cells for chunk in chunks for cells in files.chunk_records(chunk)]
+    assert [(cells[1], cells[4]) for cells in records] == [
+        ("王五", "北京市\n朝阳区人民法院"), ("张三", "北京市\n朝阳区人民法院")]  # fmt: skip
