@@ -100,6 +100,8 @@ def import_list(
     source = get_source(source_code)
     if mode not in ImportMode.values:
         raise ImportRefused(f"未知的导入方式「{mode}」（应为 snapshot 或 delta）")
+    if not path.is_file():
+        raise ImportRefused(f"文件不存在：{path.name}")
     sha = file_sha256(path)
     record = dict(
         source=source,
@@ -111,13 +113,6 @@ def import_list(
         started_at=started,
     )
 
-    earlier = ListImport.objects.filter(source=source, sha256=sha, status=ImportStatus.DONE).first()
-    if earlier is not None:
-        imp = ListImport.objects.create(
-            **record, status=ImportStatus.DUPLICATE, finished_at=timezone.now()
-        )
-        return ImportResult(imp, duplicate_of=earlier)
-
     def refuse(message: str, errors: list[RowError], rows_total: int = 0):
         imp = ListImport.objects.create(
             **record,
@@ -128,16 +123,18 @@ def import_list(
         )
         raise ImportRefused(message, errors, imp)
 
-    if mode == ImportMode.SNAPSHOT:
-        latest = ListImport.objects.filter(source=source, status=ImportStatus.DONE).aggregate(
-            m=Max("as_of")
-        )["m"]
-        if latest and as_of < latest:
-            refuse(
-                f"全量名单日期 {as_of} 早于该来源已导入的最新名单日期 {latest}，"
-                "导入后会改变已导入的历史，已拒绝",
-                [],
-            )
+    def duplicate(earlier: ListImport) -> ImportResult:
+        imp = ListImport.objects.create(
+            **record, status=ImportStatus.DUPLICATE, finished_at=timezone.now()
+        )
+        return ImportResult(imp, duplicate_of=earlier)
+
+    # Cheap checks first, so a repeated or stale file is answered before it is parsed; they
+    # are repeated under the source lock below, where they are authoritative.
+    if earlier := _earlier_import(source, sha):
+        return duplicate(earlier)
+    if stale := _stale_snapshot(source, mode, as_of):
+        refuse(stale, [])
 
     try:
         table = open_table(path)
@@ -155,6 +152,10 @@ def import_list(
             # One import per source at a time: the row lock serialises them on PostgreSQL
             # (SQLite's IMMEDIATE transactions already do).
             ListSource.objects.select_for_update().get(pk=source.pk)
+            if earlier := _earlier_import(source, sha):
+                raise _Duplicate(earlier)
+            if stale := _stale_snapshot(source, mode, as_of):
+                raise ImportRefused(stale)
             imp = ListImport.objects.create(**record, status=ImportStatus.DONE, finished_at=started)
             writer = _Writer(source, imp, mode, as_of, progress)
             ctx = pipeline.Context(
@@ -171,15 +172,41 @@ def import_list(
             writer.finish()
             if writer.errors:
                 raise ImportRefused("", writer.errors)
+    except _Duplicate as exc:
+        return duplicate(exc.earlier)
     except FileFormatError as exc:
         refuse(exc.reason, [])
     except ImportRefused as exc:
-        refuse(
-            f"文件中有 {len(exc.errors)} 处错误，整个文件未导入，名单未作任何更改",
-            exc.errors,
-            writer.rows_total if writer else 0,
+        message = exc.message or (
+            f"文件中有 {len(exc.errors)} 处错误，整个文件未导入，名单未作任何更改"
         )
+        refuse(message, exc.errors, writer.rows_total if writer else 0)
     return ImportResult(imp)
+
+
+class _Duplicate(Exception):
+    def __init__(self, earlier: ListImport):
+        self.earlier = earlier
+
+
+def _earlier_import(source: ListSource, sha: str) -> ListImport | None:
+    done = ListImport.objects.filter(source=source, sha256=sha, status=ImportStatus.DONE)
+    return done.order_by("pk").first()
+
+
+def _stale_snapshot(source: ListSource, mode: str, as_of: dt.date) -> str | None:
+    """A snapshot older than the latest import would rewrite history: the reason, or None."""
+    if mode != ImportMode.SNAPSHOT:
+        return None
+    latest = ListImport.objects.filter(source=source, status=ImportStatus.DONE).aggregate(
+        m=Max("as_of")
+    )["m"]
+    if latest and as_of < latest:
+        return (
+            f"全量名单日期 {as_of} 早于该来源已导入的最新名单日期 {latest}，"
+            "导入后会改变已导入的历史，已拒绝"
+        )
+    return None
 
 
 class _Writer:
