@@ -30,10 +30,6 @@ class ListSource(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
 
-    @property
-    def active_count(self) -> int:
-        return self.entries.filter(removed_on__isnull=True).count()
-
 
 class ListImport(models.Model):
     """One attempt to load a list file: what it was, who ran it, and what it changed."""
