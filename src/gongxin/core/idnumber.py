@@ -136,10 +136,6 @@ def normalize_masked(raw: str) -> str:
     return text
 
 
-def is_masked(raw: str) -> bool:
-    return "*" in raw or "＊" in raw
-
-
 def mask_layout(pattern: str) -> str:
     """Which positions a masked number hides, e.g. ``##########****####``: not personal data."""
     return "".join("*" if c == "*" else "#" for c in pattern)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from gongxin.core.dates import InvalidDate, parse_date
 from gongxin.registry.rows import RowError
 
 SHOWN_ERRORS = 50
@@ -29,6 +30,14 @@ def report_errors(stream, errors: list[RowError], errors_csv: str | None = None)
             writer.writerow(["行号", "列", "原因"])
             writer.writerows((e.row, e.column, e.reason) for e in errors)
         stream.write(f"  完整错误清单已写入 {errors_csv}")
+
+
+def date_argument(text: str):
+    """argparse type for --as-of: ISO or Chinese dates, a Chinese message when invalid."""
+    try:
+        return parse_date(text)
+    except InvalidDate as exc:
+        raise SystemExit(f"日期无效：{exc.reason}") from None
 
 
 @contextmanager

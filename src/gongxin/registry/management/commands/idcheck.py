@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from gongxin.core import idnumber
+from gongxin.core.dates import zh_date
 
 
 class Command(BaseCommand):
@@ -19,9 +20,7 @@ class Command(BaseCommand):
         lines = [f"有效：{info.number}"]
         if info.upgraded_from_15:
             lines.append("15 位号码已升位为 18 位")
-        lines.append(
-            f"出生日期：{info.birth_date.year}年{info.birth_date.month}月{info.birth_date.day}日"
-        )
+        lines.append(f"出生日期：{zh_date(info.birth_date)}")
         lines.append(f"性别：{info.sex}")
         lines.append(f"地址码：{info.region}")
         self.stdout.write("\n".join(lines))

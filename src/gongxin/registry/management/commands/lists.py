@@ -6,18 +6,14 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from gongxin.core.dates import InvalidDate, parse_date
 from gongxin.registry.choices import ImportMode
-from gongxin.registry.management.commands._output import progress_bar, report_errors
+from gongxin.registry.management.commands._output import (
+    date_argument,
+    progress_bar,
+    report_errors,
+)
 from gongxin.registry.models import ListEntry, ListImport, ListSource
 from gongxin.registry.services import ImportRefused, add_source, get_source, import_list
-
-
-def _date(text):
-    try:
-        return parse_date(text)
-    except InvalidDate as exc:
-        raise SystemExit(f"日期无效：{exc.reason}") from None
 
 
 class Command(BaseCommand):
@@ -45,13 +41,15 @@ class Command(BaseCommand):
             help="snapshot：文件为完整的现行名单；delta：逐行列入/移出",
         )
         imp.add_argument(
-            "--as-of", type=_date, help="名单日期（默认今天）；全量导入时未出现的记录以此日期移出"
+            "--as-of",
+            type=date_argument,
+            help="名单日期（默认今天）；全量导入时未出现的记录以此日期移出",
         )
         imp.add_argument("--errors-csv", help="把错误清单写入此 CSV 文件")
 
         show = sub.add_parser("show", help="某来源的记录统计：现行、已移出、按月")
         show.add_argument("--source", required=True)
-        show.add_argument("--as-of", type=_date, help="统计日期（默认今天）")
+        show.add_argument("--as-of", type=date_argument, help="统计日期（默认今天）")
 
     def handle(self, action, **options):
         getattr(self, "do_" + action.replace("-", "_"))(**options)

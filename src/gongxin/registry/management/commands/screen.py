@@ -5,19 +5,11 @@ import sys
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from gongxin.core.dates import InvalidDate, parse_date
 from gongxin.registry.files import FileFormatError
-from gongxin.registry.management.commands._output import report_errors
+from gongxin.registry.management.commands._output import date_argument, report_errors
 from gongxin.registry.screening import read_candidates, screen
 
 HEADERS = ["行号", "姓名", "公民身份号码", "结果", "命中记录"]
-
-
-def _date(text):
-    try:
-        return parse_date(text)
-    except InvalidDate as exc:
-        raise SystemExit(f"日期无效：{exc.reason}") from None
 
 
 class Command(BaseCommand):
@@ -28,7 +20,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="人选文件（.csv 或 .xlsx）")
-        parser.add_argument("--as-of", type=_date, help="查询日期（默认今天）")
+        parser.add_argument("--as-of", type=date_argument, help="查询日期（默认今天）")
         parser.add_argument("--format", choices=["json", "csv", "table"], default="table")
         parser.add_argument("--errors-csv", help="把错误行清单写入此 CSV 文件")
 
