@@ -183,3 +183,28 @@ def test_quoted_line_breaks_survive_chunking(tmp_path, monkeypatch):
     records = [cells for chunk in chunks for cells in files.chunk_records(chunk)]
     assert [(cells[1], cells[4]) for cells in records] == [
         ("王五", "北京市\n朝阳区人民法院"), ("张三", "北京市\n朝阳区人民法院")]  # fmt: skip
+
+
+def test_many_layouts_and_keys_stay_within_query_parameter_limits(lists, monkeypatch):
+    """SQLite's stock build binds at most 32,766 parameters; batches are sized to fit."""
+    import itertools
+
+    from gongxin.core.synthetic import Generator
+    from gongxin.registry import screening
+    from gongxin.registry.models import MaskLayout
+
+    for hidden in itertools.islice(itertools.combinations(range(18), 2), 40):
+        MaskLayout.objects.create(layout="".join("*" if i in hidden else "#" for i in range(18)))
+    lists.load([person_row("孙八", "3423011964****3229")])
+    sent = []
+    lookup = screening._lookup
+    monkeypatch.setattr(screening, "MAX_PARAMETERS", 1000)
+    monkeypatch.setattr(screening, "_lookup", lambda col, values, *a, **k: (
+        sent.append(len(values)), lookup(col, values, *a, **k))[1])  # fmt: skip
+    gen = Generator(seed=5)
+    people = [(gen.name(), gen.id_number()) for _ in range(300)]
+    people.insert(150, ("孙八", "342301196405123229"))
+    matches = match_of(people)
+    assert matches[150] == "possible"
+    assert matches.count("none") == 300
+    assert max(sent) <= 1000  # 41 layouts: 24 candidates a batch, not 2,000

@@ -31,7 +31,8 @@ CANDIDATE_COLUMN_ALIASES = {
     "拟录用/调任职位": "拟任职位",
     "身份证号码": "公民身份号码",
 }
-LOOKUP_BATCH = 2000  # candidates per query pair; well inside SQLite's 32,766 parameters
+LOOKUP_BATCH = 2000  # candidates per query pair
+MAX_PARAMETERS = 30_000  # per query: under the 32,766 of SQLite's stock build
 
 
 @dataclass
@@ -134,8 +135,11 @@ def screen(candidates: list[CandidateInput], as_of: dt.date) -> ScreeningResult:
     sources = {s.pk: s for s in ListSource.objects.all()}
     layouts = MaskLayout.objects.order_by("layout").values_list("layout", flat=True)
     maskers = [idnumber.layout_masker(layout) for layout in layouts]
-    for start in range(0, len(valid), LOOKUP_BATCH):
-        _screen_batch(valid[start : start + LOOKUP_BATCH], as_of, ring, sources, maskers)
+    # The masked look-up binds one index per candidate, layout and key.
+    per_candidate = len(ring.keys) * max(1, len(maskers))
+    batch = max(1, min(LOOKUP_BATCH, MAX_PARAMETERS // per_candidate))
+    for start in range(0, len(valid), batch):
+        _screen_batch(valid[start : start + batch], as_of, ring, sources, maskers)
     return ScreeningResult(as_of, valid, errors)
 
 
