@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "gongxin.registry",
+    "gongxin.accounts",
+    "gongxin.audit",
+    "gongxin.inquiry",
 ]
 
 MIDDLEWARE = [
@@ -117,6 +120,9 @@ STATIC_ROOT = HOME / "static"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# 经办人员定期轮换: a handler is not drawn after this many years on the post.
+GONGXIN_HANDLER_TENURE_YEARS = int(os.environ.get("GONGXIN_HANDLER_TENURE_YEARS", "5"))
 
 LOGGING = {
     "version": 1,

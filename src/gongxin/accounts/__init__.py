@@ -1,0 +1,1 @@
+"""Platform units, requesting agencies, staff and their roles."""

@@ -1,0 +1,124 @@
+"""Who serves whom, and who may do what (DESIGN §1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+
+from gongxin.accounts.choices import AgencyLevel, Role, UnitLevel
+
+
+class PlatformUnit(models.Model):
+    """信用信息共享平台管理单位: the national center, or one provincial unit."""
+
+    code = models.SlugField("代码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=100, unique=True)
+    level = models.CharField("级别", max_length=16, choices=UnitLevel.choices)
+    # Two-digit province prefix of the GB/T 2260 region code; empty for the national center.
+    region_code = models.CharField("行政区划代码", max_length=2, blank=True)
+    letter_prefix = models.CharField("发文字号前缀", max_length=20, help_text="如：京信用函")
+
+    class Meta:
+        verbose_name = "平台管理单位"
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region_code"],
+                condition=models.Q(level="provincial"),
+                name="one_unit_per_province",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RequestingAgency(models.Model):
+    """发起查询单位: sends letters, never logs in. Central organs are served nationally."""
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    level = models.CharField("级别", max_length=16, choices=AgencyLevel.choices)
+    region_code = models.CharField("所在省份代码", max_length=2, blank=True)
+    unit = models.ForeignKey(
+        PlatformUnit, models.PROTECT, related_name="agencies", verbose_name="服务单位"
+    )
+    active = models.BooleanField("有效", default=True)
+
+    class Meta:
+        verbose_name = "发起查询单位"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Staff(models.Model):
+    """A person at a platform unit (专人专岗): roles, training, post tenure."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.PROTECT, related_name="staff")
+    unit = models.ForeignKey(PlatformUnit, models.PROTECT, related_name="staff")
+    full_name = models.CharField("姓名", max_length=50)
+    active = models.BooleanField("在岗", default=True)
+    trained_on = models.DateField("业务培训合格日期", null=True, blank=True)
+    post_since = models.DateField("本岗位任职起始日期")
+
+    class Meta:
+        verbose_name = "工作人员"
+        ordering = ["unit", "full_name"]
+
+    def __str__(self) -> str:
+        return f"{self.full_name}（{self.unit.name}）"
+
+    @property
+    def roles(self) -> frozenset[str]:
+        cached = getattr(self, "_roles", None)
+        if cached is None:
+            cached = frozenset(self.role_grants.values_list("role", flat=True))
+            self._roles = cached
+        return cached
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    def tenure_ends(self) -> dt.date:
+        years = settings.GONGXIN_HANDLER_TENURE_YEARS
+        try:
+            return self.post_since.replace(year=self.post_since.year + years)
+        except ValueError:  # 29 February
+            return self.post_since.replace(year=self.post_since.year + years, day=28)
+
+
+class RoleGrant(models.Model):
+    """分级授权: one role held by one person, who granted it and when."""
+
+    staff = models.ForeignKey(Staff, models.CASCADE, related_name="role_grants")
+    role = models.CharField("角色", max_length=16, choices=Role.choices)
+    granted_at = models.DateTimeField("授权时间", auto_now_add=True)
+    granted_by = models.CharField("授权人", max_length=150)
+
+    class Meta:
+        verbose_name = "角色授权"
+        constraints = [models.UniqueConstraint(fields=["staff", "role"], name="one_grant_per_role")]
+
+    def __str__(self) -> str:
+        return f"{self.staff.full_name}：{self.get_role_display()}"
+
+
+class Recusal(models.Model):
+    """回避: this person does not handle or review requests from this agency."""
+
+    staff = models.ForeignKey(Staff, models.CASCADE, related_name="recusals")
+    agency = models.ForeignKey(RequestingAgency, models.CASCADE, related_name="recusals")
+    reason = models.CharField("原因", max_length=200)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "回避"
+        constraints = [
+            models.UniqueConstraint(fields=["staff", "agency"], name="one_recusal_per_agency")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff.full_name} 回避 {self.agency.name}"

@@ -1,0 +1,57 @@
+"""The working-day calendar in force: chinesecalendar plus the years a sysadmin entered."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from gongxin.accounts.choices import Role
+from gongxin.audit.services import record
+from gongxin.core.workdays import CalendarUnavailable, WorkCalendar, YearSchedule
+from gongxin.inquiry.choices import CalendarDayKind
+from gongxin.inquiry.errors import WorkflowError
+from gongxin.inquiry.models import CalendarDay, CalendarYear
+
+
+def work_calendar() -> WorkCalendar:
+    entered: dict[int, dict[str, set]] = {}
+    for year, day, kind in CalendarDay.objects.values_list("year__year", "day", "kind"):
+        entered.setdefault(year, {"holiday": set(), "workday": set()})[kind].add(day)
+    for year in CalendarYear.objects.values_list("year", flat=True):
+        entered.setdefault(year, {"holiday": set(), "workday": set()})
+    return WorkCalendar({
+        year: YearSchedule(frozenset(days["holiday"]), frozenset(days["workday"]))
+        for year, days in entered.items()
+    })  # fmt: skip
+
+
+def deadline_for(received_on: dt.date) -> tuple[dt.date | None, str]:
+    """(deadline, problem): the problem is the Chinese message when it cannot be computed."""
+    try:
+        return work_calendar().add_workdays(received_on), ""
+    except CalendarUnavailable as exc:
+        return None, exc.message
+
+
+def enter_year(actor, year: int, holidays: list[dt.date], workdays: list[dt.date]) -> CalendarYear:
+    """A sysadmin enters (or replaces) one year's schedule: days off and weekend days worked."""
+    if not actor.has_role(Role.SYSADMIN):
+        raise WorkflowError("forbidden", "只有系统管理员可以维护节假日安排")
+    days = [(d, CalendarDayKind.HOLIDAY) for d in holidays]
+    days += [(d, CalendarDayKind.WORKDAY) for d in workdays]
+    wrong = sorted({d for d, _ in days if d.year != year})
+    if wrong:
+        raise WorkflowError("invalid", f"日期 {wrong[0].isoformat()} 不在 {year} 年内")
+    both = set(holidays) & set(workdays)
+    if both:
+        raise WorkflowError("invalid", f"{min(both).isoformat()} 不能既放假又上班")
+    with transaction.atomic():
+        entry, _ = CalendarYear.objects.update_or_create(
+            year=year, defaults={"entered_by": actor.user.username}
+        )
+        entry.days.all().delete()
+        CalendarDay.objects.bulk_create(CalendarDay(year=entry, day=d, kind=k) for d, k in days)
+        record(actor, "calendar.enter", entry, year=year, holidays=len(holidays),
+               workdays=len(workdays))  # fmt: skip
+    return entry

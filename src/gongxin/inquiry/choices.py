@@ -1,0 +1,47 @@
+from django.db import models
+
+
+class RequestKind(models.TextChoices):
+    RECRUITMENT = "recruitment", "录用"
+    TRANSFER = "transfer", "调任"
+
+
+class RequestState(models.TextChoices):
+    RECEIVED = "received", "已登记"
+    ASSIGNED = "assigned", "已分派"
+    SCREENED = "screened", "已查询"
+    IN_REVIEW = "in_review", "复核中"
+    AWAITING_SIGNOFF = "awaiting_signoff", "待签发"
+    SIGNED = "signed", "已签发"
+    ISSUED = "issued", "已反馈"
+    RETURNED = "returned", "已退回"
+
+
+CLOSED_STATES = frozenset({RequestState.ISSUED, RequestState.RETURNED})
+OPEN_STATES = frozenset(RequestState) - CLOSED_STATES
+
+
+class CandidateResult(models.TextChoices):
+    PENDING = "", "待定"
+    NOT_LISTED = "not_listed", "未发现被依法列为失信联合惩戒对象"
+    LISTED = "listed", "被依法列为失信联合惩戒对象"
+
+
+class ReviewDecision(models.TextChoices):
+    CONFIRM = "confirm", "确认列入"
+    REJECT = "reject", "排除"
+
+
+class ParticipantRole(models.TextChoices):
+    REVIEWER = "reviewer", "复核人"
+    SIGNER = "signer", "签发人"
+
+
+class ExtensionKind(models.TextChoices):
+    EXTENSION = "extension", "延期"
+    OVERDUE = "overdue", "超期说明"
+
+
+class CalendarDayKind(models.TextChoices):
+    HOLIDAY = "holiday", "放假"
+    WORKDAY = "workday", "调休上班"
