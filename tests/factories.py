@@ -115,3 +115,64 @@ def screen_people(people, as_of="2026-02-01"):
 
 def match_of(people, as_of="2026-02-01") -> list[str]:
     return [str(r.match) for r in screen_people(people, as_of).results]
+
+
+# --- units, agencies, staff, requests ---------------------------------------------------------
+
+
+def make_unit(code="bj", name="北京市公共信用信息中心", level="provincial", region="11",
+              prefix="京信用函"):  # fmt: skip
+    from gongxin.accounts.models import PlatformUnit
+
+    return PlatformUnit.objects.create(code=code, name=name, level=level, region_code=region,
+                                       letter_prefix=prefix)  # fmt: skip
+
+
+def make_agency(unit, name="北京市委组织部", level="provincial", region="11"):
+    from gongxin.accounts.models import RequestingAgency
+
+    return RequestingAgency.objects.create(name=name, level=level, region_code=region, unit=unit)
+
+
+def make_staff(unit, username, *roles, trained=True, post_since=dt.date(2024, 1, 1)):
+    from django.contrib.auth import get_user_model
+
+    from gongxin.accounts.models import RoleGrant, Staff
+
+    user = get_user_model().objects.create_user(username=username, password="x" * 16)
+    staff = Staff.objects.create(user=user, unit=unit, full_name=username, post_since=post_since,
+                                 trained_on=dt.date(2025, 6, 1) if trained else None)  # fmt: skip
+    for role in roles:
+        RoleGrant.objects.create(staff=staff, role=role, granted_by="test")
+    return staff
+
+
+class World:
+    """One provincial unit with one handler, two reviewers, one signer and a supervisor; the
+    national center with a handler; one agency for each; a list with ZHANG on it."""
+
+    def __init__(self, tmp_path):
+        self.bj = make_unit()
+        self.national = make_unit("national", "国家公共信用信息中心", "national", "", "信用函")
+        self.agency = make_agency(self.bj)
+        self.central = make_agency(self.national, "中央组织部", "central", "")
+        self.handler = make_staff(self.bj, "handler", "handler")
+        self.reviewer_a = make_staff(self.bj, "reviewer_a", "reviewer")
+        self.reviewer_b = make_staff(self.bj, "reviewer_b", "reviewer")
+        self.signer = make_staff(self.bj, "signer", "signer")
+        self.supervisor = make_staff(self.bj, "supervisor", "supervisor")
+        self.outsider = make_staff(self.national, "outsider", "handler", "reviewer", "signer")
+        self.letters = 0
+        Lists(tmp_path).load([person_row(*ZHANG, listed_on="2025-01-02")], as_of="2026-01-10")
+
+    def register(self, people=(ZHANG, LI), agency=None, received_on=dt.date(2026, 3, 2),
+                 actor=None, today=dt.date(2026, 3, 2)):  # fmt: skip
+        from gongxin.inquiry.services import Registration, register
+        from gongxin.registry.screening import CandidateInput
+
+        self.letters += 1
+        candidates = [CandidateInput(i + 2, n, number, "科员") for i, (n, number) in
+                      enumerate(people)]  # fmt: skip
+        reg = Registration(agency or self.agency, f"京组函〔2026〕{self.letters}号", received_on,
+                           "recruitment", candidates)  # fmt: skip
+        return register(actor or self.handler, reg, today=today)

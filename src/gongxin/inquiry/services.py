@@ -465,7 +465,7 @@ def extend(actor: Staff, request_id: int, ext: ExtensionInput,
         if new_deadline:
             req.deadline, req.deadline_problem = new_deadline, ""
             req.save(update_fields=["deadline", "deadline_problem"])
-        record(actor, f"request.{kind}", req, new_deadline=str(new_deadline or ""))
+        record(actor, "request.extend", req, kind=kind, new_deadline=str(new_deadline or ""))
     return extension
 
 

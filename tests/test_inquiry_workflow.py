@@ -1,0 +1,182 @@
+"""The workflow end to end through the services, and every action from every state."""
+
+import datetime as dt
+
+import pytest
+
+from gongxin.audit.models import AuditEvent
+from gongxin.inquiry import services
+from gongxin.inquiry.errors import InvalidSubmission, WorkflowError
+from gongxin.inquiry.models import InquiryRequest
+from tests.factories import LI, ZHANG, World
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 3, 2)
+
+
+@pytest.fixture
+def world(tmp_path):
+    return World(tmp_path)
+
+
+def test_request_with_a_match_from_registration_to_issued(world):
+    req = world.register()
+    assert (req.state, req.handler, req.deadline) == (
+        "assigned",
+        world.handler,
+        dt.date(2026, 3, 5),
+    )
+    services.screen_request(world.handler, req.pk, today=TODAY)
+    services.submit(world.handler, req.pk, today=TODAY)
+    req.refresh_from_db()
+    assert req.state == "in_review"
+    zhang, li = req.candidates.order_by("row")
+    assert (zhang.match, li.match, li.result) == ("exact", "none", "not_listed")
+    assert zhang.matches.get().source_name == "失信被执行人"
+    services.review(world.reviewer_a, zhang.pk, "confirm", "身份号码与姓名一致", today=TODAY)
+    services.review(world.reviewer_b, zhang.pk, "confirm", "核对裁判文书一致", today=TODAY)
+    req.refresh_from_db()
+    assert req.state == "awaiting_signoff"
+    services.sign_off(world.signer, req.pk)
+    services.issue(world.handler, req.pk)
+    req.refresh_from_db()
+    zhang.refresh_from_db()
+    assert (req.state, zhang.result) == ("issued", "listed")
+    assert len(req.result_digest) == 64
+    actions = list(
+        AuditEvent.objects.filter(object_id=str(req.pk)).values_list("action", flat=True)
+    )
+    assert actions[:3] == ["request.register", "request.assign", "request.screen"]
+    assert actions[-2:] == ["request.sign_off", "request.issue"]
+    draw = AuditEvent.objects.get(action="request.assign", object_id=str(req.pk))
+    assert draw.detail == {"pool": [world.handler.pk], "winner": world.handler.pk}
+    # No plaintext personal data anywhere in the trail.
+    trail = repr(list(AuditEvent.objects.values_list("detail", flat=True)))
+    assert ZHANG[1] not in trail and "张三" not in trail
+
+
+def test_request_without_matches_goes_straight_to_signoff(world):
+    req = world.register(people=[LI])
+    services.screen_request(world.handler, req.pk, today=TODAY)
+    services.submit(world.handler, req.pk, today=TODAY)
+    req.refresh_from_db()
+    assert req.state == "awaiting_signoff"
+    assert not req.participants.filter(role="reviewer").exists()
+
+
+def test_rejected_match_becomes_not_listed_with_the_reasons_kept(world):
+    req = world.register(people=[ZHANG])
+    services.screen_request(world.handler, req.pk, today=TODAY)
+    services.submit(world.handler, req.pk, today=TODAY)
+    zhang = req.candidates.get()
+    services.review(world.reviewer_a, zhang.pk, "reject", "同名同号但已履行", today=TODAY)
+    services.review(world.reviewer_b, zhang.pk, "reject", "已于裁定中撤销", today=TODAY)
+    zhang.refresh_from_db()
+    assert zhang.result == "not_listed"
+    assert "同名同号但已履行" in zhang.result_reason and "已于裁定中撤销" in zhang.result_reason
+
+
+def test_disagreement_draws_a_third_reviewer(world):
+    third = __import__("tests.factories", fromlist=["make_staff"]).make_staff(
+        world.bj, "reviewer_c", "reviewer"
+    )
+    req = world.register(people=[ZHANG])
+    services.screen_request(world.handler, req.pk, today=TODAY)
+    services.submit(world.handler, req.pk, today=TODAY)
+    drawn = set(req.participants.filter(role="reviewer").values_list("staff", flat=True))
+    first, second = sorted(drawn)
+    zhang = req.candidates.get()
+    staff = {s.pk: s for s in (world.reviewer_a, world.reviewer_b, third)}
+    services.review(staff[first], zhang.pk, "confirm", "一致", today=TODAY)
+    services.review(staff[second], zhang.pk, "reject", "不一致", today=TODAY)
+    req.refresh_from_db()
+    assert req.state == "in_review"
+    (extra,) = set(req.participants.filter(role="reviewer").values_list("staff", flat=True)) - drawn
+    services.review(staff[extra], zhang.pk, "confirm", "核实一致", today=TODAY)
+    zhang.refresh_from_db()
+    assert zhang.result == "listed"
+
+
+def test_registration_errors_name_row_and_field_and_save_nothing(world):
+    with pytest.raises(InvalidSubmission) as exc:
+        world.register(people=[ZHANG, ("李四", "440524188001010015"), ("张三", ZHANG[1]),
+                               ("", "440524198001010013")])  # fmt: skip
+    assert [str(p) for p in exc.value.problems] == [
+        "第3行「公民身份号码」：校验码不正确",
+        "第4行「公民身份号码」：与第2行重复",
+        "第5行「姓名」：姓名或名称为空",
+    ]
+    assert InquiryRequest.objects.count() == 0
+    assert "440524188001010015" not in repr(exc.value.problems)
+
+
+def test_missing_fields_are_all_reported(world):
+    from gongxin.inquiry.services import Registration, register
+
+    with pytest.raises(InvalidSubmission) as exc:
+        register(world.handler, Registration(None, " ", None, "", []), today=TODAY)
+    assert [p.field for p in exc.value.problems] == ["发起查询单位", "来文文号", "收文日期", "类别",
+                                                     "人选"]  # fmt: skip
+
+
+def test_agency_outside_the_service_area_is_returned_with_the_reason(world):
+    req = world.register(agency=world.central)
+    assert req.state == "returned"
+    assert req.return_reason == "发起查询单位不属于本单位服务范围，应向国家公共信用信息中心提出"
+
+
+def test_same_letter_twice_is_refused(world):
+    world.register()
+    world.letters -= 1
+    with pytest.raises(InvalidSubmission) as exc:
+        world.register()
+    assert str(exc.value.problems[0]) == "「来文文号」：该单位的这份来文已经登记过"
+
+
+def test_deadline_in_an_unconfigured_year_is_shown_not_guessed(world):
+    req = world.register(received_on=dt.date(2026, 12, 30), today=dt.date(2026, 12, 30))
+    assert req.deadline is None
+    assert req.deadline_problem == "截止日期无法计算：2027 年节假日安排未配置"
+    assert services.deadline_status(req) == "截止日期无法计算：2027 年节假日安排未配置"
+
+
+def test_sysadmin_entered_year_is_used_for_deadlines(world):
+    from gongxin.inquiry.calendar import enter_year
+    from tests.factories import make_staff
+
+    admin = make_staff(world.bj, "sysadmin", "sysadmin")
+    with pytest.raises(WorkflowError):
+        enter_year(world.handler, 2027, [dt.date(2027, 1, 1)], [])
+    enter_year(admin, 2027, [dt.date(2027, 1, 1)], [dt.date(2027, 1, 2)])
+    req = world.register(received_on=dt.date(2026, 12, 30), today=dt.date(2026, 12, 30))
+    assert req.deadline == dt.date(2027, 1, 4)
+
+
+def test_extension_before_and_overdue_after_the_deadline(world):
+    req = world.register()
+    ext = services.ExtensionInput("材料需核实", "王科长", dt.date(2026, 3, 4), "电话",
+                                  dt.date(2026, 3, 10))  # fmt: skip
+    services.extend(world.handler, req.pk, ext, today=dt.date(2026, 3, 4))
+    req.refresh_from_db()
+    assert req.deadline == dt.date(2026, 3, 10)
+    assert services.deadline_status(req, dt.date(2026, 3, 10)) == "今日到期"
+    with pytest.raises(WorkflowError, match="请填写发起单位联系人、商定日期、沟通方式、新期限"):
+        services.extend(world.handler, req.pk, services.ExtensionInput("再延"),
+                        today=dt.date(2026, 3, 9))  # fmt: skip
+    late = services.extend(world.handler, req.pk, services.ExtensionInput("系统故障"),
+                           today=dt.date(2026, 3, 11))  # fmt: skip
+    req.refresh_from_db()
+    assert (late.kind, req.deadline) == ("overdue", dt.date(2026, 3, 10))
+    assert services.deadline_status(req, dt.date(2026, 3, 11)) == "已超期"
+
+
+def test_recused_and_untrained_staff_are_never_drawn(world):
+    from gongxin.accounts.models import Recusal
+    from tests.factories import make_staff
+
+    make_staff(world.bj, "untrained", "handler", trained=False)
+    make_staff(world.bj, "too_long", "handler", post_since=dt.date(2019, 1, 1))
+    recused = make_staff(world.bj, "recused", "handler")
+    Recusal.objects.create(staff=recused, agency=world.agency, reason="亲属在该单位任职")
+    for _ in range(5):
+        assert world.register().handler == world.handler
