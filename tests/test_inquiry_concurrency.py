@@ -1,0 +1,101 @@
+"""Two people acting at once: exactly one wins, the other is refused, no duplicate events.
+
+Real threads with their own database connections against PostgreSQL, where row locks are
+what serialises them. (SQLite serialises every writer by itself, so the race cannot happen
+there; these tests are skipped on the SQLite pass for that reason.)
+"""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from gongxin.audit.models import AuditEvent
+from gongxin.inquiry import services
+from gongxin.inquiry.errors import WorkflowError
+from tests.factories import ZHANG, World
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="row-lock races need PostgreSQL"),
+]
+TODAY = dt.date(2026, 3, 2)
+
+
+def race(*calls):
+    """Run the calls in threads released together; return (results, errors)."""
+    barrier = threading.Barrier(len(calls))
+    results, errors = [], []
+
+    def run(call):
+        try:
+            barrier.wait()
+            results.append(call())
+        except WorkflowError as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return results, errors
+
+
+@pytest.fixture
+def in_review(tmp_path):
+    world = World(tmp_path)
+    req = world.register(people=[ZHANG])
+    services.screen_request(world.handler, req.pk, today=TODAY)
+    services.submit(world.handler, req.pk, today=TODAY)
+    return world, req
+
+
+def test_last_review_submitted_twice_at_once_counts_once(in_review):
+    world, req = in_review
+    zhang = req.candidates.get()
+    services.review(world.reviewer_a, zhang.pk, "confirm", "一致", today=TODAY)
+    results, errors = race(
+        lambda: services.review(world.reviewer_b, zhang.pk, "confirm", "一致", today=TODAY),
+        lambda: services.review(world.reviewer_b, zhang.pk, "confirm", "一致", today=TODAY),
+    )
+    assert (len(results), len(errors)) == (1, 1)
+    req.refresh_from_db()
+    assert req.state == "awaiting_signoff"
+    assert zhang.reviews.count() == 2
+    assert req.participants.filter(role="signer").count() == 1
+    ok = AuditEvent.objects.filter(object_id=str(req.pk), outcome="ok")
+    assert ok.filter(action="request.review").count() == 2
+    assert ok.filter(action="request.reviewed").count() == 1
+
+
+def test_both_reviewers_confirming_at_once_both_count_and_advance_once(in_review):
+    world, req = in_review
+    zhang = req.candidates.get()
+    results, errors = race(
+        lambda: services.review(world.reviewer_a, zhang.pk, "confirm", "一致", today=TODAY),
+        lambda: services.review(world.reviewer_b, zhang.pk, "confirm", "一致", today=TODAY),
+    )
+    assert (len(results), errors) == (2, [])
+    req.refresh_from_db()
+    assert req.state == "awaiting_signoff"
+    assert req.participants.filter(role="signer").count() == 1
+    assert AuditEvent.objects.filter(action="request.reviewed", object_id=str(req.pk)).count() == 1
+
+
+def test_signing_twice_at_once_signs_once(in_review):
+    world, req = in_review
+    zhang = req.candidates.get()
+    for reviewer in (world.reviewer_a, world.reviewer_b):
+        services.review(reviewer, zhang.pk, "confirm", "一致", today=TODAY)
+    results, errors = race(
+        lambda: services.sign_off(world.signer, req.pk),
+        lambda: services.sign_off(world.signer, req.pk),
+    )
+    assert (len(results), len(errors)) == (1, 1)
+    assert errors[0].code == "wrong_state"
+    signed = AuditEvent.objects.filter(action="request.sign_off", object_id=str(req.pk))
+    assert list(signed.values_list("outcome", flat=True).order_by("pk")) == ["ok", "refused"]
