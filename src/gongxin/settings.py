@@ -74,7 +74,9 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-            ]
+                "gongxin.inquiry.context.staff",
+            ],
+            "builtins": ["gongxin.inquiry.templatetags.gongxin"],
         },
     }
 ]
@@ -113,6 +115,12 @@ LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_AGE = 30 * 60  # 30-minute idle timeout (DESIGN §4)
+SESSION_SAVE_EVERY_REQUEST = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = HOME / "static"

@@ -1,5 +1,26 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from gongxin.inquiry import views
+from gongxin.permissions import requires
 
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path(
+        "login/",
+        requires("login")(
+            auth_views.LoginView.as_view(
+                template_name="gongxin/login.html", redirect_authenticated_user=True
+            )
+        ),
+        name="login",
+    ),
+    path("logout/", requires("logout")(auth_views.LogoutView.as_view()), name="logout"),
+    path("", views.dashboard, name="dashboard"),
+    path("requests/", views.request_list, name="request_list"),
+    path("requests/new/", views.request_new, name="request_new"),
+    path("requests/<int:pk>/", views.request_detail, name="request_detail"),
+    path("requests/<int:pk>/result/", views.request_result, name="request_result"),
+    path("requests/<int:pk>/<slug:action>/", views.request_action, name="request_action"),
+    path("candidates/<int:pk>/review/", views.candidate_review, name="candidate_review"),
+    path("calendar/", views.calendar, name="calendar"),
+]

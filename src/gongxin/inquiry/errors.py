@@ -22,6 +22,11 @@ class FieldProblem:
     reason: str
     row: int | None = None
 
+    @property
+    def anchor(self) -> str:
+        """The id of the page element to jump to from the error summary."""
+        return "人选" if self.row else self.field
+
     def __str__(self) -> str:
         where = f"第{self.row}行「{self.field}」" if self.row else f"「{self.field}」"
         return f"{where}：{self.reason}"
