@@ -134,3 +134,28 @@ def test_bad_candidate_rows_exit_1_and_good_rows_are_still_reported(run, tmp_pat
     result = run("screen", cands, "--format", "json", expect=1)
     assert [r["row"] for r in json.loads(result.stdout)] == [2]
     assert "第3行「公民身份号码」：位数不正确" in result.stderr
+
+
+def test_demo_load_puts_requests_in_every_state_and_is_safe_twice(run):
+    run("init")
+    first = run("demo", "load").stdout
+    assert "演示查询需求：新建 9 件" in first
+    assert "bj-handler1" in first and "gongxin-demo-2026" in first
+    again = run("demo", "load").stdout
+    assert "演示查询需求：新建 0 件" in again and "本次未作任何更改" in again
+    states = run("shell", "-c", (
+        "from gongxin.inquiry.models import InquiryRequest as R;"
+        "print(sorted(set(R.objects.values_list('state', flat=True))))")).stdout  # fmt: skip
+    assert states.strip().endswith(
+        "['assigned', 'awaiting_signoff', 'in_review', 'issued', 'received', 'returned', "
+        "'screened', 'signed']")  # fmt: skip
+
+
+def test_workdays_deadline(run):
+    run("init")
+    assert run("workdays", "deadline", "2026-02-13").stdout.strip() == "2026-02-25"
+    assert (
+        run("workdays", "deadline", "2026年4月30日", "--days", "1").stdout.strip() == "2026-05-06"
+    )
+    missing = run("workdays", "deadline", "2026-12-30", expect=1)
+    assert "截止日期无法计算：2027 年节假日安排未配置" in missing.stderr

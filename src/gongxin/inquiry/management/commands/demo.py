@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from gongxin.core.synthetic import Generator
+from gongxin.inquiry.demo import DEMO_PASSWORD, load
 from gongxin.registry.demo import write_candidates, write_list
 from gongxin.registry.services import import_list
 
@@ -10,7 +11,7 @@ DEMO_LISTS = (("sxbzxr", 20_000, 1), ("zdsswf", 2_000, 2), ("yzwfsx", 2_000, 3))
 
 
 class Command(BaseCommand):
-    help = "把演示数据放入 GONGXIN_HOME（合成名单与人选文件）。可重复执行。"
+    help = "把演示数据放入 GONGXIN_HOME：合成名单、单位、人员、各状态的查询需求。可重复执行。"
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True, metavar="{load}")
@@ -30,3 +31,8 @@ class Command(BaseCommand):
         candidates = out / "candidates.csv"
         write_candidates(candidates, Generator(4), 200, hits, hit_share=0.1)
         self.stdout.write(f"演示人选文件：{candidates}（试用：gongxin screen {candidates}）")
+        accounts, created = load(settings.HOME)
+        self.stdout.write(f"演示查询需求：新建 {created} 件（已有的保持不变）")
+        self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for username, unit, roles in accounts:
+            self.stdout.write(f"  {username:<22}{unit}  {roles}")
