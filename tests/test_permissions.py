@@ -3,6 +3,7 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from gongxin.api.permissions import MapPermission
 from gongxin.permissions import PUBLIC, URL_PERMISSIONS
 
 
@@ -20,10 +21,10 @@ def test_every_route_is_in_the_map_and_guarded_by_its_entry():
     for name, pattern in routes():
         assert name in URL_PERMISSIONS, f"route {name or pattern.pattern} has no permission entry"
         view = pattern.callback
-        guard = getattr(view, "url_name", None) or getattr(
-            getattr(view, "__wrapped__", None), "url_name", None
-        )
-        assert guard == name, f"{name} is not guarded by requires({name!r})"
+        if getattr(view, "url_name", None) is not None:  # a page, or a view wrapped in requires()
+            assert view.url_name == name, f"{name} is not guarded by requires({name!r})"
+        else:  # a DRF viewset route
+            assert MapPermission in view.cls.permission_classes, f"{name} bypasses the map"
         seen.add(name)
     assert seen == set(URL_PERMISSIONS), (
         f"map entries without a route: {set(URL_PERMISSIONS) - seen}"
@@ -34,10 +35,16 @@ def test_every_route_is_in_the_map_and_guarded_by_its_entry():
 def test_anonymous_gets_nothing_but_the_login_page(client):
     for name, pattern in routes():
         url = "/" + str(pattern.pattern).replace("<int:pk>", "1").replace("<slug:action>", "screen")
+        if name.startswith("api:"):
+            url = "/api/v1/" + str(pattern.pattern).replace("<int:pk>", "1")
         for method in (client.get, client.post):
             response = method(url)
             if URL_PERMISSIONS[name] == PUBLIC:
                 assert response.status_code in (200, 302), url
+            elif name.startswith("api:"):
+                assert response.status_code in (401, 403, 405), url
+                if response.status_code != 405:
+                    assert response["Content-Type"] == "application/problem+json", url
             else:
                 assert response.status_code in (302, 405), url
                 if response.status_code == 302:

@@ -30,6 +30,17 @@ URL_PERMISSIONS: dict[str, str] = {
     "request_result": BUSINESS,
     "candidate_review": Role.REVIEWER,
     "calendar": Role.SYSADMIN,
+    "api-schema": STAFF,
+    "api-docs": STAFF,
+    "api:request-list": BUSINESS,  # list, and (handlers only, checked by the service) register
+    "api:request-detail": BUSINESS,
+    "api:request-screen": BUSINESS,
+    "api:request-submit": BUSINESS,
+    "api:request-sign-off": BUSINESS,
+    "api:request-issue": BUSINESS,
+    "api:request-return": BUSINESS,
+    "api:request-extend": BUSINESS,
+    "api:candidate-review": Role.REVIEWER,
 }
 
 

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
+from gongxin.api.urls import schema_urls
 from gongxin.inquiry import views
 from gongxin.permissions import requires
 
@@ -23,4 +24,6 @@ urlpatterns = [
     path("requests/<int:pk>/<slug:action>/", views.request_action, name="request_action"),
     path("candidates/<int:pk>/review/", views.candidate_review, name="candidate_review"),
     path("calendar/", views.calendar, name="calendar"),
+    path("api/v1/", include("gongxin.api.urls")),
+    *schema_urls,
 ]

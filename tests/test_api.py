@@ -1,0 +1,115 @@
+"""The REST API: same services and scope as the pages, problem details for errors."""
+
+import datetime as dt
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from gongxin.inquiry.models import InquiryRequest
+from tests.factories import LI, ZHANG, World
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(tmp_path):
+    return World(tmp_path)
+
+
+def api(staff):
+    client = APIClient()
+    client.force_authenticate(staff.user)
+    return client
+
+
+def body(candidates):
+    return {"agency": None, "letter_number": "京组函〔2026〕7号",
+            "received_on": dt.date.today().isoformat(), "kind": "transfer",
+            "candidates": candidates}  # fmt: skip
+
+
+def test_register_and_take_a_request_through_the_api(world):
+    data = body([{"name": "张三", "id_number": ZHANG[1], "position": "科员"}])
+    data["agency"] = world.agency.pk
+    created = api(world.handler).post("/api/v1/requests/", data, format="json")
+    assert created.status_code == 201, created.json()
+    pk = created.json()["id"]
+    assert created.json()["state"] == "assigned"
+    assert api(world.handler).post(f"/api/v1/requests/{pk}/screen/").status_code == 200
+    detail = api(world.handler).post(f"/api/v1/requests/{pk}/submit/").json()
+    assert detail["request"]["state"] == "in_review"
+    (candidate,) = detail["candidates"]
+    assert candidate["id_number_masked"] == "110105********002X"
+    assert candidate["matches"][0]["authority"] == "北京市朝阳区人民法院"
+    for reviewer in (world.reviewer_a, world.reviewer_b):
+        reviewed = api(reviewer).post(
+            f"/api/v1/candidates/{candidate['id']}/review/",
+            {"decision": "confirm", "reason": "一致"},
+            format="json",
+        )
+        assert reviewed.status_code == 200, reviewed.json()
+    signed = api(world.signer).post(f"/api/v1/requests/{pk}/sign-off/").json()
+    assert signed["request"]["state"] == "signed"
+    issued = api(world.handler).post(f"/api/v1/requests/{pk}/issue/").json()
+    assert issued["request"]["state"] == "issued"
+    assert ZHANG[1] not in repr(issued)
+
+
+def test_row_errors_come_back_as_problem_details_and_nothing_is_saved(world):
+    data = body([{"name": "张三", "id_number": ZHANG[1]},
+                 {"name": "李四", "id_number": "440524188001010015"}])  # fmt: skip
+    data["agency"] = world.agency.pk
+    response = api(world.handler).post("/api/v1/requests/", data, format="json")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    problem = response.json()
+    assert (problem["status"], problem["code"]) == (400, "invalid")
+    assert problem["errors"] == [{"row": 2, "field": "公民身份号码", "reason": "校验码不正确"}]
+    assert InquiryRequest.objects.count() == 0
+
+
+def test_refused_transition_is_a_conflict_with_a_chinese_detail(world):
+    req = world.register()
+    response = api(world.signer).post(f"/api/v1/requests/{req.pk}/sign-off/")
+    assert response.status_code == 409
+    assert response.json()["detail"] == "本件当前状态为「已分派」，不能签发"
+
+
+def test_other_units_request_is_404_everywhere(world):
+    req = world.register()
+    client = api(world.outsider)
+    assert client.get(f"/api/v1/requests/{req.pk}/").status_code == 404
+    assert client.post(f"/api/v1/requests/{req.pk}/screen/").status_code == 404
+    cand = req.candidates.first()
+    review = client.post(f"/api/v1/candidates/{cand.pk}/review/",
+                         {"decision": "confirm", "reason": "x"}, format="json")  # fmt: skip
+    assert review.status_code == 404
+    assert review["Content-Type"] == "application/problem+json"
+    assert client.get("/api/v1/requests/").json()["count"] == 0
+
+
+def test_supervisor_sees_the_letter_result_but_not_the_evidence(world):
+    req = world.register(people=[ZHANG, LI])
+    data = api(world.supervisor).get(f"/api/v1/requests/{req.pk}/").json()
+    assert [set(c) for c in data["candidates"]] == [
+        {"id", "row", "name", "id_number_masked", "result"}] * 2  # fmt: skip
+    assert api(world.reviewer_a).get(f"/api/v1/requests/{req.pk}/").json()["candidates"] == []
+
+
+def test_token_authentication(world):
+    token = Token.objects.create(user=world.handler.user)
+    client = APIClient()
+    assert client.get("/api/v1/requests/").status_code == 401
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.get("/api/v1/requests/").status_code == 200
+
+
+def test_schema_and_docs_are_served_locally(client, world):
+    client.force_login(world.handler.user)
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"/api/v1/requests/{id}/sign-off/" in schema.content
+    docs = client.get("/api/docs/").content.decode()
+    assert "swagger-ui" in docs
+    assert "http://" not in docs.replace("http://testserver", "") and "https://" not in docs
