@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export GONGXIN_HOME ?= $(CURDIR)/var
 
-.PHONY: demo test test-sqlite test-postgres lint bench clean
+.PHONY: demo test test-sqlite test-postgres debian-packages lint bench clean
 
 $(STAMP): pyproject.toml scripts/venv.sh
 	scripts/venv.sh
@@ -18,11 +18,15 @@ demo: $(STAMP)
 ## Lint, then the whole suite on SQLite and on a local PostgreSQL server
 test: lint test-sqlite test-postgres
 
-test-sqlite: $(STAMP)
+test-sqlite: $(STAMP) debian-packages
 	env -u DATABASE_URL $(BIN)/pytest
 
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) debian-packages
 	DATABASE_URL=$$(scripts/postgres.sh start) $(BIN)/pytest
+
+# Chromium (browser tests) and CJK fonts, from Debian, when missing.
+debian-packages:
+	scripts/debian-packages.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
