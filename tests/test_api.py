@@ -113,3 +113,14 @@ def test_schema_and_docs_are_served_locally(client, world):
     docs = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in docs
     assert "http://" not in docs.replace("http://testserver", "") and "https://" not in docs
+
+
+def test_signed_in_without_a_business_role_gets_404_not_403(world):
+    from tests.factories import make_staff
+
+    req = world.register()
+    auditor = make_staff(world.bj, "auditor", "auditor")
+    for url in ("/api/v1/requests/", f"/api/v1/requests/{req.pk}/"):
+        response = api(auditor).get(url)
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"

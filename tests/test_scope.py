@@ -60,18 +60,26 @@ def _check(tmp_path, people, stages):
     for person in staff:
         client.force_login(person.user)
         listing = client.get("/requests/").content.decode()
+        listing += client.get("/requests/", {"q": "京组函"}).content.decode()  # search
+        listing += client.get("/").content.decode()  # dashboard
+        listing += client.get("/api/v1/requests/").content.decode()
+        listing += client.get("/api/v1/requests/", {"q": "京组函"}).content.decode()
         for req, name in requests:
             req.refresh_from_db()
             same_unit = person.unit_id == req.unit_id
             business = bool(person.roles & {"handler", "reviewer", "signer", "supervisor"})
-            pages = [client.get(f"/requests/{req.pk}/"), client.get(f"/requests/{req.pk}/result/")]
+            pages = [client.get(f"/requests/{req.pk}/"), client.get(f"/requests/{req.pk}/result/"),
+                     client.get(f"/api/v1/requests/{req.pk}/")]  # fmt: skip
             if not (same_unit and business):
                 assert req.letter_number not in listing
                 assert all(p.status_code == 404 for p in pages)
                 assert client.post(f"/requests/{req.pk}/screen/").status_code == 404
+                assert client.post(f"/api/v1/requests/{req.pk}/screen/").status_code == 404
                 continue
             assert req.letter_number in listing
             detail = pages[0].content.decode()
+            api_detail = pages[2].content.decode()
             assert (name in detail) == can_see_candidates(person, req)
+            assert (name in api_detail) == can_see_candidates(person, req)
             assert (name in detail) == (person.has_role("supervisor")
                                         or services.is_on_request(person, req))  # fmt: skip
