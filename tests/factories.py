@@ -147,11 +147,24 @@ def make_staff(unit, username, *roles, trained=True, post_since=dt.date(2024, 1,
     return staff
 
 
+def ensure_builtin_sources():
+    """Transactional tests flush tables, data-migration rows included: put the sources back."""
+    from gongxin.registry.choices import BUILTIN_SOURCES
+    from gongxin.registry.models import ListSource
+
+    for code, name, publisher, basis in BUILTIN_SOURCES:
+        ListSource.objects.get_or_create(
+            code=code, defaults={"name": name, "publisher": publisher, "legal_basis": basis,
+                                 "builtin": True},
+        )  # fmt: skip
+
+
 class World:
     """One provincial unit with one handler, two reviewers, one signer and a supervisor; the
     national center with a handler; one agency for each; a list with ZHANG on it."""
 
     def __init__(self, tmp_path):
+        ensure_builtin_sources()
         self.bj = make_unit()
         self.national = make_unit("national", "国家公共信用信息中心", "national", "", "信用函")
         self.agency = make_agency(self.bj)

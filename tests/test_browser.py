@@ -24,8 +24,8 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
 
 pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
-    # The live server reads committed data; restore the built-in list sources after flushes.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # The live server reads committed data.
+    pytest.mark.django_db(transaction=True),
 ]
 
 

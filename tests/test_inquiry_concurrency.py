@@ -17,7 +17,7 @@ from gongxin.inquiry.errors import WorkflowError
 from tests.factories import ZHANG, World
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row-lock races need PostgreSQL"),
 ]
 TODAY = dt.date(2026, 3, 2)
