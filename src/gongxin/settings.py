@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "gongxin.audit",
     "gongxin.inquiry",
     "gongxin.api",
+    "gongxin.documents",
 ]
 
 REST_FRAMEWORK = {

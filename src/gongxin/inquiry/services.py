@@ -23,6 +23,7 @@ from gongxin.accounts.models import RequestingAgency, Staff
 from gongxin.audit.services import record
 from gongxin.core import idnumber
 from gongxin.core.matching import MatchClass
+from gongxin.documents.services import allocate_letter
 from gongxin.inquiry.calendar import deadline_for
 from gongxin.inquiry.choices import (
     OPEN_STATES,
@@ -411,7 +412,9 @@ def sign_off(actor: Staff, request_id: int) -> InquiryRequest:
         req.signed_at = timezone.now()
         req.state = S.SIGNED
         req.save(update_fields=["result_digest", "signed_at", "state"])
-        record(actor, "request.sign_off", req, digest=req.result_digest)
+        letter = allocate_letter(req, timezone.localdate(req.signed_at), req.result_digest)
+        record(actor, "request.sign_off", req, digest=req.result_digest,
+               letter=letter.document_number)  # fmt: skip
     return req
 
 

@@ -1,0 +1,201 @@
+"""The result letter as DOCX, in the 函 format of GB/T 9704-2012 (DESIGN §3).
+
+Editable, for the unit's own seal process; fonts are named as agencies' machines have them
+(仿宋_GB2312, 方正小标宋简体, 黑体, 楷体_GB2312). The embedded-font PDF is the faithful copy.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from docx import Document
+from docx.enum.section import WD_SECTION_START
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+from gongxin.core.dates import zh_date
+from gongxin.documents import wording
+
+FANGSONG, XIAOBIAOSONG, HEITI, KAITI = "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312"
+RED = RGBColor(0xFF, 0x00, 0x00)
+BODY_PT, TITLE_PT, ISSUER_PT, PAGE_NO_PT, TABLE_PT = 16, 22, 26, 14, 14
+LINE_PITCH_PT = 28.95  # 225 mm / 22 lines
+CHAR_PT = 156 / 28 / 25.4 * 72  # 28 characters across 156 mm
+BODY_MAX = 5  # more candidates than this go to the 附件 table
+
+
+@dataclass(frozen=True)
+class LetterRow:
+    row: int
+    name: str
+    id_masked: str
+    result: str
+
+
+@dataclass(frozen=True)
+class LetterContent:
+    unit_name: str
+    document_number: str
+    agency_name: str
+    letter_number: str
+    kind: str  # recruitment / transfer
+    dated: object  # datetime.date
+    rows: tuple[LetterRow, ...]
+    texts: dict | None = None  # the unit's wording overrides
+
+    def text(self, key: str) -> str:
+        return wording.text(
+            key, self.texts, agency=self.agency_name, unit=self.unit_name,
+            letter_number=self.letter_number, count=len(self.rows),
+            kind=wording.KIND_WORDS.get(self.kind, self.kind),
+        )  # fmt: skip
+
+    @property
+    def in_attachment(self) -> bool:
+        return len(self.rows) > BODY_MAX
+
+
+def _font(run, east_asia: str, size: float, *, bold=False, color=None) -> None:
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run.font.name = "Times New Roman"
+    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), east_asia)
+    if color is not None:
+        run.font.color.rgb = color
+
+
+def _paragraph(container, text="", *, font=FANGSONG, size=BODY_PT, align=None, indent_chars=0,
+               right_chars=0, bold=False, color=None, exact=LINE_PITCH_PT):  # fmt: skip
+    p = container.add_paragraph()
+    fmt = p.paragraph_format
+    fmt.space_before = fmt.space_after = Pt(0)
+    if exact:
+        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        fmt.line_spacing = Pt(exact)
+    if align is not None:
+        p.alignment = align
+    if indent_chars:
+        fmt.first_line_indent = Pt(CHAR_PT * indent_chars)
+    if right_chars:
+        fmt.right_indent = Pt(CHAR_PT * right_chars)
+    if text:
+        _font(p.add_run(text), font, size, bold=bold, color=color)
+    return p
+
+
+def _red_rule(paragraph, style: str) -> None:
+    """A red double rule 170 mm long (7 mm past each side of the text block)."""
+    fmt = paragraph.paragraph_format
+    fmt.left_indent = fmt.right_indent = Mm(-7)
+    borders = OxmlElement("w:pBdr")
+    edge = OxmlElement("w:bottom" if style == "thickThinSmallGap" else "w:top")
+    for key, value in (("val", style), ("sz", "24"), ("space", "1"), ("color", "FF0000")):
+        edge.set(qn(f"w:{key}"), value)
+    borders.append(edge)
+    paragraph._p.get_or_add_pPr().append(borders)
+
+
+def _page_number(footer, align) -> None:
+    """— N —, 4号, one character in from the edge (odd pages right, even pages left)."""
+    p = footer.paragraphs[0]
+    p.alignment = align
+    fmt = p.paragraph_format
+    if align == WD_ALIGN_PARAGRAPH.RIGHT:
+        fmt.right_indent = Pt(CHAR_PT)
+    else:
+        fmt.left_indent = Pt(CHAR_PT)
+    _font(p.add_run("— "), "宋体", PAGE_NO_PT)
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    p._p.append(field)
+    _font(p.add_run(" —"), "宋体", PAGE_NO_PT)
+
+
+def _grid(section) -> None:
+    grid = OxmlElement("w:docGrid")
+    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:linePitch"), str(round(LINE_PITCH_PT * 20)))
+    grid.set(qn("w:charSpace"), str(round((CHAR_PT - BODY_PT) * 4096)))
+    section._sectPr.append(grid)
+
+
+def _table(doc, rows: tuple[LetterRow, ...]) -> None:
+    table = doc.add_table(rows=1, cols=4)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, title in zip(table.rows[0].cells, ("序号", "姓名", "公民身份号码", "查询结果"),
+                           strict=True):  # fmt: skip
+        _font(cell.paragraphs[0].add_run(title), HEITI, TABLE_PT)
+    for r in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, (str(r.row), r.name, r.id_masked, r.result), strict=True):
+            cell.paragraphs[0].paragraph_format.line_spacing = 1.0
+            _font(cell.paragraphs[0].add_run(value), FANGSONG, TABLE_PT)
+    for cell, width in zip(table.columns, (Mm(14), Mm(30), Mm(50), Mm(62)), strict=True):
+        for c in cell.cells:
+            c.width = width
+
+
+def build(content: LetterContent) -> bytes:
+    doc = Document()
+    section = doc.sections[0]
+    section.start_type = WD_SECTION_START.NEW_PAGE
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    section.header_distance, section.footer_distance = Mm(30), Mm(20)
+    section.different_first_page_header_footer = True
+    doc.settings.odd_and_even_pages_header_footer = True
+    _grid(section)
+
+    # First page: the issuer name in red 30 mm from the top, the red rules; no page number.
+    issuer = section.first_page_header.paragraphs[0]
+    issuer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(issuer.add_run(content.unit_name), XIAOBIAOSONG, ISSUER_PT, color=RED)
+    issuer.paragraph_format.space_after = Mm(4)
+    _red_rule(issuer, "thickThinSmallGap")
+    _red_rule(section.first_page_footer.paragraphs[0], "thinThickSmallGap")
+    _page_number(section.footer, WD_ALIGN_PARAGRAPH.RIGHT)
+    _page_number(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)
+
+    _paragraph(doc, content.document_number, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=1)
+    _paragraph(doc)
+    _paragraph(doc, content.text("result.title"), font=XIAOBIAOSONG, size=TITLE_PT,
+               align=WD_ALIGN_PARAGRAPH.CENTER, exact=35)  # fmt: skip
+    _paragraph(doc)
+    _paragraph(doc, content.text("result.salutation"))
+    body = "result.body_attachment" if content.in_attachment else "result.body"
+    _paragraph(doc, content.text(body), indent_chars=2)
+    if not content.in_attachment:
+        _table(doc, content.rows)
+    _paragraph(doc, content.text("result.closing"), indent_chars=2)
+    if content.in_attachment:
+        _paragraph(doc)
+        _paragraph(doc, content.text("result.attachment"), indent_chars=2)
+    for _ in range(2):
+        _paragraph(doc)
+    _paragraph(doc, content.unit_name, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
+    _paragraph(doc, zh_date(content.dated), align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
+
+    if content.in_attachment:
+        _paragraph(doc).add_run().add_break(WD_BREAK.PAGE)
+        _paragraph(doc, "附件", font=HEITI)
+        _paragraph(doc)
+        _paragraph(doc, "人选社会信用记录查询结果", font=XIAOBIAOSONG, size=TITLE_PT,
+                   align=WD_ALIGN_PARAGRAPH.CENTER, exact=35)  # fmt: skip
+        _paragraph(doc)
+        _table(doc, content.rows)
+
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

@@ -1,0 +1,49 @@
+"""Giving letters their numbers, and (next) rendering, checking and signing them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from gongxin.core import idnumber
+from gongxin.documents.models import LetterSequence, ResultLetter
+
+
+def document_number(prefix: str, year: int, number: int) -> str:
+    """京信用函〔2026〕12号: year in 〔〕, no leading zeros (GB/T 9704 §7.2.4)."""
+    return f"{prefix}〔{year}〕{number}号"
+
+
+def allocate_letter(req, dated: dt.date, digest: str, supersedes=None) -> ResultLetter:
+    """The next number of the unit's year, taken under the sequence row's lock.
+
+    Must run inside the signing transaction: if signing fails, the number is not used, so the
+    year's numbers have no gaps.
+    """
+    LetterSequence.objects.get_or_create(unit=req.unit, year=dated.year)
+    seq = LetterSequence.objects.select_for_update().get(unit=req.unit, year=dated.year)
+    seq.last_number += 1
+    seq.save(update_fields=["last_number"])
+    return ResultLetter.objects.create(
+        request=req, unit=req.unit, year=dated.year, number=seq.last_number,
+        document_number=document_number(req.unit.letter_prefix, dated.year, seq.last_number),
+        dated=dated, digest=digest, supersedes=supersedes,
+    )  # fmt: skip
+
+
+def letter_content(letter: ResultLetter):
+    """What the letter says: per candidate only name, masked number and result."""
+    from gongxin.documents.docx_letter import LetterContent, LetterRow
+    from gongxin.documents.models import LetterWording
+    from gongxin.inquiry.services import candidate_identity
+
+    req = letter.request
+    rows = []
+    for c in req.candidates.order_by("row"):
+        name, number = candidate_identity(c)
+        rows.append(LetterRow(c.row, name, idnumber.mask(number), c.get_result_display()))
+    texts = LetterWording.objects.filter(unit=req.unit).values_list("texts", flat=True).first()
+    return LetterContent(
+        unit_name=req.unit.name, document_number=letter.document_number,
+        agency_name=req.agency.name, letter_number=req.letter_number, kind=req.kind,
+        dated=letter.dated, rows=tuple(rows), texts=texts,
+    )  # fmt: skip

@@ -1,0 +1,41 @@
+"""All the wording of the documents, in one place (DESIGN §3: a unit can adjust it).
+
+Defaults below; a unit's overrides live in LetterWording.texts (same keys). Placeholders in
+braces are filled from the request: {agency}, {unit}, {letter_number}, {count}, {kind}.
+"""
+
+from __future__ import annotations
+
+DEFAULTS: dict[str, str] = {
+    # 查询需求函 (the agency's request, national template 附件1 is not public: ours to design)
+    "request.title": "关于查询公务员{kind}人选社会信用记录的函",
+    "request.salutation": "{unit}：",
+    "request.body": (
+        "根据《公务员法》及《公务员录用规定》《公务员调任规定》有关要求，现将我单位拟{kind}人选"
+        "名单（见附件）送你单位，请协助查询以上人选是否被依法列为失信联合惩戒对象，"
+        "并于3个工作日内反馈查询结果。"
+    ),
+    "request.contact": "联系人：          联系电话：",
+    "request.attachment": "附件：拟{kind}人选名单（{count}人）",
+    "request.closing": "（发起查询单位印章）",
+    # 查询结果复函
+    "result.title": "关于{agency}公务员{kind}人选社会信用记录查询结果的复函",
+    "result.salutation": "{agency}：",
+    "result.body": (
+        "你单位《{letter_number}》收悉。经通过公务员录用、调任人选社会信用记录查询系统查询核实，"
+        "现将{count}名人选的查询结果函复如下："
+    ),
+    "result.body_attachment": (
+        "你单位《{letter_number}》收悉。经通过公务员录用、调任人选社会信用记录查询系统查询核实，"
+        "{count}名人选的查询结果见附件。"
+    ),
+    "result.closing": "特此函复。",
+    "result.attachment": "附件：人选社会信用记录查询结果（{count}人）",
+}
+
+KIND_WORDS = {"recruitment": "录用", "transfer": "调任"}
+
+
+def text(key: str, overrides: dict | None = None, **values) -> str:
+    template = (overrides or {}).get(key) or DEFAULTS[key]
+    return template.format(**values)
