@@ -30,6 +30,9 @@ URL_PERMISSIONS: dict[str, str] = {
     "request_result": BUSINESS,
     "candidate_review": Role.REVIEWER,
     "calendar": Role.SYSADMIN,
+    "request_letter": BUSINESS,
+    "request_templates": STAFF,
+    "request_template_file": STAFF,
     "api-schema": STAFF,
     "api-docs": STAFF,
     "api:request-list": BUSINESS,  # list, and (handlers only, checked by the service) register

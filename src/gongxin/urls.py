@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from gongxin.api.urls import schema_urls
+from gongxin.documents import views as documents
 from gongxin.inquiry import views
 from gongxin.permissions import requires
 
@@ -21,6 +22,13 @@ urlpatterns = [
     path("requests/new/", views.request_new, name="request_new"),
     path("requests/<int:pk>/", views.request_detail, name="request_detail"),
     path("requests/<int:pk>/result/", views.request_result, name="request_result"),
+    path("requests/<int:pk>/letter.docx", documents.request_letter, name="request_letter"),
+    path("templates/", documents.request_templates, name="request_templates"),
+    path(
+        "templates/request.<slug:fmt>",
+        documents.request_template_file,
+        name="request_template_file",
+    ),
     path("requests/<int:pk>/<slug:action>/", views.request_action, name="request_action"),
     path("candidates/<int:pk>/review/", views.candidate_review, name="candidate_review"),
     path("calendar/", views.calendar, name="calendar"),

@@ -59,7 +59,7 @@ class LetterContent:
         return len(self.rows) > BODY_MAX
 
 
-def _font(run, east_asia: str, size: float, *, bold=False, color=None) -> None:
+def set_font(run, east_asia: str, size: float, *, bold=False, color=None) -> None:
     run.font.size = Pt(size)
     run.font.bold = bold
     run.font.name = "Times New Roman"
@@ -69,7 +69,7 @@ def _font(run, east_asia: str, size: float, *, bold=False, color=None) -> None:
         run.font.color.rgb = color
 
 
-def _paragraph(container, text="", *, font=FANGSONG, size=BODY_PT, align=None, indent_chars=0,
+def add_paragraph(container, text="", *, font=FANGSONG, size=BODY_PT, align=None, indent_chars=0,
                right_chars=0, bold=False, color=None, exact=LINE_PITCH_PT):  # fmt: skip
     p = container.add_paragraph()
     fmt = p.paragraph_format
@@ -84,7 +84,7 @@ def _paragraph(container, text="", *, font=FANGSONG, size=BODY_PT, align=None, i
     if right_chars:
         fmt.right_indent = Pt(CHAR_PT * right_chars)
     if text:
-        _font(p.add_run(text), font, size, bold=bold, color=color)
+        set_font(p.add_run(text), font, size, bold=bold, color=color)
     return p
 
 
@@ -109,7 +109,7 @@ def _page_number(footer, align) -> None:
         fmt.right_indent = Pt(CHAR_PT)
     else:
         fmt.left_indent = Pt(CHAR_PT)
-    _font(p.add_run("— "), "宋体", PAGE_NO_PT)
+    set_font(p.add_run("— "), "宋体", PAGE_NO_PT)
     field = OxmlElement("w:fldSimple")
     field.set(qn("w:instr"), "PAGE")
     run = OxmlElement("w:r")
@@ -118,7 +118,7 @@ def _page_number(footer, align) -> None:
     run.append(text)
     field.append(run)
     p._p.append(field)
-    _font(p.add_run(" —"), "宋体", PAGE_NO_PT)
+    set_font(p.add_run(" —"), "宋体", PAGE_NO_PT)
 
 
 def _grid(section) -> None:
@@ -135,12 +135,12 @@ def _table(doc, rows: tuple[LetterRow, ...]) -> None:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, title in zip(table.rows[0].cells, ("序号", "姓名", "公民身份号码", "查询结果"),
                            strict=True):  # fmt: skip
-        _font(cell.paragraphs[0].add_run(title), HEITI, TABLE_PT)
+        set_font(cell.paragraphs[0].add_run(title), HEITI, TABLE_PT)
     for r in rows:
         cells = table.add_row().cells
         for cell, value in zip(cells, (str(r.row), r.name, r.id_masked, r.result), strict=True):
             cell.paragraphs[0].paragraph_format.line_spacing = 1.0
-            _font(cell.paragraphs[0].add_run(value), FANGSONG, TABLE_PT)
+            set_font(cell.paragraphs[0].add_run(value), FANGSONG, TABLE_PT)
     for cell, width in zip(table.columns, (Mm(14), Mm(30), Mm(50), Mm(62)), strict=True):
         for c in cell.cells:
             c.width = width
@@ -161,39 +161,39 @@ def build(content: LetterContent) -> bytes:
     # First page: the issuer name in red 30 mm from the top, the red rules; no page number.
     issuer = section.first_page_header.paragraphs[0]
     issuer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(issuer.add_run(content.unit_name), XIAOBIAOSONG, ISSUER_PT, color=RED)
+    set_font(issuer.add_run(content.unit_name), XIAOBIAOSONG, ISSUER_PT, color=RED)
     issuer.paragraph_format.space_after = Mm(4)
     _red_rule(issuer, "thickThinSmallGap")
     _red_rule(section.first_page_footer.paragraphs[0], "thinThickSmallGap")
     _page_number(section.footer, WD_ALIGN_PARAGRAPH.RIGHT)
     _page_number(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)
 
-    _paragraph(doc, content.document_number, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=1)
-    _paragraph(doc)
-    _paragraph(doc, content.text("result.title"), font=XIAOBIAOSONG, size=TITLE_PT,
+    add_paragraph(doc, content.document_number, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=1)
+    add_paragraph(doc)
+    add_paragraph(doc, content.text("result.title"), font=XIAOBIAOSONG, size=TITLE_PT,
                align=WD_ALIGN_PARAGRAPH.CENTER, exact=35)  # fmt: skip
-    _paragraph(doc)
-    _paragraph(doc, content.text("result.salutation"))
+    add_paragraph(doc)
+    add_paragraph(doc, content.text("result.salutation"))
     body = "result.body_attachment" if content.in_attachment else "result.body"
-    _paragraph(doc, content.text(body), indent_chars=2)
+    add_paragraph(doc, content.text(body), indent_chars=2)
     if not content.in_attachment:
         _table(doc, content.rows)
-    _paragraph(doc, content.text("result.closing"), indent_chars=2)
+    add_paragraph(doc, content.text("result.closing"), indent_chars=2)
     if content.in_attachment:
-        _paragraph(doc)
-        _paragraph(doc, content.text("result.attachment"), indent_chars=2)
+        add_paragraph(doc)
+        add_paragraph(doc, content.text("result.attachment"), indent_chars=2)
     for _ in range(2):
-        _paragraph(doc)
-    _paragraph(doc, content.unit_name, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
-    _paragraph(doc, zh_date(content.dated), align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
+        add_paragraph(doc)
+    add_paragraph(doc, content.unit_name, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
+    add_paragraph(doc, zh_date(content.dated), align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
 
     if content.in_attachment:
-        _paragraph(doc).add_run().add_break(WD_BREAK.PAGE)
-        _paragraph(doc, "附件", font=HEITI)
-        _paragraph(doc)
-        _paragraph(doc, "人选社会信用记录查询结果", font=XIAOBIAOSONG, size=TITLE_PT,
+        add_paragraph(doc).add_run().add_break(WD_BREAK.PAGE)
+        add_paragraph(doc, "附件", font=HEITI)
+        add_paragraph(doc)
+        add_paragraph(doc, "人选社会信用记录查询结果", font=XIAOBIAOSONG, size=TITLE_PT,
                    align=WD_ALIGN_PARAGRAPH.CENTER, exact=35)  # fmt: skip
-        _paragraph(doc)
+        add_paragraph(doc)
         _table(doc, content.rows)
 
     out = io.BytesIO()

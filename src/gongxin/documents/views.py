@@ -1,0 +1,63 @@
+"""Downloads: the request templates for an agency, and a signed request's result letter."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.http import content_disposition_header
+
+from gongxin.accounts.models import RequestingAgency
+from gongxin.audit.services import record
+from gongxin.documents import docx_letter
+from gongxin.documents.models import LetterWording, ResultLetter
+from gongxin.documents.request_template import build_candidate_xlsx, build_request_docx
+from gongxin.documents.services import letter_content
+from gongxin.inquiry.choices import RequestKind
+from gongxin.inquiry.scope import can_see_candidates, request_or_404
+from gongxin.permissions import requires
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@requires("request_templates")
+def request_templates(request):
+    agencies = RequestingAgency.objects.filter(unit=request.staff.unit, active=True)
+    return render(request, "documents/request_templates.html",
+                  {"agencies": agencies, "kinds": RequestKind.choices})  # fmt: skip
+
+
+@requires("request_template_file")
+def request_template_file(request, fmt):
+    unit = request.staff.unit
+    try:
+        agency = RequestingAgency.objects.get(pk=request.GET.get("agency"), unit=unit)
+    except (RequestingAgency.DoesNotExist, ValueError):
+        raise Http404 from None
+    kind = request.GET.get("kind")
+    if kind not in RequestKind.values or fmt not in ("docx", "xlsx"):
+        raise Http404
+    label = RequestKind(kind).label
+    if fmt == "xlsx":
+        return _download(build_candidate_xlsx(kind), XLSX, f"拟{label}人选名单.xlsx")
+    overrides = LetterWording.objects.filter(unit=unit).values_list("texts", flat=True).first()
+    data = build_request_docx(unit, agency.name, kind, overrides)
+    return _download(data, DOCX, f"{agency.name}查询需求函.docx")
+
+
+@requires("request_letter")
+def request_letter(request, pk):
+    staff = request.staff
+    req = request_or_404(staff, pk)
+    letter = ResultLetter.objects.filter(request=req, superseded_by__isnull=True).first()
+    if letter is None or not can_see_candidates(staff, req):
+        raise Http404
+    record(staff, "letter.download", letter, format="docx")
+    data = docx_letter.build(letter_content(letter))
+    return _download(data, DOCX, f"{letter.document_number}.docx")

@@ -1,0 +1,85 @@
+"""Request templates: the Word letter and the Excel sheet registration accepts when filled in."""
+
+import datetime as dt
+import io
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+
+from gongxin.documents.models import LetterWording
+from gongxin.inquiry.models import InquiryRequest
+from tests.factories import LI, ZHANG, World
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(tmp_path):
+    return World(tmp_path)
+
+
+def test_filled_in_sheet_is_accepted_by_registration(client, world):
+    client.force_login(world.reviewer_a.user)  # anyone at the unit may download
+    response = client.get(f"/templates/request.xlsx?agency={world.agency.pk}&kind=recruitment")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = book["人选名单"]
+    assert [c.value for c in sheet[1]] == ["姓名", "公民身份号码", "拟录用/调任职位", "备注"]
+    (check,) = sheet.data_validations.dataValidation
+    assert "B2:B501" in str(check.sqref) and "LEN(B2)=18" in check.formula1
+    assert sheet["B2"].number_format == "@"  # text: no 1.1E+17
+    sheet.append(["张三", ZHANG[1], "科员", ""])
+    sheet.append(["李四", LI[1], "一级科员", "应届毕业生"])
+    filled = io.BytesIO()
+    book.save(filled)
+    filled.name = "人选.xlsx"
+    filled.seek(0)
+    client.force_login(world.handler.user)
+    client.post("/requests/new/", {
+        "agency": world.agency.pk, "letter_number": "京组函〔2026〕30号",
+        "received_on": dt.date.today().isoformat(), "kind": "recruitment",
+        "candidates_file": filled}, follow=True)  # fmt: skip
+    req = InquiryRequest.objects.get()
+    assert list(req.candidates.values_list("position", flat=True)) == ["科员", "一级科员"]
+
+
+def test_word_template_uses_the_units_wording(client, world):
+    LetterWording.objects.create(
+        unit=world.bj, texts={"request.contact": "联系人：王科长 010-12345678"}
+    )
+    client.force_login(world.handler.user)
+    response = client.get(f"/templates/request.docx?agency={world.agency.pk}&kind=transfer")
+    doc = Document(io.BytesIO(response.content))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "关于查询公务员调任人选社会信用记录的函" in text
+    assert "北京市公共信用信息中心：" in text
+    assert "联系人：王科长 010-12345678" in text
+    assert [c.text for c in doc.tables[0].rows[0].cells] == [
+        "序号", "姓名", "公民身份号码", "拟录用/调任职位", "备注"]  # fmt: skip
+
+
+def test_templates_only_for_agencies_the_unit_serves(client, world):
+    client.force_login(world.handler.user)
+    assert client.get(f"/templates/request.docx?agency={world.central.pk}&kind=transfer"
+                      ).status_code == 404  # fmt: skip
+    page = client.get("/templates/").content.decode()
+    assert "北京市委组织部" in page and "中央组织部" not in page
+
+
+def test_letter_download_for_people_on_the_request_only(client, world):
+    from gongxin.inquiry import services
+
+    today = dt.date.today()
+    req = world.register(people=[LI], received_on=today, today=today)
+    services.screen_request(world.handler, req.pk, today=today)
+    services.submit(world.handler, req.pk, today=today)
+    client.force_login(world.signer.user)
+    assert client.get(f"/requests/{req.pk}/letter.docx").status_code == 404  # not signed yet
+    services.sign_off(world.signer, req.pk)
+    response = client.get(f"/requests/{req.pk}/letter.docx")
+    assert response.status_code == 200
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert f"京信用函〔{today.year}〕1号" in text
+    client.force_login(world.reviewer_a.user)  # not on a request without matches
+    assert client.get(f"/requests/{req.pk}/letter.docx").status_code == 404
