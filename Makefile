@@ -11,6 +11,7 @@ $(STAMP): pyproject.toml scripts/venv.sh
 
 ## Run Gongxin on SQLite with demo data at http://127.0.0.1:8000/
 demo: $(STAMP)
+	scripts/debian-packages.sh run
 	$(BIN)/gongxin init
 	$(BIN)/gongxin demo load
 	$(BIN)/gongxin runserver 127.0.0.1:8000
@@ -24,9 +25,9 @@ test-sqlite: $(STAMP) debian-packages
 test-postgres: $(STAMP) debian-packages
 	DATABASE_URL=$$(scripts/postgres.sh start) $(BIN)/pytest
 
-# Chromium (browser tests) and CJK fonts, from Debian, when missing.
+# Fonts, Pango, Chromium and poppler from Debian, when missing (scripts/debian-packages.sh).
 debian-packages:
-	scripts/debian-packages.sh
+	scripts/debian-packages.sh test
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench

@@ -22,10 +22,10 @@ from gongxin.documents import wording
 
 FANGSONG, XIAOBIAOSONG, HEITI, KAITI = "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312"
 RED = RGBColor(0xFF, 0x00, 0x00)
-BODY_PT, TITLE_PT, ISSUER_PT, PAGE_NO_PT, TABLE_PT = 16, 22, 26, 14, 14
+BODY_PT, TITLE_PT, ISSUER_PT, PAGE_NO_PT, TABLE_PT = 16, 22, 26, 14, 12
 LINE_PITCH_PT = 28.95  # 225 mm / 22 lines
 CHAR_PT = 156 / 28 / 25.4 * 72  # 28 characters across 156 mm
-BODY_MAX = 5  # more candidates than this go to the 附件 table
+BODY_MAX = 3  # more candidates than this go to the 附件 table (page 1 holds 3 rows)
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,7 @@ def _table(doc, rows: tuple[LetterRow, ...]) -> None:
         for cell, value in zip(cells, (str(r.row), r.name, r.id_masked, r.result), strict=True):
             cell.paragraphs[0].paragraph_format.line_spacing = 1.0
             set_font(cell.paragraphs[0].add_run(value), FANGSONG, TABLE_PT)
-    for cell, width in zip(table.columns, (Mm(14), Mm(30), Mm(50), Mm(62)), strict=True):
+    for cell, width in zip(table.columns, (Mm(14), Mm(28), Mm(45), Mm(69)), strict=True):
         for c in cell.cells:
             c.width = width
 

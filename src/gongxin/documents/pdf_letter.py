@@ -1,0 +1,33 @@
+"""The result letter as PDF (WeasyPrint): the faithful copy, with its CJK fonts embedded as
+subsets so it looks the same on every machine. Geometry as docx_letter (GB/T 9704 函 format):
+page 1 starts with the red issuer name 30 mm from the top, later pages at the 37 mm margin.
+"""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+
+from gongxin.core.dates import zh_date
+from gongxin.documents.docx_letter import LetterContent
+
+# The customary fonts first, where a machine has them; then the free fonts set-up installs;
+# last HanaMin A/B, which cover all of CJK Extension B (rare characters in names).
+RARE = '"HanaMinA", "HanaMinB"'
+FONTS = {
+    "fangsong": f'"仿宋_GB2312", "FangSong", "Noto Serif CJK SC", {RARE}',
+    "xiaobiaosong": f'"方正小标宋简体", "FZXiaoBiaoSong-B05S", "Noto Serif CJK SC", {RARE}',
+    "heiti": f'"黑体", "SimHei", "Noto Sans CJK SC", {RARE}',
+    "kaiti": f'"楷体_GB2312", "KaiTi", "AR PL UKai CN", {RARE}',
+}
+
+
+def build(content: LetterContent) -> bytes:
+    import weasyprint  # imported late: it loads Pango and fonts
+
+    html = render_to_string("documents/result_letter.html", {
+        "c": content, "fonts": FONTS, "date": zh_date(content.dated),
+        "title": content.text("result.title"), "salutation": content.text("result.salutation"),
+        "body": content.text("result.body_attachment" if content.in_attachment else "result.body"),
+        "closing": content.text("result.closing"), "attachment": content.text("result.attachment"),
+    })  # fmt: skip
+    return weasyprint.HTML(string=html).write_pdf()
