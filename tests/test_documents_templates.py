@@ -81,5 +81,7 @@ def test_letter_download_for_people_on_the_request_only(client, world):
     assert response.status_code == 200
     text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
     assert f"京信用函〔{today.year}〕1号" in text
+    pdf = client.get(f"/requests/{req.pk}/letter.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     client.force_login(world.reviewer_a.user)  # not on a request without matches
     assert client.get(f"/requests/{req.pk}/letter.docx").status_code == 404

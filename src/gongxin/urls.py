@@ -22,7 +22,7 @@ urlpatterns = [
     path("requests/new/", views.request_new, name="request_new"),
     path("requests/<int:pk>/", views.request_detail, name="request_detail"),
     path("requests/<int:pk>/result/", views.request_result, name="request_result"),
-    path("requests/<int:pk>/letter.docx", documents.request_letter, name="request_letter"),
+    path("requests/<int:pk>/letter.<slug:fmt>", documents.request_letter, name="request_letter"),
     path("templates/", documents.request_templates, name="request_templates"),
     path(
         "templates/request.<slug:fmt>",

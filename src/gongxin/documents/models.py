@@ -61,3 +61,20 @@ class ResultLetter(models.Model):
 
     def __str__(self) -> str:
         return self.document_number
+
+
+class LetterFile(models.Model):
+    """A rendered letter as checked at signing (DOCX or PDF); never changed afterwards."""
+
+    letter = models.ForeignKey(ResultLetter, models.PROTECT, related_name="files")
+    kind = models.CharField("格式", max_length=8, choices=[("docx", "DOCX"), ("pdf", "PDF")])
+    data = models.BinaryField("内容")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "复函文件"
+        constraints = [models.UniqueConstraint(fields=["letter", "kind"], name="one_file_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.letter.document_number}.{self.kind}"

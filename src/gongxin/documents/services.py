@@ -47,3 +47,30 @@ def letter_content(letter: ResultLetter):
         agency_name=req.agency.name, letter_number=req.letter_number, kind=req.kind,
         dated=letter.dated, rows=tuple(rows), texts=texts,
     )  # fmt: skip
+
+
+class ResultCheckFailed(Exception):
+    def __init__(self, problems: list[str]):
+        super().__init__("；".join(problems))
+        self.problems = problems
+
+
+def render_and_check(letter: ResultLetter) -> None:
+    """Render DOCX and PDF, read both back, compare with the approved results, store them.
+
+    Runs inside the signing transaction: a difference raises ResultCheckFailed and nothing
+    (letter number included) is kept.
+    """
+    import hashlib
+
+    from gongxin.documents import docx_letter, pdf_letter
+    from gongxin.documents.check import differences
+    from gongxin.documents.models import LetterFile
+
+    content = letter_content(letter)
+    docx, pdf = docx_letter.build(content), pdf_letter.build(content)
+    if problems := differences(content, docx, pdf):
+        raise ResultCheckFailed(problems)
+    for kind, data in (("docx", docx), ("pdf", pdf)):
+        LetterFile.objects.create(letter=letter, kind=kind, data=data,
+                                  sha256=hashlib.sha256(data).hexdigest())  # fmt: skip

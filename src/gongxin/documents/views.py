@@ -8,10 +8,8 @@ from django.utils.http import content_disposition_header
 
 from gongxin.accounts.models import RequestingAgency
 from gongxin.audit.services import record
-from gongxin.documents import docx_letter
 from gongxin.documents.models import LetterWording, ResultLetter
 from gongxin.documents.request_template import build_candidate_xlsx, build_request_docx
-from gongxin.documents.services import letter_content
 from gongxin.inquiry.choices import RequestKind
 from gongxin.inquiry.scope import can_see_candidates, request_or_404
 from gongxin.permissions import requires
@@ -52,12 +50,16 @@ def request_template_file(request, fmt):
 
 
 @requires("request_letter")
-def request_letter(request, pk):
+def request_letter(request, pk, fmt):
+    """The letter exactly as checked and fixed at signing."""
     staff = request.staff
     req = request_or_404(staff, pk)
     letter = ResultLetter.objects.filter(request=req, superseded_by__isnull=True).first()
-    if letter is None or not can_see_candidates(staff, req):
+    if letter is None or fmt not in ("docx", "pdf") or not can_see_candidates(staff, req):
         raise Http404
-    record(staff, "letter.download", letter, format="docx")
-    data = docx_letter.build(letter_content(letter))
-    return _download(data, DOCX, f"{letter.document_number}.docx")
+    stored = letter.files.filter(kind=fmt).first()
+    if stored is None:
+        raise Http404
+    record(staff, "letter.download", letter, format=fmt)
+    content_type = DOCX if fmt == "docx" else "application/pdf"
+    return _download(bytes(stored.data), content_type, f"{letter.document_number}.{fmt}")

@@ -23,7 +23,7 @@ from gongxin.accounts.models import RequestingAgency, Staff
 from gongxin.audit.services import record
 from gongxin.core import idnumber
 from gongxin.core.matching import MatchClass
-from gongxin.documents.services import allocate_letter
+from gongxin.documents.services import ResultCheckFailed, allocate_letter, render_and_check
 from gongxin.inquiry.calendar import deadline_for
 from gongxin.inquiry.choices import (
     OPEN_STATES,
@@ -413,6 +413,10 @@ def sign_off(actor: Staff, request_id: int) -> InquiryRequest:
         req.state = S.SIGNED
         req.save(update_fields=["result_digest", "signed_at", "state"])
         letter = allocate_letter(req, timezone.localdate(req.signed_at), req.result_digest)
+        try:
+            render_and_check(letter)
+        except ResultCheckFailed as exc:
+            raise WorkflowError("result_check", "结果核对不一致，不能签发：" + str(exc)) from None
         record(actor, "request.sign_off", req, digest=req.result_digest,
                letter=letter.document_number)  # fmt: skip
     return req

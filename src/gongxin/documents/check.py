@@ -1,0 +1,63 @@
+"""结果核对: read the rendered letter back and compare it with the approved results.
+
+Nothing here trusts the renderer: the DOCX table is read cell by cell, the PDF's text is
+extracted and every masked number is paired with the next result phrase after it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from docx import Document
+from pypdf import PdfReader
+
+from gongxin.documents.docx_letter import LetterContent
+
+_MASKED = r"\d{6}\*+[\dX]{4}"
+_RESULTS = "未发现被依法列为失信联合惩戒对象|被依法列为失信联合惩戒对象"
+_PAIR = re.compile(f"({_MASKED})|({_RESULTS})")
+_SPACE = re.compile(r"\s+")
+
+
+def docx_rows(data: bytes) -> list[tuple[str, str, str, str]]:
+    doc = Document(io.BytesIO(data))
+    table = doc.tables[-1]
+    return [tuple(c.text.strip() for c in row.cells) for row in table.rows[1:]]
+
+
+def pdf_pairs(data: bytes) -> tuple[list[tuple[str, str]], str]:
+    """(masked number, result) in reading order, and the text without white space."""
+    text = _SPACE.sub("", "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages))
+    pairs, pending = [], None
+    for masked, result in _PAIR.findall(text):
+        if masked:
+            pending = masked
+        elif pending is not None:
+            pairs.append((pending, result))
+            pending = None
+    return pairs, text
+
+
+def differences(content: LetterContent, docx: bytes, pdf: bytes) -> list[str]:
+    """Chinese descriptions of every place the files disagree with the approved results."""
+    expected = [(str(r.row), r.name, r.id_masked, r.result) for r in content.rows]
+    problems = []
+    got = docx_rows(docx)
+    if len(got) != len(expected):
+        problems.append(f"Word 文件列出 {len(got)} 名人选，应为 {len(expected)} 名")
+    for want, have in zip(expected, got, strict=False):
+        if want != have:
+            problems.append(f"Word 文件第{want[0]}号人选与核准结果不一致")
+    pairs, text = pdf_pairs(pdf)
+    if len(pairs) != len(expected):
+        problems.append(f"PDF 文件列出 {len(pairs)} 名人选的结果，应为 {len(expected)} 名")
+    for want, have in zip(expected, pairs, strict=False):
+        if (want[2], want[3]) != have:
+            problems.append(f"PDF 文件第{want[0]}号人选与核准结果不一致")
+    for row, name, _, _ in expected:
+        if _SPACE.sub("", name) not in text:
+            problems.append(f"PDF 文件中未找到第{row}号人选的姓名")
+    if content.document_number not in text:
+        problems.append("PDF 文件的发文字号与登记不一致")
+    return problems
