@@ -37,6 +37,7 @@ lint: $(STAMP)
 ## Benchmarks (large data; not part of `make test`). ARGS="--entries 10000000" for 10M.
 bench: $(STAMP)
 	$(BIN)/python bench/registry.py $(ARGS)
+	$(BIN)/python bench/letters.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
