@@ -175,6 +175,9 @@ class World:
         self.signer = make_staff(self.bj, "signer", "signer")
         self.supervisor = make_staff(self.bj, "supervisor", "supervisor")
         self.outsider = make_staff(self.national, "outsider", "handler", "reviewer", "signer")
+        from gongxin.documents.signing import ensure_demo_certificates
+
+        ensure_demo_certificates([self.bj, self.national])  # kept across tests: made once
         self.letters = 0
         Lists(tmp_path).load([person_row(*ZHANG, listed_on="2025-01-02")], as_of="2026-01-10")
 

@@ -36,12 +36,12 @@ def test_every_route_is_in_the_map_and_guarded_by_its_entry():
 @pytest.mark.django_db
 def test_anonymous_gets_nothing_but_the_login_page(client):
     for name, pattern in routes():
-        path = re.sub(r"<slug:\w+>", "docx", re.sub(r"<int:\w+>", "1", str(pattern.pattern)))
+        path = re.sub(r"<(slug|str):\w+>", "docx", re.sub(r"<int:\w+>", "1", str(pattern.pattern)))
         url = ("/api/v1/" if name.startswith("api:") else "/") + path
         for method in (client.get, client.post):
             response = method(url)
-            if URL_PERMISSIONS[name] == PUBLIC:
-                assert response.status_code in (200, 302), url
+            if URL_PERMISSIONS[name] == PUBLIC:  # may say "not found" about an unknown code
+                assert response.status_code in (200, 302, 404), url
             elif name.startswith("api:"):
                 assert response.status_code in (401, 403, 405), url
                 if response.status_code != 405:

@@ -21,6 +21,8 @@ BUSINESS = "business"  # handler, reviewer, signer or supervisor
 
 URL_PERMISSIONS: dict[str, str] = {
     "login": PUBLIC,
+    "verify": PUBLIC,  # agencies check a letter; shows no personal data
+    "verify_code": PUBLIC,
     "logout": STAFF,
     "dashboard": STAFF,
     "request_list": BUSINESS,

@@ -15,6 +15,10 @@ import dj_database_url
 HOME = Path(os.environ.get("GONGXIN_HOME", "var")).resolve()
 KEY_FILE = Path(os.environ.get("GONGXIN_KEY_FILE", HOME / "keys.json"))
 UPLOAD_DIR = HOME / "uploads"
+# Signing certificates: <unit code>.key.pem / .cert.pem per unit, and trust/*.pem (the CAs).
+CERT_DIR = Path(os.environ.get("GONGXIN_CERT_DIR", HOME / "certs"))
+# Where agencies reach the public verification page (printed on every letter).
+PUBLIC_URL = os.environ.get("GONGXIN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 CRYPTO_SUITE = os.environ.get("GONGXIN_CRYPTO_SUITE", "gm")
 
 

@@ -46,6 +46,12 @@ class LetterContent:
     dated: object  # datetime.date
     rows: tuple[LetterRow, ...]
     texts: dict | None = None  # the unit's wording overrides
+    verification_code: str = ""
+    verification_url: str = ""
+
+    @property
+    def verification_line(self) -> str:
+        return f"验证码：{self.verification_code}（核验：{self.verification_url}）"
 
     def text(self, key: str) -> str:
         return wording.text(
@@ -186,6 +192,8 @@ def build(content: LetterContent) -> bytes:
         add_paragraph(doc)
     add_paragraph(doc, content.unit_name, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
     add_paragraph(doc, zh_date(content.dated), align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
+    if content.verification_code:
+        add_paragraph(doc, content.verification_line, size=10, exact=None)
 
     if content.in_attachment:
         add_paragraph(doc).add_run().add_break(WD_BREAK.PAGE)

@@ -47,6 +47,7 @@ class ResultLetter(models.Model):
     document_number = models.CharField("发文字号", max_length=50, unique=True)
     dated = models.DateField("成文日期")
     digest = models.CharField("结果摘要值", max_length=64)
+    verification_code = models.CharField("验证码", max_length=19, unique=True)
     supersedes = models.OneToOneField(
         "self", models.PROTECT, null=True, blank=True, related_name="superseded_by"
     )

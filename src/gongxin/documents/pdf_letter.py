@@ -21,6 +21,17 @@ FONTS = {
 }
 
 
+def qr_data_uri(url: str) -> str:
+    """The verification address as an SVG QR code, inlined (no file, no network)."""
+    import base64
+
+    import qrcode
+    import qrcode.image.svg
+
+    svg = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, border=1).to_string()
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+
+
 def build(content: LetterContent) -> bytes:
     import weasyprint  # imported late: it loads Pango and fonts
 
@@ -29,5 +40,6 @@ def build(content: LetterContent) -> bytes:
         "title": content.text("result.title"), "salutation": content.text("result.salutation"),
         "body": content.text("result.body_attachment" if content.in_attachment else "result.body"),
         "closing": content.text("result.closing"), "attachment": content.text("result.attachment"),
+        "qr": qr_data_uri(content.verification_url) if content.verification_url else "",
     })  # fmt: skip
     return weasyprint.HTML(string=html).write_pdf()

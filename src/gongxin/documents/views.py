@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 
 from gongxin.accounts.models import RequestingAgency
 from gongxin.audit.services import record
 from gongxin.documents.models import LetterWording, ResultLetter
 from gongxin.documents.request_template import build_candidate_xlsx, build_request_docx
+from gongxin.documents.verification import letter_by_code, public_facts
 from gongxin.inquiry.choices import RequestKind
 from gongxin.inquiry.scope import can_see_candidates, request_or_404
 from gongxin.permissions import requires
@@ -63,3 +64,19 @@ def request_letter(request, pk, fmt):
     record(staff, "letter.download", letter, format=fmt)
     content_type = DOCX if fmt == "docx" else "application/pdf"
     return _download(bytes(stored.data), content_type, f"{letter.document_number}.{fmt}")
+
+
+@requires("verify")
+def verify(request):
+    """Public: a form for the verification code printed on a letter."""
+    if typed := request.GET.get("code", "").strip():
+        return redirect("verify_code", code=typed.upper())
+    return render(request, "documents/verify.html", {})
+
+
+@requires("verify_code")
+def verify_code(request, code):
+    """Public: confirms a letter from its verification code, with no personal data."""
+    letter = letter_by_code(code)
+    context = {"code": code, "facts": public_facts(letter) if letter else None}
+    return render(request, "documents/verify.html", context, status=200 if letter else 404)

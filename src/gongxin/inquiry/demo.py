@@ -152,7 +152,10 @@ def load_requests(home: Path, today: dt.date) -> int:
 
 
 def load(home: Path) -> tuple[list, int]:
+    from gongxin.documents.signing import ensure_demo_certificates
+
     today = timezone.localdate()
     with transaction.atomic():
         rows = load_organisation(today)
+    ensure_demo_certificates(PlatformUnit.objects.all())  # demo CA and unit certificates
     return rows, load_requests(home, today)

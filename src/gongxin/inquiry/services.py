@@ -24,6 +24,7 @@ from gongxin.audit.services import record
 from gongxin.core import idnumber
 from gongxin.core.matching import MatchClass
 from gongxin.documents.services import ResultCheckFailed, allocate_letter, render_and_check
+from gongxin.documents.signing import SigningUnavailable
 from gongxin.inquiry.calendar import deadline_for
 from gongxin.inquiry.choices import (
     OPEN_STATES,
@@ -417,6 +418,8 @@ def sign_off(actor: Staff, request_id: int) -> InquiryRequest:
             render_and_check(letter)
         except ResultCheckFailed as exc:
             raise WorkflowError("result_check", "结果核对不一致，不能签发：" + str(exc)) from None
+        except SigningUnavailable as exc:
+            raise WorkflowError("no_certificate", str(exc)) from None
         record(actor, "request.sign_off", req, digest=req.result_digest,
                letter=letter.document_number)  # fmt: skip
     return req

@@ -1,0 +1,153 @@
+"""PAdES signatures on result letters (pyHanko), with each unit's certificate.
+
+Production puts a unit's key and certificate in CERT_DIR as <code>.key.pem / <code>.cert.pem
+and the CAs to trust in CERT_DIR/trust/. `gongxin demo load` makes a demo CA and unit
+certificates; nothing ever makes a certificate on the fly for signing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from django.conf import settings
+
+
+class SigningUnavailable(Exception):
+    """The unit has no certificate: a Chinese message for staff."""
+
+
+def _paths(code: str) -> tuple[Path, Path]:
+    return settings.CERT_DIR / f"{code}.key.pem", settings.CERT_DIR / f"{code}.cert.pem"
+
+
+def _name(common: str, unit: str) -> x509.Name:
+    return x509.Name([
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, unit),
+        x509.NameAttribute(NameOID.COMMON_NAME, common),
+    ])  # fmt: skip
+
+
+def _write_key(path: Path, key) -> None:
+    path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                       serialization.PrivateFormat.PKCS8,
+                                       serialization.NoEncryption()))  # fmt: skip
+    path.chmod(0o600)
+
+
+def ensure_demo_certificates(units) -> list[str]:
+    """A demo CA and a certificate for each unit that has none (demo and test homes only)."""
+    trust = settings.CERT_DIR / "trust"
+    trust.mkdir(parents=True, exist_ok=True)
+    ca_key_path, ca_cert_path = settings.CERT_DIR / "demo-ca.key.pem", trust / "demo-ca.pem"
+    now = dt.datetime.now(dt.UTC)
+    if not ca_cert_path.exists():
+        key = ec.generate_private_key(ec.SECP256R1())
+        name = _name("公信演示根证书", "公信演示")
+        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+                .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                .not_valid_before(now - dt.timedelta(days=1))
+                .not_valid_after(now + dt.timedelta(days=3650))
+                .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+                .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False,
+                                             key_encipherment=False, data_encipherment=False,
+                                             key_agreement=False, key_cert_sign=True,
+                                             crl_sign=True, encipher_only=False,
+                                             decipher_only=False), critical=True)
+                .sign(key, hashes.SHA256()))  # fmt: skip
+        _write_key(ca_key_path, key)
+        ca_cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    ca_key = serialization.load_pem_private_key(ca_key_path.read_bytes(), None)
+    ca_cert = x509.load_pem_x509_certificate(ca_cert_path.read_bytes())
+    made = []
+    for unit in units:
+        key_path, cert_path = _paths(unit.code)
+        if cert_path.exists():
+            continue
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert = (x509.CertificateBuilder().subject_name(_name(unit.name, unit.name))
+                .issuer_name(ca_cert.subject).public_key(key.public_key())
+                .serial_number(x509.random_serial_number())
+                .not_valid_before(now - dt.timedelta(days=1))
+                .not_valid_after(now + dt.timedelta(days=1825))
+                .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+                .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True,
+                                             key_encipherment=False, data_encipherment=False,
+                                             key_agreement=False, key_cert_sign=False,
+                                             crl_sign=False, encipher_only=False,
+                                             decipher_only=False), critical=True)
+                .sign(ca_key, hashes.SHA256()))  # fmt: skip
+        _write_key(key_path, key)
+        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        made.append(unit.code)
+    _signer.cache_clear()
+    return made
+
+
+@lru_cache(maxsize=64)
+def _signer(code: str):
+    from pyhanko.sign import signers
+
+    key_path, cert_path = _paths(code)
+    if not key_path.exists() or not cert_path.exists():
+        raise SigningUnavailable("本单位的签名证书未配置，不能签发（请系统管理员配置证书）")
+    chain = tuple(str(p) for p in sorted((settings.CERT_DIR / "trust").glob("*.pem")))
+    return signers.SimpleSigner.load(str(key_path), str(cert_path), ca_chain_files=chain)
+
+
+def sign(pdf: bytes, unit_code: str) -> bytes:
+    """Sign the whole file (PAdES B-B); a later change to any byte breaks the signature."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    meta = signers.PdfSignatureMetadata(
+        field_name="GongxinSignature", subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256", reason="查询结果复函签发",
+    )  # fmt: skip
+    return signers.sign_pdf(writer, meta, signer=_signer(unit_code)).getvalue()
+
+
+@dataclass
+class SignatureCheck:
+    ok: bool
+    reason: str  # Chinese
+    signer: str = ""
+
+
+def check_signature(pdf: bytes) -> SignatureCheck:
+    """Is the file signed, unchanged since, by a certificate we trust?"""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.general import load_cert_from_pemder
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        signatures = reader.embedded_signatures
+    except Exception:  # a damaged file: pyHanko raises many kinds
+        return SignatureCheck(False, "文件已损坏，无法读取")
+    if not signatures:
+        return SignatureCheck(False, "文件没有数字签名")
+    roots = [load_cert_from_pemder(str(p)) for p in (settings.CERT_DIR / "trust").glob("*.pem")]
+    try:
+        status = validate_pdf_signature(signatures[0], ValidationContext(trust_roots=roots))
+    except Exception:
+        return SignatureCheck(False, "签名无法验证，文件可能已被改动")
+    signer = status.signing_cert.subject.native.get("common_name", "")
+    if not status.intact or not status.valid:
+        return SignatureCheck(False, "签名与文件内容不符，文件已被改动", signer)
+    if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+        return SignatureCheck(False, "签名后文件又被追加或改动", signer)
+    if not status.trusted:
+        return SignatureCheck(False, "签名证书不受信任", signer)
+    return SignatureCheck(True, "签名有效，文件自签发后未被改动", signer)
