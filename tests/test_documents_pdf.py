@@ -75,3 +75,15 @@ def test_first_page_rendered_to_png_for_a_person_to_look_at():
     subprocess.run([pdftoppm, "-r", "100", "-png", "-f", "1", "-l", "2", str(pdf),
                     str(ARTIFACTS / "letter-27")], check=True)  # fmt: skip
     assert (ARTIFACTS / "letter-27-1.png").stat().st_size > 10_000
+
+
+def test_three_candidates_with_code_and_qr_fit_on_the_first_page():
+    import dataclasses
+
+    letter, _ = content(3, names=["阿依古丽·吐尔逊", "买买提·艾力", "𠮷野"])
+    code = "ABCD-EFGH-JKLM-NPQR"
+    url = f"http://127.0.0.1:8000/verify/{code}/"
+    letter = dataclasses.replace(letter, verification_code=code, verification_url=url)
+    reader = PdfReader(io.BytesIO(pdf_letter.build(letter)))
+    assert len(reader.pages) == 1
+    assert "ABCD-EFGH-JKLM-NPQR" in reader.pages[0].extract_text()

@@ -188,8 +188,7 @@ def build(content: LetterContent) -> bytes:
     if content.in_attachment:
         add_paragraph(doc)
         add_paragraph(doc, content.text("result.attachment"), indent_chars=2)
-    for _ in range(2):
-        add_paragraph(doc)
+    add_paragraph(doc)  # one blank line before the signature (GB/T 9704 §7.3.5)
     add_paragraph(doc, content.unit_name, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
     add_paragraph(doc, zh_date(content.dated), align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
     if content.verification_code:
