@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from gongxin.documents.models import ResultLetter
 from gongxin.documents.verification import verify_file
 from gongxin.inquiry import services
+from gongxin.inquiry.errors import WorkflowError
 from tests.factories import LI, ZHANG, World
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +100,31 @@ def test_cli_verify_and_export(signed, tmp_path, capsys):
     call_command("letters", "export", "--out", str(tmp_path / "archive"))
     exported = sorted(p.name for p in (tmp_path / "archive").rglob("*.*"))
     assert exported == [f"{letter.document_number}.docx", f"{letter.document_number}.pdf"]
+
+
+def test_correction_after_issue_makes_a_new_letter_that_supersedes_the_old(client, signed):
+    world, first, first_pdf = signed
+    req = first.request
+    services.issue(world.handler, req.pk)
+    today = dt.date.today()
+    with pytest.raises(WorkflowError, match="请填写更正原因"):
+        services.correct(world.handler, req.pk, " ")
+    services.correct(world.handler, req.pk, "复核发现名单记录已于签发前移出")
+    req.refresh_from_db()
+    assert (req.state, req.round, req.signed_at) == ("assigned", 2, None)
+    services.screen_request(world.handler, req.pk, today=today)
+    services.submit(world.handler, req.pk, today=today)
+    zhang = req.candidates.get(row=1)
+    for reviewer in (world.reviewer_a, world.reviewer_b):  # same people, a new round
+        services.review(reviewer, zhang.pk, "reject", "已移出", today=today)
+    services.sign_off(world.signer, req.pk)
+    second = ResultLetter.objects.get(request=req, superseded_by__isnull=True)
+    first.refresh_from_db()
+    assert second.supersedes == first and second.number == first.number + 1
+    assert zhang.reviews.filter(round=1).count() == 2 and zhang.reviews.filter(round=2).count() == 2
+    # Both kept; the old one verifies as genuine but superseded, the new one as valid.
+    old = verify_file(first_pdf)
+    assert not old.ok and old.reasons[-1] == f"本复函已被{second.document_number}取代"
+    assert verify_file(bytes(second.files.get(kind="pdf").data)).ok
+    page = client.get(f"/verify/{first.verification_code}/").content.decode()
+    assert f"本复函已被{second.document_number}取代" in page

@@ -34,9 +34,10 @@ ALLOWED = {
     ("review", "in_review"): {"reviewer_a", "reviewer_b"},
     ("sign_off", "awaiting_signoff"): {"signer"},
     ("issue", "signed"): {"handler"},
+    ("correct", "issued"): {"handler"},
     **{("extend", s): people for s, people in ON_REQUEST.items()},
 }
-ACTIONS = ["return", "screen", "submit", "review", "sign_off", "issue", "extend"]
+ACTIONS = ["return", "screen", "submit", "review", "sign_off", "issue", "extend", "correct"]
 
 
 def request_in(world, state) -> InquiryRequest:
@@ -86,6 +87,7 @@ def attempt(action, person, req):
         "sign_off": lambda: services.sign_off(person, req.pk),
         "issue": lambda: services.issue(person, req.pk),
         "extend": lambda: services.extend(person, req.pk, ext, today=TODAY),
+        "correct": lambda: services.correct(person, req.pk, "人选姓名录入有误"),
     }[action]()
 
 

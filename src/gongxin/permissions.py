@@ -45,6 +45,7 @@ URL_PERMISSIONS: dict[str, str] = {
     "api:request-issue": BUSINESS,
     "api:request-return": BUSINESS,
     "api:request-extend": BUSINESS,
+    "api:request-correct": BUSINESS,
     "api:candidate-review": Role.REVIEWER,
 }
 

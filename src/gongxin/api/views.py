@@ -112,6 +112,14 @@ class RequestViewSet(viewsets.ViewSet):
             request, pk, lambda staff, rid: services.return_request(staff, rid, reason)
         )
 
+    @extend_schema(request=s.ReturnSerializer, responses=DETAIL)
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        data = s.ReturnSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reason = data.validated_data["reason"]
+        return self._act(request, pk, lambda staff, rid: services.correct(staff, rid, reason))
+
     @extend_schema(request=s.ExtensionSerializer, responses=DETAIL)
     @action(detail=True, methods=["post"])
     def extend(self, request, pk=None):

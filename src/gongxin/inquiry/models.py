@@ -47,6 +47,9 @@ class InquiryRequest(models.Model):
     signed_at = models.DateTimeField("签发时间", null=True, blank=True)
     result_digest = models.CharField("结果摘要值", max_length=64, blank=True)
     issued_at = models.DateTimeField("反馈时间", null=True, blank=True)
+    # 更正: each correction after issue starts a new round of screening, review and signing.
+    round = models.PositiveSmallIntegerField("办理轮次", default=1)
+    correction_reason = models.CharField("更正原因", max_length=300, blank=True)
 
     class Meta:
         verbose_name = "查询需求"
@@ -114,12 +117,15 @@ class Participant(models.Model):
     request = models.ForeignKey(InquiryRequest, models.CASCADE, related_name="participants")
     staff = models.ForeignKey(Staff, models.PROTECT, related_name="participations")
     role = models.CharField("角色", max_length=16, choices=ParticipantRole.choices)
+    round = models.PositiveSmallIntegerField("办理轮次", default=1)
     assigned_at = models.DateTimeField("分派时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "办理人员"
         constraints = [
-            models.UniqueConstraint(fields=["request", "staff", "role"], name="participant_once")
+            models.UniqueConstraint(
+                fields=["request", "staff", "role", "round"], name="participant_once"
+            )
         ]
 
     def __str__(self) -> str:
@@ -134,6 +140,7 @@ class Review(models.Model):
     decision = models.CharField("意见", max_length=16, choices=ReviewDecision.choices)
     reason = models.CharField("理由", max_length=500)
     still_listed = models.BooleanField("复核时仍在名单中")
+    round = models.PositiveSmallIntegerField("办理轮次", default=1)
     created_at = models.DateTimeField("复核时间", auto_now_add=True)
 
     class Meta:
@@ -141,7 +148,7 @@ class Review(models.Model):
         ordering = ["candidate", "created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["candidate", "reviewer"], name="one_review_per_reviewer"
+                fields=["candidate", "reviewer", "round"], name="one_review_per_reviewer"
             )
         ]
 

@@ -71,7 +71,9 @@ def _may_return(staff: Staff, req: InquiryRequest) -> str | None:
 def _is_reviewer(staff: Staff, req: InquiryRequest) -> str | None:
     if req.handler_id == staff.pk:
         return "经办人不能复核本人经办的查询"
-    if not req.participants.filter(staff=staff, role=ParticipantRole.REVIEWER).exists():
+    if not req.participants.filter(
+        staff=staff, role=ParticipantRole.REVIEWER, round=req.round
+    ).exists():
         return "您不是本件抽取的复核人"
     return None
 
@@ -106,6 +108,7 @@ RULES: dict[str, Rule] = {
     "sign_off": Rule("签发", frozenset({S.AWAITING_SIGNOFF}), _is_signer),
     "issue": Rule("反馈", frozenset({S.SIGNED}), _is_handler),
     "extend": Rule("延期", OPEN_STATES, _is_on_request),
+    "correct": Rule("更正", frozenset({S.ISSUED}), _is_handler),
 }
 
 
@@ -310,25 +313,29 @@ def submit(actor: Staff, request_id: int, *, today: dt.date | None = None) -> In
 
 
 def _draw_reviewers(actor: Staff, req: InquiryRequest, today: dt.date, count: int) -> None:
-    taken = [p.staff for p in req.participants.select_related("staff")]
+    taken = [p.staff for p in req.participants.filter(round=req.round).select_related("staff")]
     pool = eligible(req.unit, Role.REVIEWER, req.agency, today, exclude=[req.handler, *taken])
     if len(pool) < count:
         raise WorkflowError("no_reviewer", f"可抽取的复核人不足 {count} 人，请联系安全管理员")
     for _ in range(count):
         winner = draw(pool)
         pool.remove(winner)
-        Participant.objects.create(request=req, staff=winner, role=ParticipantRole.REVIEWER)
+        Participant.objects.create(request=req, staff=winner, role=ParticipantRole.REVIEWER,
+                                   round=req.round)  # fmt: skip
         record(actor, "request.draw_reviewer", req, pool=[s.pk for s in [*pool, winner]],
                winner=winner.pk)  # fmt: skip
 
 
 def _assign_signer(actor: Staff, req: InquiryRequest, today: dt.date) -> None:
-    reviewers = [p.staff for p in req.participants.filter(role=ParticipantRole.REVIEWER)]
+    reviewers = [
+        p.staff for p in req.participants.filter(role=ParticipantRole.REVIEWER, round=req.round)
+    ]
     pool = eligible(req.unit, Role.SIGNER, req.agency, today, exclude=[req.handler, *reviewers])
     if not pool:
         raise WorkflowError("no_signer", "没有可签发本件的签发人（签发人不能是经办人或复核人）")
     winner = draw(pool)
-    Participant.objects.create(request=req, staff=winner, role=ParticipantRole.SIGNER)
+    Participant.objects.create(request=req, staff=winner, role=ParticipantRole.SIGNER,
+                               round=req.round)  # fmt: skip
     record(actor, "request.assign_signer", req, pool=[s.pk for s in pool], winner=winner.pk)
 
 
@@ -350,7 +357,8 @@ def review(actor: Staff, candidate_id: int, decision: str, reason: str,
             raise WorkflowError("invalid", "该人选没有匹配记录，无需复核")
         if candidate.result:
             raise WorkflowError("decided", "该人选已有复核结论")
-        if candidate.reviews.filter(reviewer=actor).exists():
+        reviews = candidate.reviews.filter(round=req.round)
+        if reviews.filter(reviewer=actor).exists():
             raise WorkflowError("duplicate", "您已复核过该人选，同一人不能重复计数")
         still_listed = (
             ListEntry.objects.filter(pk__in=candidate.matches.values("entry"), listed_on__lte=today)
@@ -360,17 +368,18 @@ def review(actor: Staff, candidate_id: int, decision: str, reason: str,
         if decision == ReviewDecision.CONFIRM and not still_listed:
             raise WorkflowError("removed", "匹配的名单记录已移出，不能确认列入")
         Review.objects.create(candidate=candidate, reviewer=actor, decision=decision,
-                              reason=reason.strip()[:500], still_listed=still_listed)  # fmt: skip
+                              reason=reason.strip()[:500], still_listed=still_listed,
+                              round=req.round)  # fmt: skip
         record(actor, "request.review", req, candidate=candidate.pk, decision=decision,
                still_listed=still_listed)  # fmt: skip
-        decisions = list(candidate.reviews.values_list("decision", flat=True))
+        decisions = list(reviews.values_list("decision", flat=True))
         if decisions.count(ReviewDecision.CONFIRM) >= REVIEWS_NEEDED:
             candidate.result = CandidateResult.LISTED
             candidate.result_reason = "经两名复核人确认"
         elif decisions.count(ReviewDecision.REJECT) >= REVIEWS_NEEDED:
             candidate.result = CandidateResult.NOT_LISTED
             candidate.result_reason = "经两名复核人排除：" + "；".join(
-                candidate.reviews.values_list("reason", flat=True)
+                reviews.values_list("reason", flat=True)
             )
         elif len(decisions) >= REVIEWS_NEEDED and _undrawn_reviews(req, candidate) == 0:
             _draw_reviewers(actor, req, today, 1)  # disagreement: one more opinion
@@ -385,8 +394,10 @@ def review(actor: Staff, candidate_id: int, decision: str, reason: str,
 
 def _undrawn_reviews(req: InquiryRequest, candidate: Candidate) -> int:
     """Drawn reviewers who have not yet reviewed this candidate."""
-    drawn = req.participants.filter(role=ParticipantRole.REVIEWER).values_list("staff", flat=True)
-    done = set(candidate.reviews.values_list("reviewer", flat=True))
+    drawn = req.participants.filter(role=ParticipantRole.REVIEWER, round=req.round).values_list(
+        "staff", flat=True
+    )
+    done = set(candidate.reviews.filter(round=req.round).values_list("reviewer", flat=True))
     return len(set(drawn) - done)
 
 
@@ -413,7 +424,9 @@ def sign_off(actor: Staff, request_id: int) -> InquiryRequest:
         req.signed_at = timezone.now()
         req.state = S.SIGNED
         req.save(update_fields=["result_digest", "signed_at", "state"])
-        letter = allocate_letter(req, timezone.localdate(req.signed_at), req.result_digest)
+        previous = req.letters.filter(superseded_by__isnull=True).first()
+        letter = allocate_letter(req, timezone.localdate(req.signed_at), req.result_digest,
+                                 supersedes=previous)  # fmt: skip
         try:
             render_and_check(letter)
         except ResultCheckFailed as exc:
@@ -477,6 +490,23 @@ def extend(actor: Staff, request_id: int, ext: ExtensionInput,
             req.save(update_fields=["deadline", "deadline_problem"])
         record(actor, "request.extend", req, kind=kind, new_deadline=str(new_deadline or ""))
     return extension
+
+
+def correct(actor: Staff, request_id: int, reason: str) -> InquiryRequest:
+    """更正 after issue: a new round of screening, review and signing, whose letter supersedes
+    the issued one (both are kept, linked). The earlier round's reviews stay as they were."""
+    if not reason.strip():
+        raise WorkflowError("invalid", "请填写更正原因")
+    with _action(actor, request_id, "correct") as req:
+        req.round += 1
+        req.correction_reason = reason.strip()[:300]
+        req.state = S.ASSIGNED
+        req.signed_at, req.issued_at, req.result_digest = None, None, ""
+        req.save(update_fields=["round", "correction_reason", "state", "signed_at",
+                                "issued_at", "result_digest"])  # fmt: skip
+        req.candidates.update(result="", result_reason="")
+        record(actor, "request.correct", req, round=req.round)
+    return req
 
 
 def deadline_status(req: InquiryRequest, today: dt.date | None = None) -> str:

@@ -123,9 +123,11 @@ ACTION_SERVICES = {
     "issue": lambda staff, pk, post: services.issue(staff, pk),
     "return": lambda staff, pk, post: services.return_request(staff, pk, post.get("reason", "")),
     "extend": lambda staff, pk, post: _extend(staff, pk, post),
+    "correct": lambda staff, pk, post: services.correct(staff, pk, post.get("reason", "")),
 }
 DONE = {"screen": "已完成查询比对", "submit": "已提交", "sign_off": "已签发，结果已固定",
-        "issue": "已反馈", "return": "已退回", "extend": "已记录"}  # fmt: skip
+        "issue": "已反馈", "return": "已退回", "extend": "已记录",
+        "correct": "已开始更正：重新查询、复核、签发后，新复函将取代原复函"}  # fmt: skip
 
 
 def _extend(staff, pk, post):
