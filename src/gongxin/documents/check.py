@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 
-from docx import Document
+from lxml import etree
 from pypdf import PdfReader
 
 from gongxin.documents.docx_letter import LetterContent
@@ -18,12 +19,19 @@ _MASKED = r"\d{6}\*+[\dX]{4}"
 _RESULTS = "未发现被依法列为失信联合惩戒对象|被依法列为失信联合惩戒对象"
 _PAIR = re.compile(f"({_MASKED})|({_RESULTS})")
 _SPACE = re.compile(r"\s+")
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def docx_rows(data: bytes) -> list[tuple[str, str, str, str]]:
-    doc = Document(io.BytesIO(data))
-    table = doc.tables[-1]
-    return [tuple(c.text.strip() for c in row.cells) for row in table.rows[1:]]
+def docx_rows(data: bytes) -> list[tuple[str, ...]]:
+    """The cells of the last table in word/document.xml, read straight from the XML."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        root = etree.fromstring(package.read("word/document.xml"))
+    table = root.findall(f".//{W}tbl")[-1]
+    return [
+        tuple("".join(t.text or "" for t in cell.iter(f"{W}t")).strip()
+              for cell in row.findall(f"{W}tc"))
+        for row in table.findall(f"{W}tr")[1:]
+    ]  # fmt: skip
 
 
 def pdf_pairs(data: bytes) -> tuple[list[tuple[str, str]], str]:

@@ -7,6 +7,7 @@ Editable, for the unit's own seal process; fonts are named as agencies' machines
 from __future__ import annotations
 
 import io
+from copy import deepcopy
 from dataclasses import dataclass
 
 from docx import Document
@@ -136,20 +137,30 @@ def _grid(section) -> None:
 
 
 def _table(doc, rows: tuple[LetterRow, ...]) -> None:
-    table = doc.add_table(rows=1, cols=4)
+    """Header, then one formatted row copied per candidate: building 2,000 cells through
+    python-docx's API took most of a 500-candidate letter's time."""
+    table = doc.add_table(rows=2, cols=4)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, title in zip(table.rows[0].cells, ("序号", "姓名", "公民身份号码", "查询结果"),
-                           strict=True):  # fmt: skip
+    widths = (Mm(14), Mm(28), Mm(45), Mm(69))
+    header, template = table.rows
+    titles = ("序号", "姓名", "公民身份号码", "查询结果")
+    for cell, title, width in zip(header.cells, titles, widths, strict=True):
+        cell.width = width
         set_font(cell.paragraphs[0].add_run(title), HEITI, TABLE_PT)
+    for cell, width in zip(template.cells, widths, strict=True):
+        cell.width = width
+        cell.paragraphs[0].paragraph_format.line_spacing = 1.0
+        set_font(cell.paragraphs[0].add_run("-"), FANGSONG, TABLE_PT)
+    row_xml = template._tr
+    row_xml.getparent().remove(row_xml)
+    body = table._tbl
     for r in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, (str(r.row), r.name, r.id_masked, r.result), strict=True):
-            cell.paragraphs[0].paragraph_format.line_spacing = 1.0
-            set_font(cell.paragraphs[0].add_run(value), FANGSONG, TABLE_PT)
-    for cell, width in zip(table.columns, (Mm(14), Mm(28), Mm(45), Mm(69)), strict=True):
-        for c in cell.cells:
-            c.width = width
+        copy = deepcopy(row_xml)
+        for text, value in zip(copy.iter(qn("w:t")), (str(r.row), r.name, r.id_masked, r.result),
+                               strict=True):  # fmt: skip
+            text.text = value
+        body.append(copy)
 
 
 def build(content: LetterContent) -> bytes:
