@@ -85,3 +85,22 @@ def test_letter_download_for_people_on_the_request_only(client, world):
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     client.force_login(world.reviewer_a.user)  # not on a request without matches
     assert client.get(f"/requests/{req.pk}/letter.docx").status_code == 404
+
+
+def test_sysadmin_adjusts_wording_and_bad_placeholders_are_refused(client, world):
+    from tests.factories import make_staff
+
+    client.force_login(world.handler.user)
+    assert client.get("/wording/").status_code == 404
+    admin = make_staff(world.bj, "sysadmin", "sysadmin")
+    client.force_login(admin.user)
+    bad = client.post("/wording/", {"result.closing": "此复{agncy}。"}).content.decode()
+    assert "复函·结束语" in bad and "占位符有误" in bad
+    assert not LetterWording.objects.filter(unit=world.bj).exclude(texts={}).exists()
+    client.post("/wording/", {"request.contact": "联系人：李处长 010-87654321"})
+    assert LetterWording.objects.get(unit=world.bj).texts == {
+        "request.contact": "联系人：李处长 010-87654321"}  # fmt: skip
+    client.force_login(world.handler.user)
+    doc = client.get(f"/templates/request.docx?agency={world.agency.pk}&kind=recruitment")
+    text = "\n".join(p.text for p in Document(io.BytesIO(doc.content)).paragraphs)
+    assert "联系人：李处长 010-87654321" in text

@@ -32,6 +32,7 @@ URL_PERMISSIONS: dict[str, str] = {
     "request_result": BUSINESS,
     "candidate_review": Role.REVIEWER,
     "calendar": Role.SYSADMIN,
+    "wording": Role.SYSADMIN,
     "request_letter": BUSINESS,
     "request_templates": STAFF,
     "request_template_file": STAFF,

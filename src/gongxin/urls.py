@@ -32,6 +32,7 @@ urlpatterns = [
     path("requests/<int:pk>/<slug:action>/", views.request_action, name="request_action"),
     path("candidates/<int:pk>/review/", views.candidate_review, name="candidate_review"),
     path("calendar/", views.calendar, name="calendar"),
+    path("wording/", documents.wording_page, name="wording"),
     path("verify/", documents.verify, name="verify"),
     path("verify/<str:code>/", documents.verify_code, name="verify_code"),
     path("api/v1/", include("gongxin.api.urls")),

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 
 from gongxin.accounts.models import RequestingAgency
 from gongxin.audit.services import record
+from gongxin.documents import wording
 from gongxin.documents.models import LetterWording, ResultLetter
 from gongxin.documents.request_template import build_candidate_xlsx, build_request_docx
 from gongxin.documents.verification import letter_by_code, public_facts
 from gongxin.inquiry.choices import RequestKind
+from gongxin.inquiry.errors import FieldProblem
 from gongxin.inquiry.scope import can_see_candidates, request_or_404
 from gongxin.permissions import requires
 
@@ -80,3 +83,30 @@ def verify_code(request, code):
     letter = letter_by_code(code)
     context = {"code": code, "facts": public_facts(letter) if letter else None}
     return render(request, "documents/verify.html", context, status=200 if letter else 404)
+
+
+@requires("wording")
+def wording_page(request):
+    """A sysadmin adjusts the unit's document wording; blank restores the default."""
+    unit = request.staff.unit
+    stored, _ = LetterWording.objects.get_or_create(unit=unit)
+    problems = []
+    if request.method == "POST":
+        texts = {}
+        for key in wording.DEFAULTS:
+            value = request.POST.get(key, "").strip()
+            if value and value != wording.DEFAULTS[key]:
+                if reason := wording.problem_with(value):
+                    problems.append(FieldProblem(wording.LABELS[key], reason))
+                texts[key] = value
+        if not problems:
+            stored.texts = texts
+            stored.save(update_fields=["texts"])
+            record(request.staff, "wording.change", stored, keys=sorted(texts))
+            messages.success(request, "公文措辞已保存，此后生成的公文使用新措辞")
+            return redirect("wording")
+    current = {**wording.DEFAULTS, **stored.texts, **{k: v for k, v in request.POST.items()
+                                                      if k in wording.DEFAULTS}}  # fmt: skip
+    fields = [(key, wording.LABELS[key], current[key], key in stored.texts)
+              for key in wording.DEFAULTS]  # fmt: skip
+    return render(request, "documents/wording.html", {"fields": fields, "problems": problems})

@@ -39,3 +39,33 @@ KIND_WORDS = {"recruitment": "录用", "transfer": "调任"}
 def text(key: str, overrides: dict | None = None, **values) -> str:
     template = (overrides or {}).get(key) or DEFAULTS[key]
     return template.format(**values)
+
+
+LABELS: dict[str, str] = {
+    "request.title": "查询需求函·标题",
+    "request.salutation": "查询需求函·主送",
+    "request.body": "查询需求函·正文",
+    "request.contact": "查询需求函·联系方式",
+    "request.attachment": "查询需求函·附件说明",
+    "request.closing": "查询需求函·落款",
+    "result.title": "复函·标题",
+    "result.salutation": "复函·主送",
+    "result.body": "复函·正文（人选列于正文）",
+    "result.body_attachment": "复函·正文（人选列于附件）",
+    "result.closing": "复函·结束语",
+    "result.attachment": "复函·附件说明",
+}
+_SAMPLE = dict(
+    agency="某单位", unit="某中心", letter_number="某函〔2026〕1号", count=1, kind="录用"
+)
+
+
+def problem_with(template: str) -> str | None:
+    """Why a unit's text cannot be used (unknown or broken placeholder), or None."""
+    try:
+        template.format(**_SAMPLE)
+    except (KeyError, IndexError, ValueError) as exc:
+        return (
+            f"占位符有误（{exc}）；可用：{{agency}} {{unit}} {{letter_number}} {{count}} {{kind}}"
+        )
+    return None
