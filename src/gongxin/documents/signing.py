@@ -36,6 +36,16 @@ def _name(common: str, unit: str) -> x509.Name:
     ])  # fmt: skip
 
 
+_USAGES = (
+    "digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
+    "key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only",
+)  # fmt: skip
+
+
+def _key_usage(*allowed: str) -> x509.KeyUsage:
+    return x509.KeyUsage(**{usage: usage in allowed for usage in _USAGES})
+
+
 def _write_key(path: Path, key) -> None:
     path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
                                        serialization.PrivateFormat.PKCS8,
@@ -57,11 +67,7 @@ def ensure_demo_certificates(units) -> list[str]:
                 .not_valid_before(now - dt.timedelta(days=1))
                 .not_valid_after(now + dt.timedelta(days=3650))
                 .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-                .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False,
-                                             key_encipherment=False, data_encipherment=False,
-                                             key_agreement=False, key_cert_sign=True,
-                                             crl_sign=True, encipher_only=False,
-                                             decipher_only=False), critical=True)
+                .add_extension(_key_usage("key_cert_sign", "crl_sign"), critical=True)
                 .sign(key, hashes.SHA256()))  # fmt: skip
         _write_key(ca_key_path, key)
         ca_cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
@@ -79,11 +85,7 @@ def ensure_demo_certificates(units) -> list[str]:
                 .not_valid_before(now - dt.timedelta(days=1))
                 .not_valid_after(now + dt.timedelta(days=1825))
                 .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-                .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True,
-                                             key_encipherment=False, data_encipherment=False,
-                                             key_agreement=False, key_cert_sign=False,
-                                             crl_sign=False, encipher_only=False,
-                                             decipher_only=False), critical=True)
+                .add_extension(_key_usage("digital_signature", "content_commitment"), critical=True)
                 .sign(ca_key, hashes.SHA256()))  # fmt: skip
         _write_key(key_path, key)
         cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
