@@ -51,6 +51,16 @@ def test_an_altered_pdf_is_found():
     ]
 
 
+def test_a_character_no_font_has_blocks_signing():
+    """A private-use character (as some registries use for rare name characters) that no
+    installed font covers would print as an empty box: the check refuses the letter."""
+    letter, _ = content(2, names=["张\ue000", "李四"])
+    problems = differences(letter, docx_letter.build(letter), pdf_letter.build(letter))
+    assert problems == [
+        "第1号人选姓名中的字符 U+E000 没有可用字形（会印出空框），请安装含该字的字体后再签发"
+    ]
+
+
 @pytest.mark.django_db
 def test_signing_is_blocked_and_no_number_is_used(tmp_path, monkeypatch):
     world = World(tmp_path)

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
+import subprocess
 import zipfile
+from functools import lru_cache
 
 from lxml import etree
 from pypdf import PdfReader
@@ -47,6 +50,41 @@ def pdf_pairs(data: bytes) -> tuple[list[tuple[str, str]], str]:
     return pairs, text
 
 
+def _families(stack: str) -> tuple[str, ...]:
+    return tuple(f.strip().strip('"') for f in stack.split(","))
+
+
+@lru_cache(maxsize=8)
+def covered(stack: str) -> frozenset[int]:
+    """Code points some installed font of a CSS font stack can draw (fontconfig + fontTools),
+    loaded once per process."""
+    from fontTools.ttLib import TTFont
+
+    fc_list = shutil.which("fc-list")
+    points: set[int] = set()
+    for family in _families(stack):
+        listing = subprocess.run([fc_list, family, "file", "index"], capture_output=True,  # noqa: S603
+                                 text=True, check=False).stdout  # fmt: skip
+        for line in listing.splitlines():
+            path, _, index = line.partition(": :index=")
+            font = TTFont(path, fontNumber=int(index or 0), lazy=True)
+            points.update(font.getBestCmap() or ())
+    return frozenset(points)
+
+
+def missing_glyphs(content: LetterContent, stack: str) -> list[str]:
+    """Rows whose name has a character no installed font of the stack can draw: on paper it
+    would be an empty box, though the PDF's text layer would still read right."""
+    drawable = covered(stack)
+    problems = []
+    for r in content.rows:
+        absent = sorted({f"U+{ord(ch):04X}" for ch in r.name if ord(ch) not in drawable})
+        if absent:
+            problems.append(f"第{r.row}号人选姓名中的字符 {'、'.join(absent)} 没有可用字形（会印出"
+                            "空框），请安装含该字的字体后再签发")  # fmt: skip
+    return problems
+
+
 def differences(content: LetterContent, docx: bytes, pdf: bytes) -> list[str]:
     """Chinese descriptions of every place the files disagree with the approved results."""
     expected = [(str(r.row), r.name, r.id_masked, r.result) for r in content.rows]
@@ -68,4 +106,7 @@ def differences(content: LetterContent, docx: bytes, pdf: bytes) -> list[str]:
             problems.append(f"PDF 文件中未找到第{row}号人选的姓名")
     if content.document_number not in text:
         problems.append("PDF 文件的发文字号与登记不一致")
+    from gongxin.documents.pdf_letter import FONTS
+
+    problems += missing_glyphs(content, FONTS["fangsong"])
     return problems
