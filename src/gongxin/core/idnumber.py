@@ -141,14 +141,10 @@ def mask_layout(pattern: str) -> str:
     return "".join("*" if c == "*" else "#" for c in pattern)
 
 
-def apply_layout(layout: str, number: str) -> str:
-    """Mask ``number`` the way ``layout`` says: the form a list would have published it in."""
-    return layout_masker(layout)(number)
-
-
 @lru_cache(maxsize=64)
 def layout_masker(layout: str):
-    """A fast function for one layout: slices of the number joined with runs of '*'."""
+    """Masks a number the way ``layout`` says (the form a list would have published it in):
+    slices of the number joined with runs of '*'."""
     runs = [(m.start(), m.end(), m.group()[0]) for m in re.finditer(r"#+|\*+", layout)]
 
     def masker(number: str) -> str:

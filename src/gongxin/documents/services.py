@@ -47,22 +47,29 @@ def allocate_letter(req, dated: dt.date, digest: str, supersedes=None) -> Result
     )  # fmt: skip
 
 
-def letter_content(letter: ResultLetter):
-    """What the letter says: per candidate only name, masked number and result."""
-    from gongxin.documents.docx_letter import LetterContent, LetterRow
-    from gongxin.documents.models import LetterWording
+def letter_rows(req) -> tuple:
+    """What the letter says per candidate, and nothing more: name, masked number, result."""
+    from gongxin.documents.docx_letter import LetterRow
     from gongxin.inquiry.services import candidate_identity
 
-    req = letter.request
     rows = []
     for c in req.candidates.order_by("row"):
         name, number = candidate_identity(c)
         rows.append(LetterRow(c.row, name, idnumber.mask(number), c.get_result_display()))
+    return tuple(rows)
+
+
+def letter_content(letter: ResultLetter):
+    """The whole letter: rows, wording, number, date, verification code."""
+    from gongxin.documents.docx_letter import LetterContent
+    from gongxin.documents.models import LetterWording
+
+    req = letter.request
     texts = LetterWording.objects.filter(unit=req.unit).values_list("texts", flat=True).first()
     return LetterContent(
         unit_name=req.unit.name, document_number=letter.document_number,
         agency_name=req.agency.name, letter_number=req.letter_number, kind=req.kind,
-        dated=letter.dated, rows=tuple(rows), texts=texts,
+        dated=letter.dated, rows=letter_rows(req), texts=texts,
         verification_code=letter.verification_code,
         verification_url=verification_url(letter.verification_code),
     )  # fmt: skip

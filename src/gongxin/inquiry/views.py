@@ -11,7 +11,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gongxin.audit.services import record
+from gongxin.core import idnumber
 from gongxin.core.dates import InvalidDate, parse_date
+from gongxin.documents.services import letter_rows
 from gongxin.inquiry import forms, services
 from gongxin.inquiry.calendar import enter_year, work_calendar
 from gongxin.inquiry.choices import OPEN_STATES, RequestState
@@ -101,7 +103,7 @@ def request_detail(request, pk):
     if show:
         for c in req.candidates.prefetch_related("matches", "reviews__reviewer"):
             name, number = services.candidate_identity(c)
-            c.name, c.masked = name, services.idnumber.mask(number)
+            c.name, c.masked = name, idnumber.mask(number)
             c.my_review = next((r for r in c.reviews.all() if r.reviewer_id == staff.pk), None)
             candidates.append(c)
         record(staff, "request.view_candidates", req, count=len(candidates))
@@ -180,10 +182,7 @@ def request_result(request, pk):
     req = request_or_404(staff, pk)
     if not can_see_candidates(staff, req) or not req.signed_at:
         raise Http404
-    rows = []
-    for c in req.candidates.all():
-        name, number = services.candidate_identity(c)
-        rows.append((c.row, name, services.idnumber.mask(number), c.get_result_display()))
+    rows = letter_rows(req)
     record(staff, "request.view_result", req)
     return render(request, "inquiry/request_result.html", {"req": req, "rows": rows})
 

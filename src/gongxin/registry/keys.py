@@ -14,7 +14,7 @@ ENTRY_KEY = b"list_entry.key"
 PERSON_ID = b"person.id"  # blind index of a resident ID: shared by entries and candidates
 PERSON_NAME = b"person.name"
 # Name and masked number together: a masked entry is found by exact look-up of this index,
-# computed from a candidate's full number masked the same way (see core.idnumber.apply_layout).
+# computed from a candidate's full number masked the same way (see core.idnumber.layout_masker).
 PERSON_MASKED = b"person.masked"
 
 

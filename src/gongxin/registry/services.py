@@ -181,6 +181,9 @@ def import_list(
             f"文件中有 {len(exc.errors)} 处错误，整个文件未导入，名单未作任何更改"
         )
         refuse(message, exc.errors, writer.rows_total if writer else 0)
+    finally:
+        if writer is not None:
+            writer.cursor.close()  # also when the file is refused or writing fails
     return ImportResult(imp)
 
 
@@ -320,7 +323,6 @@ class _Writer:
         imp.unchanged = self.unchanged
         imp.finished_at = timezone.now()
         imp.save(update_fields=["rows_total", "added", "removed", "unchanged", "finished_at"])
-        self.cursor.close()
 
 
 def _insert_sql(columns: tuple[str, ...]) -> str:
