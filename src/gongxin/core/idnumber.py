@@ -8,18 +8,23 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import mul
+
+from gongxin.core import clock
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 
 _LAST = frozenset("0123456789X")
-_FORMAT_18 = re.compile(r"^\d{17}[\dX]$")
-_FORMAT_15 = re.compile(r"^\d{15}$")
+# ASCII digits only: Python's \d would also take other scripts' digits, which _clean has not
+# turned into ASCII and the check character cannot be computed from.
+_FORMAT_18 = re.compile(r"^[0-9]{17}[0-9X]$")
+_FORMAT_15 = re.compile(r"^[0-9]{15}$")
 # A masked number as lists publish it: the same 18 positions, some replaced by '*'.
-_MASKED = re.compile(r"^[\d*]{17}[\dX*]$")
+_MASKED = re.compile(r"^[0-9*]{17}[0-9X*]$")
 
 
 class InvalidIdNumber(ValueError):
@@ -40,7 +45,10 @@ def check_char(first17: str) -> str:
 
 
 def _clean(raw: str) -> str:
-    return raw.strip().replace(" ", "").replace("\u3000", "").upper()
+    """NFKC first: Chinese input methods type full-width digits (１１０１…) and Ｘ, and pasted
+    text may carry other compatibility forms; they are the same number."""
+    text = unicodedata.normalize("NFKC", raw)
+    return "".join(text.split()).upper()
 
 
 @lru_cache(maxsize=1 << 16)
@@ -79,7 +87,7 @@ def normalize(raw: str, *, today: dt.date | None = None) -> str:
 
 def _check_birth(digits8: str, today: dt.date | None) -> None:
     born = _birth_date(digits8)
-    if born.year < 1850 or born > (today or dt.date.today()):
+    if born.year < 1850 or born > (today or clock.today()):
         raise InvalidIdNumber("出生日期不在合理范围内", "birth_date")
 
 

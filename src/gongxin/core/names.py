@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from gongxin.core.text import describe, first_refused
+
 MIDDLE_DOT = "\u00b7"
 # Look-alikes seen in minority-nationality and transliterated names. NFKC already maps
 # the full-width full stop (U+FF0E) to '.', which is listed for completeness.
@@ -20,7 +22,6 @@ _SPACE = re.compile(r"\s+")
 _NEEDS_WORK = re.compile(f"[{re.escape(_DOT_LIKES)}\\s\\-\u2010-\u2015\u2212\uff0d]")
 
 MAX_LENGTH = 100
-_REFUSED = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 
 
 class InvalidName(ValueError):
@@ -41,9 +42,10 @@ def normalize(raw: str) -> str:
         raise InvalidName("姓名或名称为空", "empty")
     if len(text) > MAX_LENGTH:
         raise InvalidName(f"姓名或名称过长（超过{MAX_LENGTH}个字符）", "too_long")
-    # Control and format characters are refused; unassigned and private-use code points are
-    # not, since rare name characters may be newer than Python's Unicode tables or mapped to
-    # the private-use area by household-registration systems.
-    if not text.isprintable() and any(unicodedata.category(c) in _REFUSED for c in text):
-        raise InvalidName("姓名或名称含有控制字符", "control")
+    # Control and format characters are refused (core.text, the one rule for every field);
+    # unassigned and private-use code points are not, since rare name characters may be newer
+    # than Python's Unicode tables or mapped to the private-use area by household-registration
+    # systems.
+    if found := first_refused(text):
+        raise InvalidName(f"姓名或名称含有{describe(found[1])}", "control")
     return text

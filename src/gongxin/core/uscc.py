@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
@@ -24,7 +25,7 @@ def check_char(first17: str) -> str:
 
 
 def normalize(raw: str) -> str:
-    text = raw.strip().upper()
+    text = "".join(unicodedata.normalize("NFKC", raw).split()).upper()
     if len(text) != 18:
         raise InvalidUscc(f"统一社会信用代码位数不正确（应为18位，实为{len(text)}位）", "length")
     if not _FORMAT.match(text):

@@ -1,0 +1,96 @@
+"""Free text that staff type or paste: which characters are refused, and spreadsheet safety.
+
+One rule for every text field of every form, upload, API body and command: control characters
+(NUL, line breaks where a single line is expected), bidirectional overrides that would print a
+document number backwards, lone surrogates and Unicode non-characters are refused with a reason
+that names the character, because they cannot be printed in a letter (python-docx and XML refuse
+most of them) and a person cannot see them to correct them. Zero-width spaces and byte-order
+marks at the ends, which word processors leave behind, are dropped.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Explicit bidirectional formatting characters (Unicode UAX #9): they reorder what is printed.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_TRIM = " \t\r\n\u3000\u200b\ufeff"
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_LINE_BREAKS = frozenset("\n\r\t")
+# Characters that make a spreadsheet cell a formula (OWASP: CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class InvalidText(ValueError):
+    """Why a text cannot be used; ``reason`` is Chinese, for staff. Never echoes the text."""
+
+    def __init__(self, reason: str, code: str):
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+
+
+def is_noncharacter(ch: str) -> bool:
+    cp = ord(ch)
+    return 0xFDD0 <= cp <= 0xFDEF or (cp & 0xFFFE) == 0xFFFE
+
+
+def refused_character(ch: str, *, multiline: bool = False) -> bool:
+    """True for a character no field may hold (line breaks and tabs only where ``multiline``)."""
+    if multiline and ch in _LINE_BREAKS:
+        return False
+    if ch in BIDI_CONTROLS or is_noncharacter(ch):
+        return True
+    return unicodedata.category(ch) in _REFUSED_CATEGORIES
+
+
+def first_refused(text: str, *, multiline: bool = False) -> tuple[int, str] | None:
+    """(1-based position, character) of the first refused character, or None."""
+    if text.isprintable() and not any(ch in BIDI_CONTROLS for ch in text):
+        if not any(is_noncharacter(ch) for ch in text):
+            return None
+    for i, ch in enumerate(text, start=1):
+        if refused_character(ch, multiline=multiline):
+            return i, ch
+    return None
+
+
+def describe(ch: str) -> str:
+    """U+202E（从右至左强制符）: how a refused character is named to staff."""
+    names = {"\x00": "空字符", "\n": "换行符", "\r": "回车符", "\t": "制表符"}
+    if ch in BIDI_CONTROLS:
+        kind = "文字方向控制符"
+    elif unicodedata.category(ch) == "Cs":
+        kind = "无效的代理字符"
+    elif is_noncharacter(ch):
+        kind = "非字符码位"
+    else:
+        kind = names.get(ch, "不可见的控制字符")
+    return f"U+{ord(ch):04X}（{kind}）"
+
+
+def clean(
+    value: object, *, max_length: int, required: bool = False, multiline: bool = False
+) -> str:
+    """The text as it will be stored: trimmed, checked; raise InvalidText otherwise."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise InvalidText("应为文字", "type")
+    text = value.strip(_TRIM)
+    if required and not text:
+        raise InvalidText("不能为空", "required")
+    if found := first_refused(text, multiline=multiline):
+        position, ch = found
+        raise InvalidText(f"第{position}个字符是{describe(ch)}，请删除后重新填写", "control")
+    if len(text) > max_length:
+        raise InvalidText(f"过长（最多{max_length}个字符，现为{len(text)}个）", "too_long")
+    return text
+
+
+def spreadsheet_cell(value: object) -> object:
+    """A value safe to write into a CSV or XLSX cell: text that a spreadsheet would run as a
+    formula gets a leading apostrophe, which shows as text and is not evaluated."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
