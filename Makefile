@@ -32,6 +32,7 @@ debian-packages:
 lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/ruff check src tests bench
+	cd src && ../$(BIN)/lint-imports --no-cache ../pyproject.toml
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=. $(BIN)/gongxin makemigrations --check --dry-run
 
 ## Benchmarks (large data; not part of `make test`). ARGS="--entries 10000000" for 10M.

@@ -17,7 +17,7 @@ def pytest_unconfigure(config):
 def key_file(tmp_path, settings):
     """A key file of this test's own, for tests that rotate or change suites."""
     from gongxin.core.crypto import KeyRing
-    from gongxin.registry import keys
+    from gongxin.platform import keys
 
     def make(suite: str = "gm") -> Path:
         path = tmp_path / f"keys-{suite}.json"
@@ -27,7 +27,7 @@ def key_file(tmp_path, settings):
         return path
 
     yield make
-    keys.keyring.cache_clear()
+    keys.reload()
 
 
 def pytest_report_header(config):

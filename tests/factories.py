@@ -192,3 +192,39 @@ class World:
         reg = Registration(agency or self.agency, f"京组函〔2026〕{self.letters}号", received_on,
                            "recruitment", candidates)  # fmt: skip
         return register(actor or self.handler, reg, today=today)
+
+
+# --- reading a request's record --------------------------------------------------------------
+
+
+def findings_of(req):
+    """The findings of the round in progress's last screening, by candidate row."""
+    from gongxin.inquiry.queries import findings
+
+    return findings(req)
+
+
+def finding_of(candidate):
+    """The candidate's finding in its request's round in progress."""
+    from gongxin.inquiry.models import InquiryRequest
+
+    req = InquiryRequest.objects.get(pk=candidate.request_id)
+    return next(f for f in findings_of(req) if f.candidate_id == candidate.pk)
+
+
+def matched_candidates(req):
+    return [f.candidate for f in findings_of(req) if f.matched]
+
+
+def current_round(req):
+    from gongxin.inquiry.models import InquiryRequest
+
+    return InquiryRequest.objects.get(pk=req.pk).current
+
+
+def letter_of(req):
+    """The letter of the request's latest signed round."""
+    from gongxin.inquiry.models import Round
+
+    return (Round.objects.filter(request=req, letter__isnull=False).order_by("-number")
+            .first().letter)  # fmt: skip

@@ -1,11 +1,10 @@
 """The REST API: same services and scope as the pages, problem details for errors."""
 
-import datetime as dt
-
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from gongxin.core import clock
 from gongxin.inquiry.models import InquiryRequest
 from tests.factories import LI, ZHANG, World
 
@@ -25,7 +24,7 @@ def api(staff):
 
 def body(candidates):
     return {"agency": None, "letter_number": "京组函〔2026〕7号",
-            "received_on": dt.date.today().isoformat(), "kind": "transfer",
+            "received_on": clock.today().isoformat(), "kind": "transfer",
             "candidates": candidates}  # fmt: skip
 
 

@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 
+from gongxin.core import clock
 from gongxin.inquiry.models import InquiryRequest
 from tests.factories import LI, ZHANG, World
 
@@ -61,7 +61,7 @@ def test_four_people_take_a_request_from_registration_to_issued(live_server, bro
     page.get_by_role("link", name="登记来文").click()
     page.get_by_label("发起查询单位").select_option(label="北京市委组织部")
     page.get_by_label("来文文号").fill("京组函〔2026〕15号")
-    page.get_by_label("收文日期").fill(timezone.localdate().isoformat())
+    page.get_by_label("收文日期").fill(clock.today().isoformat())
     page.get_by_label("类别").select_option(label="录用")
     page.get_by_label("人选（每行一人：姓名,公民身份号码,拟任职位）").fill(
         f"张三,{ZHANG[1]},科员\n李四,{LI[1]},一级科员"

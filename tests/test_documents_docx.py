@@ -11,7 +11,9 @@ from docx.shared import Mm, Pt
 
 from gongxin.core import idnumber
 from gongxin.core.synthetic import Generator
-from gongxin.documents.docx_letter import BODY_MAX, LetterContent, LetterRow, build
+from gongxin.documents.content import BODY_MAX, LetterContent
+from gongxin.documents.docx_letter import build
+from gongxin.inquiry.letters import compose
 
 RESULTS = ("未发现被依法列为失信联合惩戒对象", "被依法列为失信联合惩戒对象")
 
@@ -20,12 +22,17 @@ def content(n: int, names=None) -> tuple[LetterContent, list[str]]:
     gen = Generator(seed=n)
     people = [(names[i] if names and i < len(names) else gen.name(), gen.id_number())
               for i in range(n)]  # fmt: skip
-    rows = tuple(LetterRow(i + 1, name, idnumber.mask(number), RESULTS[i % 7 == 3])
+    rows = tuple((str(i + 1), name, idnumber.mask(number), RESULTS[i % 7 == 3])
                  for i, (name, number) in enumerate(people))  # fmt: skip
-    letter = LetterContent(
-        "北京市公共信用信息中心", "京信用函〔2026〕12号", "北京市委组织部", "京组函〔2026〕15号",
-        "recruitment", dt.date(2026, 11, 27), rows,
-    )  # fmt: skip
+    letter = compose(
+        "北京市公共信用信息中心",
+        "北京市委组织部",
+        "京组函〔2026〕15号",
+        "recruitment",
+        rows,
+        document_number="京信用函〔2026〕12号",
+        dated=dt.date(2026, 11, 27),
+    )
     return letter, [number for _, number in people]
 
 

@@ -1,12 +1,12 @@
 """Request templates: the Word letter and the Excel sheet registration accepts when filled in."""
 
-import datetime as dt
 import io
 
 import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from gongxin.core import clock
 from gongxin.documents.models import LetterWording
 from gongxin.inquiry.models import InquiryRequest
 from tests.factories import LI, ZHANG, World
@@ -38,7 +38,7 @@ def test_filled_in_sheet_is_accepted_by_registration(client, world):
     client.force_login(world.handler.user)
     client.post("/requests/new/", {
         "agency": world.agency.pk, "letter_number": "京组函〔2026〕30号",
-        "received_on": dt.date.today().isoformat(), "kind": "recruitment",
+        "received_on": clock.today().isoformat(), "kind": "recruitment",
         "candidates_file": filled}, follow=True)  # fmt: skip
     req = InquiryRequest.objects.get()
     assert list(req.candidates.values_list("position", flat=True)) == ["科员", "一级科员"]
@@ -70,10 +70,10 @@ def test_templates_only_for_agencies_the_unit_serves(client, world):
 def test_letter_download_for_people_on_the_request_only(client, world):
     from gongxin.inquiry import services
 
-    today = dt.date.today()
+    today = clock.today()
     req = world.register(people=[LI], received_on=today, today=today)
     services.screen_request(world.handler, req.pk, today=today)
-    services.submit(world.handler, req.pk, today=today)
+    services.submit(world.handler, req.pk)
     client.force_login(world.signer.user)
     assert client.get(f"/requests/{req.pk}/letter.docx").status_code == 404  # not signed yet
     services.sign_off(world.signer, req.pk)
@@ -95,7 +95,7 @@ def test_sysadmin_adjusts_wording_and_bad_placeholders_are_refused(client, world
     admin = make_staff(world.bj, "sysadmin", "sysadmin")
     client.force_login(admin.user)
     bad = client.post("/wording/", {"result.closing": "此复{agncy}。"}).content.decode()
-    assert "复函·结束语" in bad and "占位符有误" in bad
+    assert "复函·结束语" in bad and "占位符「{agncy}」无效" in bad
     assert not LetterWording.objects.filter(unit=world.bj).exclude(texts={}).exists()
     client.post("/wording/", {"request.contact": "联系人：李处长 010-87654321"})
     assert LetterWording.objects.get(unit=world.bj).texts == {

@@ -1,18 +1,19 @@
 """Signed letters: the signature verifies, a changed byte fails, the public page tells the
 truth about a code and shows no personal data."""
 
-import datetime as dt
 import io
 import re
 
 import pytest
 from pypdf import PdfReader
 
-from gongxin.documents.models import ResultLetter
+from gongxin.core import clock
+from gongxin.documents.models import Letter
+from gongxin.documents.sealed import file_bytes
 from gongxin.documents.verification import verify_file
 from gongxin.inquiry import services
-from gongxin.inquiry.errors import WorkflowError
-from tests.factories import LI, ZHANG, World
+from gongxin.platform.errors import WorkflowError
+from tests.factories import LI, ZHANG, World, letter_of
 
 pytestmark = pytest.mark.django_db
 
@@ -20,16 +21,16 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def signed(tmp_path):
     world = World(tmp_path)
-    today = dt.date.today()
+    today = clock.today()
     req = world.register(people=[ZHANG, LI], received_on=today, today=today)
     services.screen_request(world.handler, req.pk, today=today)
-    services.submit(world.handler, req.pk, today=today)
+    services.submit(world.handler, req.pk)
     zhang = req.candidates.get(row=1)
     for reviewer in (world.reviewer_a, world.reviewer_b):
         services.review(reviewer, zhang.pk, "confirm", "一致", today=today)
     services.sign_off(world.signer, req.pk)
-    letter = ResultLetter.objects.get(request=req)
-    return world, letter, bytes(letter.files.get(kind="pdf").data)
+    letter = letter_of(req)
+    return world, letter, file_bytes(letter.files.get(kind="pdf"))
 
 
 def test_signed_letter_verifies_and_a_changed_byte_fails(signed):
@@ -76,9 +77,11 @@ def test_public_page_for_a_real_an_unknown_and_no_code(client, signed):
 
 def test_superseded_letter_says_so(client, signed):
     _, letter, _ = signed
-    from gongxin.documents.services import allocate_letter
-
-    newer = allocate_letter(letter.request, dt.date.today(), letter.digest, supersedes=letter)
+    newer = Letter.objects.create(
+        unit=letter.unit, year=letter.year, number=letter.number + 1,
+        document_number=f"京信用函〔{letter.year}〕{letter.number + 1}号", dated=letter.dated,
+        digest=letter.digest, verification_code="ABCD-EFGH-JKLM-NPQR", supersedes=letter,
+    )  # fmt: skip
     page = client.get(f"/verify/{letter.verification_code}/").content.decode()
     assert f"本复函已被{newer.document_number}取代" in page
 
@@ -104,27 +107,27 @@ def test_cli_verify_and_export(signed, tmp_path, capsys):
 
 def test_correction_after_issue_makes_a_new_letter_that_supersedes_the_old(client, signed):
     world, first, first_pdf = signed
-    req = first.request
+    req = first.inquiry_round.request
     services.issue(world.handler, req.pk)
-    today = dt.date.today()
+    today = clock.today()
     with pytest.raises(WorkflowError, match="请填写更正原因"):
         services.correct(world.handler, req.pk, " ")
     services.correct(world.handler, req.pk, "复核发现名单记录已于签发前移出")
     req.refresh_from_db()
-    assert (req.state, req.round, req.signed_at) == ("assigned", 2, None)
+    assert (req.state, req.round, req.current.signed_at) == ("assigned", 2, None)
     services.screen_request(world.handler, req.pk, today=today)
-    services.submit(world.handler, req.pk, today=today)
+    services.submit(world.handler, req.pk)
     zhang = req.candidates.get(row=1)
     for reviewer in (world.reviewer_a, world.reviewer_b):  # same people, a new round
         services.review(reviewer, zhang.pk, "reject", "已移出", today=today)
     services.sign_off(world.signer, req.pk)
-    second = ResultLetter.objects.get(request=req, superseded_by__isnull=True)
+    second = letter_of(req)
     first.refresh_from_db()
     assert second.supersedes == first and second.number == first.number + 1
     assert zhang.reviews.filter(round=1).count() == 2 and zhang.reviews.filter(round=2).count() == 2
     # Both kept; the old one verifies as genuine but superseded, the new one as valid.
     old = verify_file(first_pdf)
     assert not old.ok and old.reasons[-1] == f"本复函已被{second.document_number}取代"
-    assert verify_file(bytes(second.files.get(kind="pdf").data)).ok
+    assert verify_file(file_bytes(second.files.get(kind="pdf"))).ok
     page = client.get(f"/verify/{first.verification_code}/").content.decode()
     assert f"本复函已被{second.document_number}取代" in page

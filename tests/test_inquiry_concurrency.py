@@ -13,7 +13,7 @@ from django.db import connection, connections
 
 from gongxin.audit.models import AuditEvent
 from gongxin.inquiry import services
-from gongxin.inquiry.errors import WorkflowError
+from gongxin.platform.errors import WorkflowError
 from tests.factories import ZHANG, World
 
 pytestmark = [
@@ -50,7 +50,7 @@ def in_review(tmp_path):
     world = World(tmp_path)
     req = world.register(people=[ZHANG])
     services.screen_request(world.handler, req.pk, today=TODAY)
-    services.submit(world.handler, req.pk, today=TODAY)
+    services.submit(world.handler, req.pk)
     return world, req
 
 

@@ -6,9 +6,9 @@ import pytest
 
 from gongxin.audit.models import AuditEvent
 from gongxin.inquiry import services
-from gongxin.inquiry.errors import InvalidSubmission, WorkflowError
 from gongxin.inquiry.models import InquiryRequest
-from tests.factories import LI, ZHANG, World
+from gongxin.platform.errors import Conflict, InvalidSubmission, WorkflowError
+from tests.factories import LI, ZHANG, World, current_round, finding_of, findings_of
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 3, 2)
@@ -27,12 +27,13 @@ def test_request_with_a_match_from_registration_to_issued(world):
         dt.date(2026, 3, 5),
     )
     services.screen_request(world.handler, req.pk, today=TODAY)
-    services.submit(world.handler, req.pk, today=TODAY)
+    services.submit(world.handler, req.pk)
     req.refresh_from_db()
     assert req.state == "in_review"
-    zhang, li = req.candidates.order_by("row")
-    assert (zhang.match, li.match, li.result) == ("exact", "none", "not_listed")
-    assert zhang.matches.get().source_name == "失信被执行人"
+    zhang, _ = req.candidates.order_by("row")
+    zf, lf = findings_of(req)
+    assert (zf.match, lf.match, lf.result) == ("exact", "none", "not_listed")
+    assert zf.matches.get().source_name == "失信被执行人"
     services.review(world.reviewer_a, zhang.pk, "confirm", "身份号码与姓名一致", today=TODAY)
     services.review(world.reviewer_b, zhang.pk, "confirm", "核对裁判文书一致", today=TODAY)
     req.refresh_from_db()
@@ -40,9 +41,8 @@ def test_request_with_a_match_from_registration_to_issued(world):
     services.sign_off(world.signer, req.pk)
     services.issue(world.handler, req.pk)
     req.refresh_from_db()
-    zhang.refresh_from_db()
-    assert (req.state, zhang.result) == ("issued", "listed")
-    assert len(req.result_digest) == 64
+    assert (req.state, finding_of(zhang).result) == ("issued", "listed")
+    assert len(current_round(req).result_digest) == 64
     actions = list(
         AuditEvent.objects.filter(object_id=str(req.pk)).values_list("action", flat=True)
     )
@@ -58,7 +58,7 @@ def test_request_with_a_match_from_registration_to_issued(world):
 def test_request_without_matches_goes_straight_to_signoff(world):
     req = world.register(people=[LI])
     services.screen_request(world.handler, req.pk, today=TODAY)
-    services.submit(world.handler, req.pk, today=TODAY)
+    services.submit(world.handler, req.pk)
     req.refresh_from_db()
     assert req.state == "awaiting_signoff"
     assert not req.participants.filter(role="reviewer").exists()
@@ -67,13 +67,14 @@ def test_request_without_matches_goes_straight_to_signoff(world):
 def test_rejected_match_becomes_not_listed_with_the_reasons_kept(world):
     req = world.register(people=[ZHANG])
     services.screen_request(world.handler, req.pk, today=TODAY)
-    services.submit(world.handler, req.pk, today=TODAY)
+    services.submit(world.handler, req.pk)
     zhang = req.candidates.get()
     services.review(world.reviewer_a, zhang.pk, "reject", "同名同号但已履行", today=TODAY)
     services.review(world.reviewer_b, zhang.pk, "reject", "已于裁定中撤销", today=TODAY)
-    zhang.refresh_from_db()
-    assert zhang.result == "not_listed"
-    assert "同名同号但已履行" in zhang.result_reason and "已于裁定中撤销" in zhang.result_reason
+    finding = finding_of(zhang)
+    assert (finding.result, finding.result_reason) == ("not_listed", "经两名复核人排除")
+    assert sorted(zhang.reviews.values_list("reason", flat=True)) == ["同名同号但已履行",
+                                                                     "已于裁定中撤销"]  # fmt: skip
 
 
 def test_disagreement_draws_a_third_reviewer(world):
@@ -82,7 +83,7 @@ def test_disagreement_draws_a_third_reviewer(world):
     )
     req = world.register(people=[ZHANG])
     services.screen_request(world.handler, req.pk, today=TODAY)
-    services.submit(world.handler, req.pk, today=TODAY)
+    services.submit(world.handler, req.pk)
     drawn = set(req.participants.filter(role="reviewer").values_list("staff", flat=True))
     first, second = sorted(drawn)
     zhang = req.candidates.get()
@@ -93,8 +94,7 @@ def test_disagreement_draws_a_third_reviewer(world):
     assert req.state == "in_review"
     (extra,) = set(req.participants.filter(role="reviewer").values_list("staff", flat=True)) - drawn
     services.review(staff[extra], zhang.pk, "confirm", "核实一致", today=TODAY)
-    zhang.refresh_from_db()
-    assert zhang.result == "listed"
+    assert finding_of(zhang).result == "listed"
 
 
 def test_registration_errors_name_row_and_field_and_save_nothing(world):
@@ -125,12 +125,18 @@ def test_agency_outside_the_service_area_is_returned_with_the_reason(world):
     assert req.return_reason == "发起查询单位不属于本单位服务范围，应向国家公共信用信息中心提出"
 
 
-def test_same_letter_twice_is_refused(world):
-    world.register()
+def test_same_letter_twice_is_a_conflict_naming_the_request(world):
+    first = world.register()
     world.letters -= 1
-    with pytest.raises(InvalidSubmission) as exc:
+    with pytest.raises(Conflict) as exc:
         world.register()
-    assert str(exc.value.problems[0]) == "「来文文号」：该单位的这份来文已经登记过"
+    assert (exc.value.code, exc.value.existing) == ("duplicate", first)
+    assert InquiryRequest.objects.count() == 1
+    # With other problems as well, the duplicate is listed among them.
+    world.letters -= 1
+    with pytest.raises(InvalidSubmission) as listed:
+        world.register(people=[ZHANG, ("李四", "440524188001010015")])
+    assert "「来文文号」：该单位的这份来文已经登记过" in [str(p) for p in listed.value.problems]
 
 
 def test_deadline_in_an_unconfigured_year_is_shown_not_guessed(world):
@@ -141,7 +147,7 @@ def test_deadline_in_an_unconfigured_year_is_shown_not_guessed(world):
 
 
 def test_sysadmin_entered_year_is_used_for_deadlines(world):
-    from gongxin.inquiry.calendar import enter_year
+    from gongxin.platform.calendar import enter_year
     from tests.factories import make_staff
 
     admin = make_staff(world.bj, "sysadmin", "sysadmin")

@@ -1,52 +1,182 @@
-"""One permission map for every route (STYLE.md): a route missing from it fails here."""
+"""One permission map for every route (STYLE.md), and every route tried by every kind of caller
+(NetBox's view test cases): anonymous, signed in without the permission the map names, permitted,
+and permitted but asking for another unit's object. The cases are generated from the map and
+the URL resolver, so a new route is tried the day it is added; an action that overrides its
+permission classes, or a view that forgets its guard, answers differently and fails here."""
 
+import datetime as dt
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
 
-from gongxin.api.permissions import MapPermission
-from gongxin.permissions import PUBLIC, URL_PERMISSIONS
+from gongxin.inquiry import services
+from gongxin.inquiry.models import InquiryRequest
+from gongxin.inquiry.rules import RULES
+from gongxin.platform.permissions import BUSINESS, PUBLIC, STAFF, url_permissions
+from gongxin.platform.rest import MapPermission
+from gongxin.platform.roles import Role
+from tests.factories import ZHANG, World, letter_of, make_agency, make_staff
+
+TODAY = dt.date(2026, 3, 2)
 
 
-def routes(patterns=None, prefix=""):
+def routes(patterns=None, prefix="", path=""):
     for p in patterns if patterns is not None else get_resolver().url_patterns:
         if isinstance(p, URLResolver):
             ns = f"{p.namespace}:" if p.namespace else ""
-            yield from routes(p.url_patterns, prefix + ns)
+            yield from routes(p.url_patterns, prefix + ns, path + str(p.pattern))
         elif isinstance(p, URLPattern):
-            yield prefix + (p.name or ""), p
+            yield prefix + (p.name or ""), p, path + str(p.pattern)
+
+
+POST_PAGES = {f"request_{action}" for action in RULES} | {"candidate_review"}
+
+
+def methods(name, pattern) -> list[str]:
+    view = pattern.callback
+    if getattr(view, "actions", None):  # a DRF viewset route
+        return sorted(view.actions)
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None and hasattr(view_class, "permission_classes"):  # a DRF APIView
+        return [m for m in ("get", "post", "delete") if hasattr(view_class, m)]
+    return ["post"] if name in POST_PAGES else ["get"]
 
 
 def test_every_route_is_in_the_map_and_guarded_by_its_entry():
+    permissions = url_permissions()
     seen = set()
-    for name, pattern in routes():
-        assert name in URL_PERMISSIONS, f"route {name or pattern.pattern} has no permission entry"
+    for name, pattern, _ in routes():
+        assert name in permissions, f"route {name or pattern.pattern} has no permission entry"
         view = pattern.callback
-        if getattr(view, "url_name", None) is not None:  # a page, or a view wrapped in requires()
+        if getattr(view, "url_name", None) is not None:  # a page wrapped in requires()
             assert view.url_name == name, f"{name} is not guarded by requires({name!r})"
-        else:  # a DRF viewset route
-            assert MapPermission in view.cls.permission_classes, f"{name} bypasses the map"
+        else:  # a DRF route: the view class and every action must keep MapPermission
+            cls = getattr(view, "cls", None) or view.view_class
+            classes = view.initkwargs.get("permission_classes", cls.permission_classes)
+            assert MapPermission in classes, f"{name} bypasses the map"
+            for action in getattr(view, "actions", {}).values():
+                handler = getattr(cls, action)
+                override = getattr(handler, "kwargs", {}).get("permission_classes")
+                assert override is None or MapPermission in override, f"{name}.{action}"
         seen.add(name)
-    assert seen == set(URL_PERMISSIONS), (
-        f"map entries without a route: {set(URL_PERMISSIONS) - seen}"
-    )
+    assert seen == set(permissions), f"map entries without a route: {set(permissions) - seen}"
+
+
+# --- the matrix ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def setting(tmp_path):
+    world = World(tmp_path)
+    people = {
+        Role.HANDLER: world.handler, Role.REVIEWER: world.reviewer_a, Role.SIGNER: world.signer,
+        Role.SUPERVISOR: world.supervisor,
+        Role.SYSADMIN: make_staff(world.bj, "sysadmin", "sysadmin"),
+        Role.SECADMIN: make_staff(world.bj, "secadmin", "secadmin"),
+        Role.AUDITOR: make_staff(world.bj, "auditor", "auditor"),
+    }  # fmt: skip
+    # The national center's staff hold every business role: permitted, but not for Beijing's.
+    make_agency(world.national, "国家发展改革委", "central", "")
+    req = world.register(people=[ZHANG])
+    services.screen_request(world.handler, req.pk, today=TODAY)
+    services.submit(world.handler, req.pk)
+    candidate = req.candidates.get()
+    for reviewer in (world.reviewer_a, world.reviewer_b):
+        services.review(reviewer, candidate.pk, "confirm", "一致", today=TODAY)
+    signer = req.participants.get(role="signer").staff
+    services.sign_off(signer, req.pk)
+    letter = letter_of(req)
+    nobody = get_user_model().objects.create_user("no_staff_record", password="x" * 16)
+    inactive = make_staff(world.bj, "inactive", *Role.values)
+    inactive.active = False
+    inactive.save()
+    return world, people, req, candidate, letter, nobody, inactive
+
+
+def url_for(path: str, name: str, req, candidate, letter, agency) -> str:
+    pk = candidate.pk if "candidate" in name else req.pk
+    url = "/" + re.sub(r"<id:\w+>", str(pk), path)
+    url = re.sub(r"<str:code>", letter.verification_code, url)
+    fmt = "xlsx" if name == "request_template_file" else "pdf"
+    url = re.sub(r"<slug:fmt>", fmt, url)
+    if name == "request_template_file":
+        url += f"?agency={agency.pk}&kind=recruitment"
+    return url
+
+
+def permitted(level, people):
+    if level in (STAFF, BUSINESS):
+        return people[Role.HANDLER]
+    return people[level]
+
+
+def refused(level, people, nobody, inactive) -> list:
+    """Signed-in callers the level does not admit."""
+    if level == PUBLIC:
+        return []
+    callers = [nobody, inactive]
+    if level != STAFF:
+        callers.append(people[Role.AUDITOR])  # an administrator holds no business role
+    if level not in (STAFF, BUSINESS, Role.AUDITOR):
+        callers += [p for role, p in people.items() if role != level and role != Role.AUDITOR
+                    and level not in p.roles]  # fmt: skip
+    return callers
+
+
+def call(client, method, url):
+    send = getattr(client, method)
+    if method in ("post",) and url.startswith("/api/"):
+        return send(url, {}, format="json")
+    return send(url)
 
 
 @pytest.mark.django_db
-def test_anonymous_gets_nothing_but_the_login_page(client):
-    for name, pattern in routes():
-        path = re.sub(r"<(slug|str):\w+>", "docx", re.sub(r"<int:\w+>", "1", str(pattern.pattern)))
-        url = ("/api/v1/" if name.startswith("api:") else "/") + path
-        for method in (client.get, client.post):
-            response = method(url)
-            if URL_PERMISSIONS[name] == PUBLIC:  # may say "not found" about an unknown code
-                assert response.status_code in (200, 302, 404), url
-            elif name.startswith("api:"):
-                assert response.status_code in (401, 403, 405), url
-                if response.status_code != 405:
-                    assert response["Content-Type"] == "application/problem+json", url
+def test_every_route_by_every_kind_of_caller(setting):
+    world, people, req, candidate, letter, nobody, inactive = setting
+    other_unit = world.outsider
+    checked = 0
+    for name, pattern, path in routes():
+        level = url_permissions()[name]
+        api = name.startswith("api:")
+        url = url_for(path, name, req, candidate, letter, world.agency)
+        for method in methods(name, pattern):
+            case = (name, method, url)
+            # Anonymous.
+            anonymous = call(APIClient() if api else Client(), method, url)
+            if level == PUBLIC:
+                assert anonymous.status_code not in (401, 403, 500), case
+            elif api:
+                assert anonymous.status_code == 401, case
+                assert anonymous["Content-Type"] == "application/problem+json", case
             else:
-                assert response.status_code in (302, 405), url
-                if response.status_code == 302:
-                    assert response["Location"].startswith("/login/"), url
+                assert anonymous.status_code == 302, case
+                assert anonymous["Location"].startswith("/login/"), case
+            # Signed in, without the permission.
+            for user in refused(level, people, nobody, inactive):
+                user = getattr(user, "user", user)
+                client = APIClient() if api else Client()
+                client.force_login(user)
+                answer = call(client, method, url)
+                assert answer.status_code == 404, (*case, user.username, answer.status_code)
+            if level == PUBLIC:
+                continue
+            # Permitted: the map lets them through (the rules may still refuse the action).
+            person = permitted(level, people)
+            client = APIClient() if api else Client()
+            client.force_login(person.user)
+            answer = call(client, method, url)
+            assert answer.status_code not in (401, 404, 500), (*case, answer.status_code)
+            # Permitted, but the object is another unit's: as if it did not exist.
+            if "<id:" in path:
+                client = APIClient() if api else Client()
+                client.force_login(other_unit.user)
+                answer = call(client, method, url)
+                assert answer.status_code == 404, (*case, "other unit", answer.status_code)
+            checked += 1
+    assert checked >= 30
+    assert InquiryRequest.objects.get(pk=req.pk).state in ("signed", "issued", "returned",
+                                                           "assigned")  # fmt: skip

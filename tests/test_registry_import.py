@@ -69,7 +69,7 @@ def test_one_bad_row_in_ten_thousand_refuses_the_file_and_names_it(lists, monkey
     rows[4999] = bad
     with pytest.raises(ImportRefused) as exc:
         lists.load(rows, as_of="2026-02-01")
-    assert [(e.row, e.column, e.reason) for e in exc.value.errors] == [
+    assert [(e.row, e.field, e.reason) for e in exc.value.errors] == [
         (5001, "证件号码", "校验码不正确")
     ]
     assert "名单未作任何更改" in exc.value.message
@@ -78,7 +78,7 @@ def test_one_bad_row_in_ten_thousand_refuses_the_file_and_names_it(lists, monkey
     assert ListEntry.objects.get().removed_on is None
     assert match_of([ZHANG], as_of="2026-03-01") == ["exact"]
     rejected = ListImport.objects.get(status="rejected")
-    assert rejected.errors == [{"row": 5001, "column": "证件号码", "reason": "校验码不正确"}]
+    assert rejected.errors == [{"row": 5001, "field": "证件号码", "reason": "校验码不正确"}]
     # Fixed, the same file goes in whole: every row findable, ZHANG removed by the snapshot.
     rows[4999] = dict(bad, 证件号码=make_id(seq=999, born="19540101"))
     result = lists.load(rows, as_of="2026-02-01")
@@ -99,7 +99,7 @@ def test_every_kind_of_bad_row_is_reported_together(lists):
     headers = [*LIST_HEADERS, "名单来源"]
     with pytest.raises(ImportRefused) as exc:
         lists.load(rows, headers=headers)
-    got = {(e.row, e.column) for e in exc.value.errors}
+    got = {(e.row, e.field) for e in exc.value.errors}
     assert got == {
         (3, "姓名或名称"),
         (4, "列入日期"),
@@ -125,9 +125,7 @@ def test_missing_required_column_is_refused(tmp_path):
     )
     with pytest.raises(ImportRefused) as exc:
         import_list(path, source_code="sxbzxr", imported_by="t")
-    assert {(e.row, e.column, e.reason) for e in exc.value.errors} >= {
-        (1, "列入日期", "缺少必填列")
-    }
+    assert {(e.row, e.field, e.reason) for e in exc.value.errors} >= {(1, "列入日期", "缺少必填列")}
 
 
 def test_unknown_source_is_refused(tmp_path):
@@ -180,14 +178,14 @@ def test_delta_removing_an_unknown_entry_is_refused(lists):
     lists.load([person_row(*ZHANG)], as_of="2026-01-10")
     with pytest.raises(ImportRefused) as exc:
         lists.load([person_row(*LI, 操作="移出")], mode="delta", as_of="2026-02-20")
-    assert [(e.row, e.column) for e in exc.value.errors] == [(2, "操作")]
+    assert [(e.row, e.field) for e in exc.value.errors] == [(2, "操作")]
     assert ListEntry.objects.filter(removed_on__isnull=True).count() == 1
 
 
 def test_delta_without_action_column_is_refused(lists):
     with pytest.raises(ImportRefused) as exc:
         lists.load([person_row(*ZHANG)], mode="delta", headers=LIST_HEADERS)
-    assert exc.value.errors[0].column == "操作"
+    assert exc.value.errors[0].field == "操作"
 
 
 def test_fifteen_digit_ids_are_upgraded_and_masked_ids_kept(lists):

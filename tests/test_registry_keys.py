@@ -6,10 +6,11 @@ import pytest
 from django.db import connection
 
 from gongxin.core.crypto import KeyRing
-from gongxin.registry import keys
+from gongxin.platform import keys
+from gongxin.platform.sealed import key_usage, rotate
+from gongxin.registry import keys as contexts
 from gongxin.registry.models import ListEntry
 from gongxin.registry.pipeline import split_subject
-from gongxin.registry.rotation import key_usage, rotate
 from tests.factories import LI, MAIMAITI, ZHANG, Lists, match_of, person_row
 
 pytestmark = pytest.mark.django_db
@@ -43,9 +44,9 @@ def test_raw_dump_contains_no_plaintext_id_or_name(tmp_path):
             assert needle.encode("utf-16-le") not in dump, needle
     # …and the entries are really there, ciphertext and all.
     entry = ListEntry.objects.get(
-        id_masked=False, name_index=keys.keyring().blind_index("张三", keys.PERSON_NAME)
+        id_masked=False, name_index=keys.keyring().blind_index("张三", contexts.PERSON_NAME)
     )
-    subject = keys.keyring().decrypt(entry.subject_cipher, keys.ENTRY_SUBJECT)
+    subject = keys.keyring().decrypt(entry.subject_cipher, contexts.ENTRY_SUBJECT)
     assert split_subject(subject) == ZHANG
 
 
@@ -56,12 +57,12 @@ def test_rotation_reencrypts_and_keeps_every_entry_findable(tmp_path, key_file, 
     lists.load([person_row(*ZHANG), person_row(*LI), person_row("孙八", "3423011964****3229")])
     before = keys.keyring().active.id
     result = rotate(suite)
-    assert result.rows == 3
+    assert result.rows["registry.ListEntry"] == 3
     assert result.old_key == before
     ring = KeyRing.load(keys.keyring().path)
     assert ring.active.id == result.new_key != before
     assert ring.active.suite == suite
-    assert key_usage() == {result.new_key: 3}
+    assert key_usage() == {result.new_key: {"registry.ListEntry": 3}}
     people = [ZHANG, LI, ("孙八", "342301196405123229")]
     assert match_of(people) == ["exact", "exact", "possible"]
     # The next snapshot (another file: rows reordered) sees the re-keyed entries as unchanged.
@@ -76,7 +77,7 @@ def test_interrupted_rotation_misses_nothing_and_can_be_finished(tmp_path, key_f
     key_file("gm")
     lists = Lists(tmp_path)
     lists.load([person_row(*ZHANG)])
-    from gongxin.registry import rotation
+    from gongxin.platform import sealed as rotation
 
     def crash_after_commit(self, key_id):
         raise KeyboardInterrupt

@@ -127,7 +127,7 @@ def test_bad_candidate_rows_are_reported_and_screened_nowhere(lists):
 
     result = screen(candidates, dt.date(2026, 2, 1))
     assert [r.row for r in result.results] == [2]
-    assert [(e.row, e.column, e.reason) for e in result.errors] == [
+    assert [(e.row, e.field, e.reason) for e in result.errors] == [
         (3, "公民身份号码", "校验码不正确"),
         (4, "姓名", "姓名或名称为空"),
         (5, "公民身份号码", "与第2行重复"),
@@ -151,7 +151,7 @@ def test_candidate_file_reading(tmp_path):
     assert (candidates[0].row, candidates[0].name, candidates[0].position) == (2, "张三", "科员")
     missing = write_csv(tmp_path / "m.csv", [{"姓名": "张三"}])
     _, errors = read_candidates(missing)
-    assert [(e.row, e.column, e.reason) for e in errors] == [(1, "公民身份号码", "缺少必填列")]
+    assert [(e.row, e.field, e.reason) for e in errors] == [(1, "公民身份号码", "缺少必填列")]
 
 
 def test_candidate_files_in_xlsx_and_gb18030(tmp_path, lists):

@@ -8,6 +8,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from gongxin.audit.models import AuditEvent
+from gongxin.core import clock
 from gongxin.inquiry.models import InquiryRequest
 from tests.factories import LI, ZHANG, World
 
@@ -35,7 +36,7 @@ def test_register_by_form_with_typed_candidates(client, world):
     login(client, world.handler)
     response = client.post("/requests/new/", {
         "agency": world.agency.pk, "letter_number": "京组函〔2026〕88号",
-        "received_on": dt.date.today().isoformat(), "kind": "recruitment",
+        "received_on": clock.today().isoformat(), "kind": "recruitment",
         "candidates_text": f"张三,{ZHANG[1]},科员\n李四，{LI[1]}，一级科员",
     }, follow=True)  # fmt: skip
     page = response.content.decode()
@@ -70,7 +71,7 @@ def test_register_from_an_xlsx_upload(client, world):
     data.seek(0)
     response = client.post("/requests/new/", {
         "agency": world.agency.pk, "letter_number": "京组函〔2026〕89号",
-        "received_on": dt.date.today().isoformat(), "kind": "transfer",
+        "received_on": clock.today().isoformat(), "kind": "transfer",
         "candidates_file": data,
     }, follow=True)  # fmt: skip
     assert response.status_code == 200
@@ -103,7 +104,7 @@ def test_other_units_requests_are_404(client, world):
 
 
 def test_whole_flow_through_the_pages(client, world):
-    req = world.register(people=[ZHANG], received_on=dt.date.today(), today=dt.date.today())
+    req = world.register(people=[ZHANG], received_on=clock.today(), today=clock.today())
     login(client, world.handler)
     client.post(f"/requests/{req.pk}/screen/")
     page = client.post(f"/requests/{req.pk}/submit/", follow=True).content.decode()
@@ -134,7 +135,7 @@ def test_refused_action_shows_the_reason(client, world):
 
 
 def test_dashboard_lists_due_today_and_overdue(client, world):
-    today = dt.date.today()
+    today = clock.today()
     InquiryRequest.objects.all().delete()
     due = world.register(received_on=today, today=today)
     InquiryRequest.objects.filter(pk=due.pk).update(deadline=today)

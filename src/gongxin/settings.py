@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "gongxin.platform",
     "gongxin.registry",
     "gongxin.accounts",
     "gongxin.audit",
@@ -67,9 +68,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["gongxin.api.permissions.MapPermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["gongxin.platform.rest.MapPermission"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "gongxin.api.problems.handler",
+    "EXCEPTION_HANDLER": "gongxin.platform.rest.handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
 SPECTACULAR_SETTINGS = {
@@ -87,6 +88,7 @@ SPECTACULAR_SETTINGS = {
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "gongxin.platform.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -108,9 +110,9 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "gongxin.inquiry.context.staff",
+                "gongxin.platform.frame.context",
             ],
-            "builtins": ["gongxin.inquiry.templatetags.gongxin"],
+            "builtins": ["gongxin.platform.templatetags.frame"],
         },
     }
 ]

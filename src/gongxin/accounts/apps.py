@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "gongxin.accounts"
     label = "accounts"
     verbose_name = "单位与人员"
+
+    def ready(self):
+        from gongxin.accounts import scope  # noqa: F401 - registers the scopes

@@ -1,33 +1,31 @@
-"""Who may be drawn for what (随机抽取办理, 回避, 培训, 轮换)."""
+"""随机抽取办理: draw a person at random among those a rule admits.
+
+The rule is a predicate from the product's rules module, the same one that later decides whether
+the drawn person may act (gongxin.platform.rules): the draw and the check cannot disagree.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 
-from gongxin.accounts.choices import Role
 from gongxin.accounts.models import Staff
+from gongxin.platform.rules import Predicate
 
 
-def eligible(unit, role: str, agency, today: dt.date, exclude=()) -> list[Staff]:
-    """Active, trained staff of ``unit`` holding ``role``, within post tenure (for handlers),
-    not recused for ``agency``, not in ``exclude``; ordered by id so a draw is reproducible
-    from its recorded pool."""
-    pool = (
-        Staff.objects.filter(
-            unit=unit, active=True, role_grants__role=role, trained_on__isnull=False
-        )
-        .exclude(recusals__agency=agency)
-        .exclude(pk__in=[s.pk for s in exclude if s is not None])
+def pool(unit, role: str, rule: Predicate, subject, exclude=()) -> list[Staff]:
+    """Everyone of ``unit`` holding ``role`` whom ``rule`` admits for ``subject``, less
+    ``exclude``; ordered by id, so a draw can be checked against its recorded pool."""
+    left_out = {s.pk for s in exclude if s is not None}
+    holders = (
+        Staff.objects.filter(unit=unit, role_grants__role=role)
         .select_related("user", "unit")
+        .prefetch_related("role_grants", "recusals")
         .order_by("pk")
         .distinct()
     )
-    if role == Role.HANDLER:
-        return [s for s in pool if s.tenure_ends() > today]
-    return list(pool)
+    return [s for s in holders if s.pk not in left_out and rule.holds(s, subject)]
 
 
-def draw(pool: list[Staff]) -> Staff:
+def draw(candidates: list[Staff]) -> Staff:
     """A uniformly random member of the pool, from the OS's secure random source."""
-    return pool[secrets.randbelow(len(pool))]
+    return candidates[secrets.randbelow(len(candidates))]

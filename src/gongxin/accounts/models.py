@@ -7,7 +7,10 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 
-from gongxin.accounts.choices import AgencyLevel, Role, UnitLevel
+from gongxin.accounts.choices import AgencyLevel, UnitLevel
+from gongxin.core import clock
+from gongxin.platform.roles import Role
+from gongxin.platform.scope import RestrictedManager
 
 
 class PlatformUnit(models.Model):
@@ -46,6 +49,8 @@ class RequestingAgency(models.Model):
     )
     active = models.BooleanField("有效", default=True)
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = "发起查询单位"
         ordering = ["name"]
@@ -75,12 +80,20 @@ class Staff(models.Model):
     def roles(self) -> frozenset[str]:
         cached = getattr(self, "_roles", None)
         if cached is None:
-            cached = frozenset(self.role_grants.values_list("role", flat=True))
+            cached = frozenset(grant.role for grant in self.role_grants.all())
             self._roles = cached
         return cached
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
+
+    def recused_for(self, agency_id) -> bool:
+        """回避: whether this person must not act on requests from this agency."""
+        cached = getattr(self, "_recused", None)
+        if cached is None:
+            cached = frozenset(r.agency_id for r in self.recusals.all())
+            self._recused = cached
+        return agency_id in cached
 
     def tenure_ends(self) -> dt.date:
         years = settings.GONGXIN_HANDLER_TENURE_YEARS
@@ -95,7 +108,7 @@ class RoleGrant(models.Model):
 
     staff = models.ForeignKey(Staff, models.CASCADE, related_name="role_grants")
     role = models.CharField("角色", max_length=16, choices=Role.choices)
-    granted_at = models.DateTimeField("授权时间", auto_now_add=True)
+    granted_at = models.DateTimeField("授权时间", default=clock.now)
     granted_by = models.CharField("授权人", max_length=150)
 
     class Meta:
@@ -112,7 +125,7 @@ class Recusal(models.Model):
     staff = models.ForeignKey(Staff, models.CASCADE, related_name="recusals")
     agency = models.ForeignKey(RequestingAgency, models.CASCADE, related_name="recusals")
     reason = models.CharField("原因", max_length=200)
-    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    created_at = models.DateTimeField("登记时间", default=clock.now)
 
     class Meta:
         verbose_name = "回避"

@@ -1,16 +1,23 @@
+"""The API's root: each product's routes, the token endpoints, the schema and its pages."""
+
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from gongxin.api import views
-from gongxin.permissions import requires
+import gongxin.platform.converters  # noqa: F401 - registers <id:…>
+from gongxin.api.auth import ObtainToken, RevokeToken
+from gongxin.inquiry.api.views import register_routes
+from gongxin.platform.permissions import requires
 
-router = SimpleRouter(use_regex_path=False)  # typed <int:pk> paths
-router.register("requests", views.RequestViewSet, basename="request")
-router.register("candidates", views.CandidateViewSet, basename="candidate")
+router = SimpleRouter(use_regex_path=False)  # typed <id:pk> paths
+register_routes(router)
 
 app_name = "api"
-urlpatterns = router.urls
+urlpatterns = [
+    path("auth/token/", ObtainToken.as_view(), name="token-obtain"),
+    path("auth/token/current/", RevokeToken.as_view(), name="token-revoke"),
+    *router.urls,
+]
 
 schema_urls = [
     path("api/schema/", requires("api-schema")(SpectacularAPIView.as_view()), name="api-schema"),

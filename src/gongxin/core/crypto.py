@@ -63,9 +63,11 @@ class Key:
         self._header = bytes([FORMAT_VERSION, len(self.id)]) + self.id.encode("ascii")
 
     def encrypt(self, plaintext: str, context: bytes) -> bytes:
+        return self.encrypt_bytes(plaintext.encode("utf-8"), context)
+
+    def encrypt_bytes(self, data: bytes, context: bytes) -> bytes:
         nonce = os.urandom(NONCE_BYTES)
         aad = self._header + context
-        data = plaintext.encode("utf-8")
         if self._aes is not None:
             return self._header + nonce + self._aes.encrypt(nonce, data, aad)
         enc = Cipher(self._sm4, modes.GCM(nonce)).encryptor()
@@ -74,6 +76,9 @@ class Key:
         return self._header + nonce + body + enc.tag
 
     def decrypt_body(self, body: bytes, context: bytes) -> str:
+        return self.decrypt_body_bytes(body, context).decode("utf-8")
+
+    def decrypt_body_bytes(self, body: bytes, context: bytes) -> bytes:
         nonce, rest = body[:NONCE_BYTES], body[NONCE_BYTES:]
         aad = self._header + context
         try:
@@ -86,7 +91,7 @@ class Key:
                 data = dec.update(ct) + dec.finalize()
         except InvalidTag:
             raise DecryptionError("ciphertext failed authentication") from None
-        return data.decode("utf-8")
+        return data
 
     def blind_index(self, value: str, context: bytes) -> bytes:
         mac = self._mac_base.copy()
@@ -219,7 +224,13 @@ class KeyRing:
     def encrypt(self, plaintext: str, context: bytes) -> bytes:
         return self.active.encrypt(plaintext, context)
 
+    def encrypt_bytes(self, data: bytes, context: bytes) -> bytes:
+        return self.active.encrypt_bytes(data, context)
+
     def decrypt(self, blob: bytes, context: bytes) -> str:
+        return self.decrypt_bytes(blob, context).decode("utf-8")
+
+    def decrypt_bytes(self, blob: bytes, context: bytes) -> bytes:
         blob = bytes(blob)
         if len(blob) < 2 or blob[0] != FORMAT_VERSION:
             raise DecryptionError("unknown ciphertext format")
@@ -227,7 +238,7 @@ class KeyRing:
         key = self.keys.get(blob[2:end].decode("ascii", "replace"))
         if key is None:
             raise DecryptionError("ciphertext names a key that is not in the key file")
-        return key.decrypt_body(blob[end:], context)
+        return key.decrypt_body_bytes(blob[end:], context)
 
     @staticmethod
     def key_id_of(blob: bytes) -> str:

@@ -13,7 +13,9 @@ from __future__ import annotations
 import unicodedata
 
 # Explicit bidirectional formatting characters (Unicode UAX #9): they reorder what is printed.
-BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 _TRIM = " \t\r\n\u3000\u200b\ufeff"
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 _LINE_BREAKS = frozenset("\n\r\t")

@@ -5,3 +5,9 @@ class DocumentsConfig(AppConfig):
     name = "gongxin.documents"
     label = "documents"
     verbose_name = "公文"
+
+    def ready(self):
+        from gongxin.documents import scope  # noqa: F401 - registers the scope
+        from gongxin.documents.sealed import register_sealed
+
+        register_sealed()

@@ -1,7 +1,8 @@
-"""结果核对: read the rendered letter back and compare it with the approved results.
+"""结果核对: read the rendered letter back and compare it with what it must say.
 
-Nothing here trusts the renderer: the DOCX table is read cell by cell, the PDF's text is
-extracted and every masked number is paired with the next result phrase after it.
+Nothing here trusts the renderer: the DOCX table is read cell by cell from the XML, the PDF's
+text is extracted and each key cell (a masked number, say) is paired with the next value cell
+(a result phrase) after it, as the content's Table describes.
 """
 
 from __future__ import annotations
@@ -16,11 +17,8 @@ from functools import lru_cache
 from lxml import etree
 from pypdf import PdfReader
 
-from gongxin.documents.docx_letter import LetterContent
+from gongxin.documents.content import LetterContent, Table
 
-_MASKED = r"\d{6}\*+[\dX]{4}"
-_RESULTS = "未发现被依法列为失信联合惩戒对象|被依法列为失信联合惩戒对象"
-_PAIR = re.compile(f"({_MASKED})|({_RESULTS})")
 _SPACE = re.compile(r"\s+")
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -37,17 +35,21 @@ def docx_rows(data: bytes) -> list[tuple[str, ...]]:
     ]  # fmt: skip
 
 
-def pdf_pairs(data: bytes) -> tuple[list[tuple[str, str]], str]:
-    """(masked number, result) in reading order, and the text without white space."""
-    text = _SPACE.sub("", "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages))
-    pairs, pending = [], None
-    for masked, result in _PAIR.findall(text):
-        if masked:
-            pending = masked
+def pdf_text(data: bytes) -> str:
+    """The PDF's text in reading order, without white space."""
+    return _SPACE.sub("", "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages))
+
+
+def pairs(text: str, table: Table) -> list[tuple[str, str]]:
+    """(key cell, value cell) in reading order: each key with the next value after it."""
+    found, pending = [], None
+    for key, value in re.findall(f"({table.key_pattern})|({table.value_pattern})", text):
+        if key:
+            pending = key
         elif pending is not None:
-            pairs.append((pending, result))
+            found.append((pending, value))
             pending = None
-    return pairs, text
+    return found
 
 
 def _families(stack: str) -> tuple[str, ...]:
@@ -72,41 +74,46 @@ def covered(stack: str) -> frozenset[int]:
     return frozenset(points)
 
 
-def missing_glyphs(content: LetterContent, stack: str) -> list[str]:
+def missing_glyphs(table: Table, stack: str) -> list[str]:
     """Rows whose name has a character no installed font of the stack can draw: on paper it
     would be an empty box, though the PDF's text layer would still read right."""
     drawable = covered(stack)
     problems = []
-    for r in content.rows:
-        absent = sorted({f"U+{ord(ch):04X}" for ch in r.name if ord(ch) not in drawable})
+    for number, cells in enumerate(table.rows, start=1):
+        name = cells[table.name_column]
+        absent = sorted({f"U+{ord(ch):04X}" for ch in name if ord(ch) not in drawable})
         if absent:
-            problems.append(f"第{r.row}号人选姓名中的字符 {'、'.join(absent)} 没有可用字形（会印出"
-                            "空框），请安装含该字的字体后再签发")  # fmt: skip
+            problems.append(f"{table.label(number)}姓名中的字符 {'、'.join(absent)} 没有可用字形"
+                            "（会印出空框），请安装含该字的字体后再签发")  # fmt: skip
     return problems
 
 
 def differences(content: LetterContent, docx: bytes, pdf: bytes) -> list[str]:
-    """Chinese descriptions of every place the files disagree with the approved results."""
-    expected = [(str(r.row), r.name, r.id_masked, r.result) for r in content.rows]
+    """Chinese descriptions of every place the files disagree with what the letter must say,
+    row by row (numbered as in the table)."""
+    table = content.table
+    expected = [tuple(cells) for cells in table.rows]
     problems = []
     got = docx_rows(docx)
     if len(got) != len(expected):
-        problems.append(f"Word 文件列出 {len(got)} 名人选，应为 {len(expected)} 名")
-    for want, have in zip(expected, got, strict=False):
+        problems.append(f"Word 文件的表格有 {len(got)} 行，应为 {len(expected)} 行")
+    for number, (want, have) in enumerate(zip(expected, got, strict=False), start=1):
         if want != have:
-            problems.append(f"Word 文件第{want[0]}号人选与核准结果不一致")
-    pairs, text = pdf_pairs(pdf)
-    if len(pairs) != len(expected):
-        problems.append(f"PDF 文件列出 {len(pairs)} 名人选的结果，应为 {len(expected)} 名")
-    for want, have in zip(expected, pairs, strict=False):
-        if (want[2], want[3]) != have:
-            problems.append(f"PDF 文件第{want[0]}号人选与核准结果不一致")
-    for row, name, _, _ in expected:
-        if _SPACE.sub("", name) not in text:
-            problems.append(f"PDF 文件中未找到第{row}号人选的姓名")
+            problems.append(f"Word 文件{table.label(number)}与核准结果不一致")
+    text = pdf_text(pdf)
+    read = pairs(text, table)
+    if len(read) != len(expected):
+        problems.append(f"PDF 文件的表格读出 {len(read)} 行，应为 {len(expected)} 行")
+    wanted = [(cells[table.key_column], cells[table.value_column]) for cells in expected]
+    for number, (want, have) in enumerate(zip(wanted, read, strict=False), start=1):
+        if want != have:
+            problems.append(f"PDF 文件{table.label(number)}与核准结果不一致")
+    for number, cells in enumerate(expected, start=1):
+        if _SPACE.sub("", cells[table.name_column]) not in text:
+            problems.append(f"PDF 文件中未找到{table.label(number)}的姓名")
     if content.document_number not in text:
         problems.append("PDF 文件的发文字号与登记不一致")
     from gongxin.documents.pdf_letter import FONTS
 
-    problems += missing_glyphs(content, FONTS["fangsong"])
+    problems += missing_glyphs(table, FONTS["fangsong"])
     return problems

@@ -1,14 +1,14 @@
-"""The result letter as DOCX, in the 函 format of GB/T 9704-2012 (DESIGN §3).
+"""A letter as DOCX, in the 函 format of GB/T 9704-2012 (DESIGN §3).
 
 Editable, for the unit's own seal process; fonts are named as agencies' machines have them
 (仿宋_GB2312, 方正小标宋简体, 黑体, 楷体_GB2312). The embedded-font PDF is the faithful copy.
+The paragraph helpers here also serve products' own documents (request templates).
 """
 
 from __future__ import annotations
 
 import io
 from copy import deepcopy
-from dataclasses import dataclass
 
 from docx import Document
 from docx.enum.section import WD_SECTION_START
@@ -19,51 +19,13 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from gongxin.core.dates import zh_date
-from gongxin.documents import wording
+from gongxin.documents.content import LetterContent, Table
 
 FANGSONG, XIAOBIAOSONG, HEITI, KAITI = "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312"
 RED = RGBColor(0xFF, 0x00, 0x00)
 BODY_PT, TITLE_PT, ISSUER_PT, PAGE_NO_PT, TABLE_PT = 16, 22, 26, 14, 12
 LINE_PITCH_PT = 28.95  # 225 mm / 22 lines
 CHAR_PT = 156 / 28 / 25.4 * 72  # 28 characters across 156 mm
-BODY_MAX = 3  # more candidates than this go to the 附件 table (page 1 holds 3 rows)
-
-
-@dataclass(frozen=True)
-class LetterRow:
-    row: int
-    name: str
-    id_masked: str
-    result: str
-
-
-@dataclass(frozen=True)
-class LetterContent:
-    unit_name: str
-    document_number: str
-    agency_name: str
-    letter_number: str
-    kind: str  # recruitment / transfer
-    dated: object  # datetime.date
-    rows: tuple[LetterRow, ...]
-    texts: dict | None = None  # the unit's wording overrides
-    verification_code: str = ""
-    verification_url: str = ""
-
-    @property
-    def verification_line(self) -> str:
-        return f"验证码：{self.verification_code}（核验：{self.verification_url}）"
-
-    def text(self, key: str) -> str:
-        return wording.text(
-            key, self.texts, agency=self.agency_name, unit=self.unit_name,
-            letter_number=self.letter_number, count=len(self.rows),
-            kind=wording.KIND_WORDS.get(self.kind, self.kind),
-        )  # fmt: skip
-
-    @property
-    def in_attachment(self) -> bool:
-        return len(self.rows) > BODY_MAX
 
 
 def set_font(run, east_asia: str, size: float, *, bold=False, color=None) -> None:
@@ -136,16 +98,15 @@ def _grid(section) -> None:
     section._sectPr.append(grid)
 
 
-def _table(doc, rows: tuple[LetterRow, ...]) -> None:
-    """Header, then one formatted row copied per candidate: building 2,000 cells through
+def _table(doc, spec: Table) -> None:
+    """Header, then one formatted row copied per table row: building 2,000 cells through
     python-docx's API took most of a 500-candidate letter's time."""
-    table = doc.add_table(rows=2, cols=4)
+    table = doc.add_table(rows=2, cols=len(spec.headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    widths = (Mm(14), Mm(28), Mm(45), Mm(69))
+    widths = tuple(Mm(w) for w in spec.widths_mm)
     header, template = table.rows
-    titles = ("序号", "姓名", "公民身份号码", "查询结果")
-    for cell, title, width in zip(header.cells, titles, widths, strict=True):
+    for cell, title, width in zip(header.cells, spec.headers, widths, strict=True):
         cell.width = width
         set_font(cell.paragraphs[0].add_run(title), HEITI, TABLE_PT)
     for cell, width in zip(template.cells, widths, strict=True):
@@ -155,10 +116,9 @@ def _table(doc, rows: tuple[LetterRow, ...]) -> None:
     row_xml = template._tr
     row_xml.getparent().remove(row_xml)
     body = table._tbl
-    for r in rows:
+    for cells in spec.rows:
         copy = deepcopy(row_xml)
-        for text, value in zip(copy.iter(qn("w:t")), (str(r.row), r.name, r.id_masked, r.result),
-                               strict=True):  # fmt: skip
+        for text, value in zip(copy.iter(qn("w:t")), cells, strict=True):
             text.text = value
         body.append(copy)
 
@@ -178,7 +138,7 @@ def build(content: LetterContent) -> bytes:
     # First page: the issuer name in red 30 mm from the top, the red rules; no page number.
     issuer = section.first_page_header.paragraphs[0]
     issuer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    set_font(issuer.add_run(content.unit_name), XIAOBIAOSONG, ISSUER_PT, color=RED)
+    set_font(issuer.add_run(content.issuer), XIAOBIAOSONG, ISSUER_PT, color=RED)
     issuer.paragraph_format.space_after = Mm(4)
     _red_rule(issuer, "thickThinSmallGap")
     _red_rule(section.first_page_footer.paragraphs[0], "thinThickSmallGap")
@@ -187,20 +147,19 @@ def build(content: LetterContent) -> bytes:
 
     add_paragraph(doc, content.document_number, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=1)
     add_paragraph(doc)
-    add_paragraph(doc, content.text("result.title"), font=XIAOBIAOSONG, size=TITLE_PT,
+    add_paragraph(doc, content.title, font=XIAOBIAOSONG, size=TITLE_PT,
                align=WD_ALIGN_PARAGRAPH.CENTER, exact=35)  # fmt: skip
     add_paragraph(doc)
-    add_paragraph(doc, content.text("result.salutation"))
-    body = "result.body_attachment" if content.in_attachment else "result.body"
-    add_paragraph(doc, content.text(body), indent_chars=2)
+    add_paragraph(doc, content.salutation)
+    add_paragraph(doc, content.opening, indent_chars=2)
     if not content.in_attachment:
-        _table(doc, content.rows)
-    add_paragraph(doc, content.text("result.closing"), indent_chars=2)
+        _table(doc, content.table)
+    add_paragraph(doc, content.closing, indent_chars=2)
     if content.in_attachment:
         add_paragraph(doc)
-        add_paragraph(doc, content.text("result.attachment"), indent_chars=2)
+        add_paragraph(doc, content.attachment_note, indent_chars=2)
     add_paragraph(doc)  # one blank line before the signature (GB/T 9704 §7.3.5)
-    add_paragraph(doc, content.unit_name, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
+    add_paragraph(doc, content.issuer, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
     add_paragraph(doc, zh_date(content.dated), align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
     if content.verification_code:
         add_paragraph(doc, content.verification_line, size=10, exact=None)
@@ -209,10 +168,10 @@ def build(content: LetterContent) -> bytes:
         add_paragraph(doc).add_run().add_break(WD_BREAK.PAGE)
         add_paragraph(doc, "附件", font=HEITI)
         add_paragraph(doc)
-        add_paragraph(doc, "人选社会信用记录查询结果", font=XIAOBIAOSONG, size=TITLE_PT,
+        add_paragraph(doc, content.attachment_title, font=XIAOBIAOSONG, size=TITLE_PT,
                    align=WD_ALIGN_PARAGRAPH.CENTER, exact=35)  # fmt: skip
         add_paragraph(doc)
-        _table(doc, content.rows)
+        _table(doc, content.table)
 
     out = io.BytesIO()
     doc.save(out)

@@ -1,15 +1,18 @@
-"""Result letters (查询结果复函) and the per-unit, per-year sequence of their numbers."""
+"""Issued documents (公文) of the GB/T 9704 engine: numbers without gaps per unit and year,
+the files as checked and signed, and each unit's wording. Nothing here knows which product a
+document belongs to: a product links its own records to ``Letter``."""
 
 from __future__ import annotations
 
 from django.db import models
 
 from gongxin.accounts.models import PlatformUnit
-from gongxin.inquiry.models import InquiryRequest
+from gongxin.core import clock
+from gongxin.platform.scope import RestrictedManager
 
 
 class LetterWording(models.Model):
-    """A unit's own wording for its documents (keys as in gongxin.documents.wording)."""
+    """A unit's own wording for its documents (keys as each product's wording defines them)."""
 
     unit = models.OneToOneField(PlatformUnit, models.CASCADE, related_name="wording")
     texts = models.JSONField("措辞", default=dict, blank=True)
@@ -37,10 +40,10 @@ class LetterSequence(models.Model):
         return f"{self.unit.code} {self.year}: {self.last_number}"
 
 
-class ResultLetter(models.Model):
-    """查询结果复函: fixed at signing; a correction is a new letter that supersedes this one."""
+class Letter(models.Model):
+    """An issued letter: numbered and fixed at signing; a correction is a new letter that
+    supersedes this one. ``item_count`` is how many people it lists (shown publicly)."""
 
-    request = models.ForeignKey(InquiryRequest, models.PROTECT, related_name="letters")
     unit = models.ForeignKey(PlatformUnit, models.PROTECT, related_name="letters")
     year = models.PositiveIntegerField("年度")
     number = models.PositiveIntegerField("序号")
@@ -48,13 +51,16 @@ class ResultLetter(models.Model):
     dated = models.DateField("成文日期")
     digest = models.CharField("结果摘要值", max_length=64)
     verification_code = models.CharField("验证码", max_length=19, unique=True)
+    item_count = models.PositiveIntegerField("所列人数", default=0)
     supersedes = models.OneToOneField(
         "self", models.PROTECT, null=True, blank=True, related_name="superseded_by"
     )
-    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+    created_at = models.DateTimeField("生成时间", default=clock.now)
+
+    objects = RestrictedManager()
 
     class Meta:
-        verbose_name = "查询结果复函"
+        verbose_name = "公文"
         ordering = ["-year", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["unit", "year", "number"], name="letter_number_once")
@@ -65,16 +71,22 @@ class ResultLetter(models.Model):
 
 
 class LetterFile(models.Model):
-    """A rendered letter as checked at signing (DOCX or PDF); never changed afterwards."""
+    """A rendered letter as checked at signing (DOCX or PDF); never changed afterwards.
 
-    letter = models.ForeignKey(ResultLetter, models.PROTECT, related_name="files")
+    The file names people, so it is stored encrypted with the data keys (``key_id``; empty for
+    files stored before letters were encrypted, which the next key rotation seals). ``sha256``
+    is of the file itself, as issued.
+    """
+
+    letter = models.ForeignKey(Letter, models.PROTECT, related_name="files")
     kind = models.CharField("格式", max_length=8, choices=[("docx", "DOCX"), ("pdf", "PDF")])
-    data = models.BinaryField("内容")
+    data = models.BinaryField("内容（密文）")
+    key_id = models.CharField("密钥标识", max_length=32, blank=True)
     sha256 = models.CharField("SHA-256", max_length=64)
-    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+    created_at = models.DateTimeField("生成时间", default=clock.now)
 
     class Meta:
-        verbose_name = "复函文件"
+        verbose_name = "公文文件"
         constraints = [models.UniqueConstraint(fields=["letter", "kind"], name="one_file_per_kind")]
 
     def __str__(self) -> str:

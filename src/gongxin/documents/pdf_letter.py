@@ -1,4 +1,4 @@
-"""The result letter as PDF (WeasyPrint): the faithful copy, with its CJK fonts embedded as
+"""A letter as PDF (WeasyPrint): the faithful copy, with its CJK fonts embedded as
 subsets so it looks the same on every machine. Geometry as docx_letter (GB/T 9704 函 format):
 page 1 starts with the red issuer name 30 mm from the top, later pages at the 37 mm margin.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 
 from gongxin.core.dates import zh_date
-from gongxin.documents.docx_letter import LetterContent
+from gongxin.documents.content import LetterContent
 
 # The customary fonts first, where a machine has them; then the free fonts set-up installs;
 # last HanaMin A/B, which cover all of CJK Extension B (rare characters in names).
@@ -35,11 +35,10 @@ def qr_data_uri(url: str) -> str:
 def build(content: LetterContent) -> bytes:
     import weasyprint  # imported late: it loads Pango and fonts
 
-    html = render_to_string("documents/result_letter.html", {
+    total = sum(content.table.widths_mm)
+    html = render_to_string("documents/letter.html", {
         "c": content, "fonts": FONTS, "date": zh_date(content.dated),
-        "title": content.text("result.title"), "salutation": content.text("result.salutation"),
-        "body": content.text("result.body_attachment" if content.in_attachment else "result.body"),
-        "closing": content.text("result.closing"), "attachment": content.text("result.attachment"),
+        "widths": [f"{100 * w / total:.2f}%" for w in content.table.widths_mm],
         "qr": qr_data_uri(content.verification_url) if content.verification_url else "",
     })  # fmt: skip
     return weasyprint.HTML(string=html).write_pdf()

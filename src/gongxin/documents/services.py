@@ -1,20 +1,31 @@
-"""Giving letters their numbers, and (next) rendering, checking and signing them."""
+"""Issuing a letter: render, read back, sign (slow, outside any lock), then number and store
+(fast, inside the product's signing transaction).
+
+Letter numbers run per unit per year without gaps because they are taken under the sequence
+row's lock inside the signing transaction. The letter shows its number, so it is rendered with
+the number it will most likely get (``next_number``); ``allocate`` accepts the prepared files only
+if that is still the number it takes, and otherwise says so (``NumberTaken``) and the product
+renders again.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
+import hashlib
 import secrets
+from dataclasses import dataclass
 
-from gongxin.core import idnumber
-from gongxin.documents.models import LetterSequence, ResultLetter
+from django.conf import settings
+
+from gongxin.documents.content import LetterContent
+from gongxin.documents.models import Letter, LetterFile, LetterSequence
+from gongxin.documents.sealed import seal
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
 def document_number(prefix: str, year: int, number: int) -> str:
     """京信用函〔2026〕12号: year in 〔〕, no leading zeros (GB/T 9704 §7.2.4)."""
     return f"{prefix}〔{year}〕{number}号"
-
-
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
 def new_verification_code() -> str:
@@ -24,82 +35,78 @@ def new_verification_code() -> str:
 
 
 def verification_url(code: str) -> str:
-    from django.conf import settings
-
     return f"{settings.PUBLIC_URL}/verify/{code}/"
 
 
-def allocate_letter(req, dated: dt.date, digest: str, supersedes=None) -> ResultLetter:
-    """The next number of the unit's year, taken under the sequence row's lock.
-
-    Must run inside the signing transaction: if signing fails, the number is not used, so the
-    year's numbers have no gaps.
-    """
-    LetterSequence.objects.get_or_create(unit=req.unit, year=dated.year)
-    seq = LetterSequence.objects.select_for_update().get(unit=req.unit, year=dated.year)
-    seq.last_number += 1
-    seq.save(update_fields=["last_number"])
-    return ResultLetter.objects.create(
-        request=req, unit=req.unit, year=dated.year, number=seq.last_number,
-        document_number=document_number(req.unit.letter_prefix, dated.year, seq.last_number),
-        dated=dated, digest=digest, supersedes=supersedes,
-        verification_code=new_verification_code(),
-    )  # fmt: skip
-
-
-def letter_rows(req) -> tuple:
-    """What the letter says per candidate, and nothing more: name, masked number, result."""
-    from gongxin.documents.docx_letter import LetterRow
-    from gongxin.inquiry.services import candidate_identity
-
-    rows = []
-    for c in req.candidates.order_by("row"):
-        name, number = candidate_identity(c)
-        rows.append(LetterRow(c.row, name, idnumber.mask(number), c.get_result_display()))
-    return tuple(rows)
-
-
-def letter_content(letter: ResultLetter):
-    """The whole letter: rows, wording, number, date, verification code."""
-    from gongxin.documents.docx_letter import LetterContent
-    from gongxin.documents.models import LetterWording
-
-    req = letter.request
-    texts = LetterWording.objects.filter(unit=req.unit).values_list("texts", flat=True).first()
-    return LetterContent(
-        unit_name=req.unit.name, document_number=letter.document_number,
-        agency_name=req.agency.name, letter_number=req.letter_number, kind=req.kind,
-        dated=letter.dated, rows=letter_rows(req), texts=texts,
-        verification_code=letter.verification_code,
-        verification_url=verification_url(letter.verification_code),
-    )  # fmt: skip
+def next_number(unit, year: int) -> int:
+    """The number the unit's next letter of ``year`` will get if nobody signs first."""
+    last = (
+        LetterSequence.objects.filter(unit=unit, year=year)
+        .values_list("last_number", flat=True)
+        .first()
+    )
+    return (last or 0) + 1
 
 
 class ResultCheckFailed(Exception):
+    """The rendered files do not say what the letter must say (结果核对)."""
+
     def __init__(self, problems: list[str]):
         super().__init__("；".join(problems))
         self.problems = problems
 
 
-def render_and_check(letter: ResultLetter) -> None:
-    """Render DOCX and PDF, read both back, compare with the approved results, sign the PDF,
-    store both.
+class NumberTaken(Exception):
+    """Another letter took the number the files were rendered with: render again."""
 
-    Runs inside the signing transaction: a difference raises ResultCheckFailed and nothing
-    (letter number included) is kept.
+
+@dataclass(frozen=True)
+class Rendered:
+    """Files checked against their content; the PDF signed. Not yet a letter."""
+
+    content: LetterContent
+    number: int
+    docx: bytes
+    pdf: bytes
+
+
+def render(content: LetterContent, number: int, unit_code: str) -> Rendered:
+    """Render DOCX and PDF, read both back (结果核对), sign the PDF with the unit's certificate.
+
+    Slow for large letters: call it outside any transaction. Raises ResultCheckFailed, or
+    signing.SigningUnavailable when the unit has no certificate.
     """
-    import hashlib
-
     from gongxin.documents import docx_letter, pdf_letter
     from gongxin.documents.check import differences
-    from gongxin.documents.models import LetterFile
     from gongxin.documents.signing import sign
 
-    content = letter_content(letter)
     docx, pdf = docx_letter.build(content), pdf_letter.build(content)
     if problems := differences(content, docx, pdf):
         raise ResultCheckFailed(problems)
-    pdf = sign(pdf, letter.unit.code)  # the faithful copy carries the unit's signature
-    for kind, data in (("docx", docx), ("pdf", pdf)):
-        LetterFile.objects.create(letter=letter, kind=kind, data=data,
-                                  sha256=hashlib.sha256(data).hexdigest())  # fmt: skip
+    return Rendered(content, number, docx, sign(pdf, unit_code))
+
+
+def allocate(unit, rendered: Rendered, digest: str, supersedes_id: int | None = None) -> Letter:
+    """Take the unit's next number for the letter's year and store the rendered files.
+
+    Must run inside the signing transaction (a failure there leaves no number used). Raises
+    NumberTaken when the next number is not the one the files show.
+    """
+    dated = rendered.content.dated
+    LetterSequence.objects.get_or_create(unit=unit, year=dated.year)
+    seq = LetterSequence.objects.select_for_update().get(unit=unit, year=dated.year)
+    number = seq.last_number + 1
+    if number != rendered.number:
+        raise NumberTaken
+    seq.last_number = number
+    seq.save(update_fields=["last_number"])
+    letter = Letter.objects.create(
+        unit=unit, year=dated.year, number=number,
+        document_number=rendered.content.document_number, dated=dated, digest=digest,
+        verification_code=rendered.content.verification_code,
+        item_count=len(rendered.content.table.rows), supersedes_id=supersedes_id,
+    )  # fmt: skip
+    for kind, data in (("docx", rendered.docx), ("pdf", rendered.pdf)):
+        LetterFile.objects.create(letter=letter, kind=kind, sha256=hashlib.sha256(data).hexdigest(),
+                                  **seal(data))  # fmt: skip
+    return letter

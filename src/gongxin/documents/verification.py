@@ -4,28 +4,42 @@ verify`). Answers say nothing about the people in the letter."""
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass
 
-from gongxin.documents.models import LetterFile, ResultLetter
+from gongxin.documents.models import Letter, LetterFile
+from gongxin.documents.services import CODE_ALPHABET
 from gongxin.documents.signing import check_signature
+
+_CODE = re.compile(f"^[{CODE_ALPHABET}]{{16}}$")
 
 
 @dataclass
 class Verdict:
     ok: bool
     reasons: list[str]
-    letter: ResultLetter | None = None
+    letter: Letter | None = None
 
 
-def letter_by_code(code: str) -> ResultLetter | None:
-    code = code.strip().upper().replace(" ", "")
-    if len(code) == 16:
-        code = "-".join(code[i : i + 4] for i in range(0, 16, 4))
-    return (ResultLetter.objects.select_related("unit", "request", "superseded_by")
-            .filter(verification_code=code).first())  # fmt: skip
+def normal_code(typed: str) -> str | None:
+    """A verification code as printed (ABCD-EFGH-JKLM-NPQR), from however it was typed (lower
+    case, without or with other separators, full-width); None when it cannot be one."""
+    raw = "".join(ch for ch in unicodedata.normalize("NFKC", typed).upper() if ch.isalnum())
+    if not _CODE.match(raw):
+        return None
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
-def superseded_note(letter: ResultLetter) -> str | None:
+def letter_by_code(code: str) -> Letter | None:
+    normal = normal_code(code)
+    if normal is None:
+        return None
+    return (Letter.objects.select_related("unit", "superseded_by")
+            .filter(verification_code=normal).first())  # fmt: skip
+
+
+def superseded_note(letter: Letter) -> str | None:
     newer = getattr(letter, "superseded_by", None)
     return f"本复函已被{newer.document_number}取代" if newer else None
 
@@ -46,14 +60,14 @@ def verify_file(data: bytes) -> Verdict:
     return Verdict(True, reasons, letter)
 
 
-def public_facts(letter: ResultLetter) -> dict:
+def public_facts(letter: Letter) -> dict:
     """What the public verification page may show: no names, no numbers of people."""
     pdf = letter.files.filter(kind="pdf").values_list("sha256", flat=True).first()
     return {
         "document_number": letter.document_number,
         "unit": letter.unit.name,
         "dated": letter.dated,
-        "candidates": letter.request.candidates.count(),
+        "candidates": letter.item_count,
         "pdf_sha256": pdf or "",
         "superseded": superseded_note(letter),
     }

@@ -4,4 +4,10 @@ from django.apps import AppConfig
 class InquiryConfig(AppConfig):
     name = "gongxin.inquiry"
     label = "inquiry"
-    verbose_name = "查询业务"
+    verbose_name = "查询需求"
+
+    def ready(self):
+        from gongxin.inquiry import scope  # noqa: F401 - registers the scopes
+        from gongxin.inquiry.sealed import register_sealed
+
+        register_sealed()

@@ -40,8 +40,3 @@ class ParticipantRole(models.TextChoices):
 class ExtensionKind(models.TextChoices):
     EXTENSION = "extension", "延期"
     OVERDUE = "overdue", "超期说明"
-
-
-class CalendarDayKind(models.TextChoices):
-    HOLIDAY = "holiday", "放假"
-    WORKDAY = "workday", "调休上班"

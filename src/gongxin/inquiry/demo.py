@@ -12,12 +12,13 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
 
-from gongxin.accounts.choices import Role
 from gongxin.accounts.models import PlatformUnit, Recusal, RequestingAgency, RoleGrant, Staff
+from gongxin.core import clock
 from gongxin.inquiry import services
 from gongxin.inquiry.models import InquiryRequest
+from gongxin.inquiry.queries import findings
+from gongxin.platform.roles import Role
 from gongxin.registry.screening import CandidateInput
 
 DEMO_PASSWORD = "gongxin-demo-2026"  # noqa: S105 - demo homes only, printed at start-up
@@ -131,14 +132,14 @@ def load_requests(home: Path, today: dt.date) -> int:
         services.screen_request(screened.handler, screened.pk, today=today)
         in_review = new(4)
         services.screen_request(in_review.handler, in_review.pk, today=today)
-        services.submit(in_review.handler, in_review.pk, today=today)
+        services.submit(in_review.handler, in_review.pk)
         for n, final in ((5, "awaiting_signoff"), (6, "signed"), (7, "issued")):
             req = new(n, match=1 if n != 7 else 0)
             services.screen_request(req.handler, req.pk, today=today)
-            services.submit(req.handler, req.pk, today=today)
-            for candidate in req.candidates.exclude(match="none"):
+            services.submit(req.handler, req.pk)
+            for finding in [f for f in findings(req) if f.matched]:
                 for reviewer in reviewers(req):
-                    services.review(reviewer, candidate.pk, "confirm",
+                    services.review(reviewer, finding.candidate_id, "confirm",
                                     "姓名、号码与名单记录一致", today=today)  # fmt: skip
             if final in ("signed", "issued"):
                 signer = req.participants.get(role="signer").staff
@@ -154,7 +155,7 @@ def load_requests(home: Path, today: dt.date) -> int:
 def load(home: Path) -> tuple[list, int]:
     from gongxin.documents.signing import ensure_demo_certificates
 
-    today = timezone.localdate()
+    today = clock.today()
     with transaction.atomic():
         rows = load_organisation(today)
     ensure_demo_certificates(PlatformUnit.objects.all())  # demo CA and unit certificates

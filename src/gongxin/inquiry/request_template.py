@@ -14,7 +14,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from gongxin.documents import wording
 from gongxin.documents.docx_letter import (
     FANGSONG,
     HEITI,
@@ -23,6 +22,7 @@ from gongxin.documents.docx_letter import (
     add_paragraph,
     set_font,
 )
+from gongxin.inquiry import wording
 
 SHEET_HEADERS = ["姓名", "公民身份号码", "拟录用/调任职位", "备注"]
 SHEET_ROWS = 500

@@ -1,4 +1,5 @@
-"""Pages for staff. Thin: forms in, services called, scope from gongxin.inquiry.scope."""
+"""Pages for staff. Thin: forms in, services called, everything read through
+``Model.objects.restrict(staff, action)`` (out of scope is 404), buttons from the rules."""
 
 from __future__ import annotations
 
@@ -6,83 +7,107 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from gongxin.accounts.models import Staff
 from gongxin.audit.services import record
-from gongxin.core import idnumber
-from gongxin.core.dates import InvalidDate, parse_date
-from gongxin.documents.services import letter_rows
-from gongxin.inquiry import forms, services
-from gongxin.inquiry.calendar import enter_year, work_calendar
+from gongxin.core import clock, idnumber
+from gongxin.inquiry import forms, queries, services
 from gongxin.inquiry.choices import OPEN_STATES, RequestState
-from gongxin.inquiry.errors import FieldProblem, InvalidSubmission, WorkflowError
-from gongxin.inquiry.models import CalendarYear, Candidate
-from gongxin.inquiry.scope import can_see_candidates, request_or_404, requests_for, todo_for
-from gongxin.permissions import requires
+from gongxin.inquiry.letters import result_rows
+from gongxin.inquiry.models import Candidate, CandidateMatch, InquiryRequest
+from gongxin.inquiry.rules import RULES, allowed_actions
+from gongxin.platform.errors import Conflict, InvalidSubmission, Problem, WorkflowError
+from gongxin.platform.forms import problems_of
+from gongxin.platform.permissions import requires
+from gongxin.platform.roles import Role
 
 PAGE_SIZE = 20
+SEARCH_MAX = 100
+
+
+def _visible(staff):
+    return InquiryRequest.objects.restrict(staff, "view").select_related("agency", "handler")
+
+
+def _todo(staff, open_requests) -> list[InquiryRequest]:
+    """Open requests where this person may take a step that moves them on (the rules decide)."""
+    return [req for req in open_requests
+            if any(RULES[a].advances for a in allowed_actions(staff, req))]  # fmt: skip
 
 
 @requires("dashboard")
 def dashboard(request):
     staff = request.staff
-    today = timezone.localdate()
-    mine = todo_for(staff).order_by("deadline", "pk")
-    open_ = requests_for(staff).filter(state__in=OPEN_STATES)
+    today = clock.today()
+    open_ = _visible(staff).filter(state__in=OPEN_STATES).prefetch_related("participants")
+    mine = sorted(_todo(staff, open_), key=lambda r: (r.deadline is None, r.deadline, r.pk))
     context = {
         "todo": mine,
-        "due_today": mine.filter(deadline=today),
-        "overdue": mine.filter(deadline__lt=today),
+        "due_today": [r for r in mine if r.deadline == today],
+        "overdue": [r for r in mine if r.deadline and r.deadline < today],
         "no_deadline": open_.filter(deadline__isnull=True),
         "unassigned": open_.filter(state=RequestState.RECEIVED),
+        "stuck": [],
     }
+    if staff.has_role(Role.SUPERVISOR):
+        unit_staff = list(Staff.objects.filter(unit=staff.unit)
+                          .prefetch_related("role_grants", "recusals"))  # fmt: skip
+        context["stuck"] = queries.stuck(open_, unit_staff)
     return render(request, "inquiry/dashboard.html", context)
 
 
 @requires("request_list")
 def request_list(request):
-    qs = requests_for(request.staff)
-    q = request.GET.get("q", "").strip()
+    qs = _visible(request.staff)
+    q = request.GET.get("q", "").strip()[:SEARCH_MAX]
     state = request.GET.get("state", "")
     if q:
         qs = qs.filter(Q(letter_number__icontains=q) | Q(agency__name__icontains=q))
     if state in RequestState.values:
         qs = qs.filter(state=state)
     if request.GET.get("overdue"):
-        qs = qs.filter(state__in=OPEN_STATES, deadline__lt=timezone.localdate())
+        qs = qs.filter(state__in=OPEN_STATES, deadline__lt=clock.today())
     order = {"deadline": "deadline", "-received_on": "-received_on"}.get(
         request.GET.get("sort", ""), "-received_on"
     )
     page = Paginator(qs.order_by(order, "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "inquiry/request_list.html", {
-        "page": page, "q": q, "state": state, "states": RequestState.choices,
-        "sort": order,
+        "page": page, "q": q, "state": state, "states": RequestState.choices, "sort": order,
     })  # fmt: skip
 
 
 @requires("request_new")
 def request_new(request):
-    form = forms.RegistrationForm(request.POST or None, request.FILES or None)
-    problems: list[FieldProblem] = []
-    if request.method == "POST" and form.is_valid():
-        candidates, problems = form.candidates()
+    staff = request.staff
+    form = forms.RegistrationForm(request.POST or None, request.FILES or None, staff=staff,
+                                  initial={"received_on": clock.today()})  # fmt: skip
+    problems: list[Problem] = []
+    if request.method == "POST":
+        form.is_valid()
+        read = problems_of(form)
+        candidates, file_problems = form.candidates() if "candidates_file" not in form.errors \
+            else ([], [])  # fmt: skip
         data = form.cleaned_data
-        if not problems:
-            reg = services.Registration(
-                data["agency"], data["letter_number"] or "", data["received_on"],
-                data["kind"] or "", candidates,
-            )  # fmt: skip
-            try:
-                req = services.register(request.staff, reg)
-            except InvalidSubmission as exc:
-                problems = exc.problems
-            except WorkflowError as exc:
-                problems = [FieldProblem("登记", exc.message)]
-            else:
-                messages.success(request, _registered_message(req))
-                return redirect("request_detail", pk=req.pk)
+        reg = services.Registration(
+            data.get("agency"), data.get("letter_number") or "", data.get("received_on"),
+            data.get("kind") or "", candidates, problems=read + file_problems,
+        )  # fmt: skip
+        try:
+            req = services.register(staff, reg)
+        except InvalidSubmission as exc:
+            problems = exc.problems
+        except Conflict as exc:
+            if exc.existing is not None:
+                messages.info(request, "这份来文已经登记过，已为您打开")
+                return redirect("request_detail", pk=exc.existing.pk)
+            problems = [Problem("来文文号", exc.message)]
+        except WorkflowError as exc:
+            problems = [Problem("登记", exc.message)]
+        else:
+            messages.success(request, _registered_message(req))
+            return redirect("request_detail", pk=req.pk)
     return render(request, "inquiry/request_new.html", {"form": form, "problems": problems})
 
 
@@ -91,31 +116,71 @@ def _registered_message(req) -> str:
         return f"已登记并退回：{req.return_reason}"
     if req.handler_id:
         return f"已登记，随机抽取的经办人为 {req.handler.full_name}"
-    return "已登记，暂无可抽取的经办人，请联系安全管理员"
+    return "已登记，暂无可抽取的经办人，请联系监督员"
+
+
+def _rounds(staff, req, candidates, evidence: bool) -> list[dict]:
+    """Each round with its draws, screenings and, per candidate, its finding, matches and
+    reviews: earlier rounds exactly as they were."""
+    visible = {c.pk: c for c in candidates}
+    matches = CandidateMatch.objects.restrict(staff, "view") if evidence else None
+    rounds = []
+    for rnd in req.rounds.select_related("letter", "opened_by", "signed_by"):
+        rows = []
+        for f in queries.findings(req, rnd.number):
+            c = visible.get(f.candidate_id)
+            if c is None:
+                continue
+            reviews = [r for r in c.reviews.all() if r.round == rnd.number]
+            rows.append({
+                "candidate": c, "finding": f, "reviews": reviews if evidence else [],
+                "matches": list(matches.filter(finding=f)) if evidence else [],
+                "mine": next((r for r in reviews if r.reviewer_id == staff.pk), None),
+            })  # fmt: skip
+        rounds.append({
+            "round": rnd, "rows": rows, "current": rnd.number == req.round,
+            "screenings": req.screenings.filter(round=rnd.number).select_related("screened_by"),
+            "participants": req.participants.filter(round=rnd.number).select_related("staff"),
+        })  # fmt: skip
+    return rounds
 
 
 @requires("request_detail")
 def request_detail(request, pk):
     staff = request.staff
-    req = request_or_404(staff, pk)
-    show = can_see_candidates(staff, req)
-    candidates = []
-    if show:
-        for c in req.candidates.prefetch_related("matches", "reviews__reviewer"):
-            name, number = services.candidate_identity(c)
-            c.name, c.masked = name, idnumber.mask(number)
-            c.my_review = next((r for r in c.reviews.all() if r.reviewer_id == staff.pk), None)
-            candidates.append(c)
+    req = _visible(staff).get_or_404(pk=pk)
+    candidates = list(
+        Candidate.objects.restrict(staff, "view")
+        .filter(request=req)
+        .prefetch_related("reviews__reviewer")
+    )
+    for c in candidates:
+        name, number = services.candidate_identity(c)
+        c.name, c.masked = name, idnumber.mask(number)
+    evidence = Candidate.objects.restrict(staff, "evidence").filter(request=req).exists()
+    rounds = _rounds(staff, req, candidates, evidence) if candidates else []
+    if candidates:
         record(staff, "request.view_candidates", req, count=len(candidates))
-    actions = services.allowed_actions(staff, req)
     return render(request, "inquiry/request_detail.html", {
-        "req": req, "show_candidates": show, "candidates": candidates, "actions": actions,
+        "req": req, "show_candidates": bool(candidates), "evidence": evidence,
+        "candidates": candidates, "rounds": rounds,
+        "current": next((r for r in rounds if r["current"]), None),
+        "actions": allowed_actions(staff, req),
         "deadline_status": services.deadline_status(req),
-        "participants": req.participants.select_related("staff"),
         "extensions": req.extensions.select_related("recorded_by"),
-        "review_form": forms.ReviewForm(), "return_form": forms.ReturnForm(),
-        "extension_form": forms.ExtensionForm(),
+        "review_form": forms.ReviewForm(), "extension_form": forms.ExtensionForm(),
     })  # fmt: skip
+
+
+def _extend(staff, pk, post):
+    form = forms.ExtensionForm(post)
+    if not form.is_valid():
+        raise WorkflowError("invalid", "；".join(str(p) for p in problems_of(form)))
+    data = form.cleaned_data
+    return services.extend(staff, pk, services.ExtensionInput(
+        data["reason"], data.get("agency_contact") or "", data.get("agreed_on"),
+        data.get("method") or "", data.get("new_deadline"),
+    ))  # fmt: skip
 
 
 ACTION_SERVICES = {
@@ -124,7 +189,7 @@ ACTION_SERVICES = {
     "sign_off": lambda staff, pk, post: services.sign_off(staff, pk),
     "issue": lambda staff, pk, post: services.issue(staff, pk),
     "return": lambda staff, pk, post: services.return_request(staff, pk, post.get("reason", "")),
-    "extend": lambda staff, pk, post: _extend(staff, pk, post),
+    "extend": _extend,
     "correct": lambda staff, pk, post: services.correct(staff, pk, post.get("reason", "")),
 }
 DONE = {"screen": "已完成查询比对", "submit": "已提交", "sign_off": "已签发，结果已固定",
@@ -132,83 +197,63 @@ DONE = {"screen": "已完成查询比对", "submit": "已提交", "sign_off": "�
         "correct": "已开始更正：重新查询、复核、签发后，新复函将取代原复函"}  # fmt: skip
 
 
-def _extend(staff, pk, post):
-    form = forms.ExtensionForm(post)
-    if not form.is_valid():
-        raise WorkflowError("invalid", "；".join(
-            f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))  # fmt: skip
-    return services.extend(staff, pk, services.ExtensionInput(**form.cleaned_data | {
-        k: form.cleaned_data[k] or "" for k in ("agency_contact", "method")}))  # fmt: skip
+def action_view(action: str):
+    """The page route of one workflow action (its permission is the rule's, see permissions)."""
 
+    @require_POST
+    @requires(f"request_{action}")
+    def take(request, pk):
+        req = InquiryRequest.objects.restrict(request.staff, action).get_or_404(pk=pk)
+        try:
+            ACTION_SERVICES[action](request.staff, req.pk, request.POST)
+        except WorkflowError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, DONE[action])
+        return redirect("request_detail", pk=req.pk)
 
-@require_POST
-@requires("request_action")
-def request_action(request, pk, action):
-    req = request_or_404(request.staff, pk)
-    if action not in ACTION_SERVICES:
-        raise Http404
-    try:
-        ACTION_SERVICES[action](request.staff, req.pk, request.POST)
-    except WorkflowError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, DONE[action])
-    return redirect("request_detail", pk=req.pk)
+    take.__name__ = f"request_{action}"
+    return take
 
 
 @require_POST
 @requires("candidate_review")
 def candidate_review(request, pk):
-    candidate = get_object_or_404(Candidate.objects.select_related("request"), pk=pk)
-    req = request_or_404(request.staff, candidate.request_id)
+    staff = request.staff
+    candidate = Candidate.objects.restrict(staff, "evidence").get_or_404(pk=pk)
     form = forms.ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请选择复核意见并填写理由")
     else:
         try:
-            services.review(request.staff, candidate.pk, form.cleaned_data["decision"],
+            services.review(staff, candidate.pk, form.cleaned_data["decision"],
                             form.cleaned_data["reason"])  # fmt: skip
         except WorkflowError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, f"已记录对第{candidate.row}号人选的复核意见")
-    return redirect("request_detail", pk=req.pk)
+    return redirect("request_detail", pk=candidate.request_id)
 
 
 @requires("request_result")
 def request_result(request, pk):
-    """The result as the letter will state it: name, masked ID number, result. Nothing else."""
+    """The result as the letter of a round states it: name, masked ID number, result."""
     staff = request.staff
-    req = request_or_404(staff, pk)
-    if not can_see_candidates(staff, req) or not req.signed_at:
+    req = _visible(staff).get_or_404(pk=pk)
+    number = _round_number(request, req)
+    rnd = req.rounds.filter(number=number, signed_at__isnull=False).select_related("letter").first()
+    if rnd is None or not Candidate.objects.restrict(staff, "view").filter(request=req).exists():
         raise Http404
-    rows = letter_rows(req)
-    record(staff, "request.view_result", req)
-    return render(request, "inquiry/request_result.html", {"req": req, "rows": rows})
+    rows = result_rows(req, number)
+    record(staff, "request.view_result", req, round=number)
+    return render(request, "inquiry/request_result.html", {"req": req, "round": rnd, "rows": rows})
 
 
-@requires("calendar")
-def calendar(request):
-    form = forms.CalendarYearForm(request.POST or None)
-    problems = []
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            holidays = _dates(data["holidays"])
-            workdays = _dates(data["workdays"])
-            enter_year(request.staff, data["year"], holidays, workdays)
-        except (InvalidDate, WorkflowError) as exc:
-            problems = [FieldProblem("日期", getattr(exc, "reason", None) or exc.message)]
-        else:
-            messages.success(request, f"{data['year']} 年节假日安排已保存")
-            return redirect("calendar")
-    years = CalendarYear.objects.prefetch_related("days")
-    calendar_ = work_calendar()
-    coverage = [(y, calendar_.covers(y)) for y in range(timezone.localdate().year - 1,
-                                                      timezone.localdate().year + 3)]  # fmt: skip
-    return render(request, "inquiry/calendar.html", {
-        "form": form, "problems": problems, "years": years, "coverage": coverage})  # fmt: skip
-
-
-def _dates(text: str):
-    return [parse_date(line.strip()) for line in (text or "").splitlines() if line.strip()]
+def _round_number(request, req) -> int:
+    """The round asked for (?round=N), default the latest; anything else is 404."""
+    raw = request.GET.get("round", "")
+    if not raw:
+        return req.round
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= req.round:
+        raise Http404
+    return int(raw)

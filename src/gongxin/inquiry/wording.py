@@ -1,10 +1,15 @@
-"""All the wording of the documents, in one place (DESIGN §3: a unit can adjust it).
+"""All the wording of the inquiry's documents, in one place (DESIGN §3: a unit can adjust it).
 
-Defaults below; a unit's overrides live in LetterWording.texts (same keys). Placeholders in
-braces are filled from the request: {agency}, {unit}, {letter_number}, {count}, {kind}.
+Defaults below; a unit's overrides live in documents.LetterWording.texts (same keys), checked
+and filled by the documents engine. Placeholders in braces are filled from the request:
+{agency}, {unit}, {letter_number}, {count}, {kind}.
 """
 
 from __future__ import annotations
+
+from gongxin.documents import wording as engine
+
+PLACEHOLDERS = frozenset({"agency", "unit", "letter_number", "count", "kind"})
 
 DEFAULTS: dict[str, str] = {
     # 查询需求函 (the agency's request, national template 附件1 is not public: ours to design)
@@ -31,14 +36,15 @@ DEFAULTS: dict[str, str] = {
     ),
     "result.closing": "特此函复。",
     "result.attachment": "附件：人选社会信用记录查询结果（{count}人）",
+    "result.attachment_title": "人选社会信用记录查询结果",
 }
 
 KIND_WORDS = {"recruitment": "录用", "transfer": "调任"}
 
 
 def text(key: str, overrides: dict | None = None, **values) -> str:
-    template = (overrides or {}).get(key) or DEFAULTS[key]
-    return template.format(**values)
+    """The unit's text for ``key`` (or the default), with the request's values put in."""
+    return engine.fill((overrides or {}).get(key, ""), DEFAULTS[key], PLACEHOLDERS, values)
 
 
 LABELS: dict[str, str] = {
@@ -54,18 +60,10 @@ LABELS: dict[str, str] = {
     "result.body_attachment": "复函·正文（人选列于附件）",
     "result.closing": "复函·结束语",
     "result.attachment": "复函·附件说明",
+    "result.attachment_title": "复函·附件标题",
 }
-_SAMPLE = dict(
-    agency="某单位", unit="某中心", letter_number="某函〔2026〕1号", count=1, kind="录用"
-)
 
 
 def problem_with(template: str) -> str | None:
-    """Why a unit's text cannot be used (unknown or broken placeholder), or None."""
-    try:
-        template.format(**_SAMPLE)
-    except (KeyError, IndexError, ValueError) as exc:
-        return (
-            f"占位符有误（{exc}）；可用：{{agency}} {{unit}} {{letter_number}} {{count}} {{kind}}"
-        )
-    return None
+    """Why a unit's text cannot be used (placeholders, control characters), or None."""
+    return engine.problem_with(template, PLACEHOLDERS)

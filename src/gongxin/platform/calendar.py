@@ -6,12 +6,12 @@ import datetime as dt
 
 from django.db import transaction
 
-from gongxin.accounts.choices import Role
-from gongxin.audit.services import record
+from gongxin.core import clock
 from gongxin.core.workdays import CalendarUnavailable, WorkCalendar, YearSchedule
-from gongxin.inquiry.choices import CalendarDayKind
-from gongxin.inquiry.errors import WorkflowError
-from gongxin.inquiry.models import CalendarDay, CalendarYear
+from gongxin.platform.errors import WorkflowError
+from gongxin.platform.models import CalendarDay, CalendarDayKind, CalendarYear
+from gongxin.platform.roles import Role
+from gongxin.platform.trail import record
 
 
 def work_calendar() -> WorkCalendar:
@@ -34,6 +34,13 @@ def deadline_for(received_on: dt.date) -> tuple[dt.date | None, str]:
         return None, exc.message
 
 
+def years_around(today: dt.date | None = None) -> list[tuple[int, bool]]:
+    """Last year to three years ahead, each with whether its schedule is known."""
+    today = today or clock.today()
+    calendar = work_calendar()
+    return [(y, calendar.covers(y)) for y in range(today.year - 1, today.year + 3)]
+
+
 def enter_year(actor, year: int, holidays: list[dt.date], workdays: list[dt.date]) -> CalendarYear:
     """A sysadmin enters (or replaces) one year's schedule: days off and weekend days worked."""
     if not actor.has_role(Role.SYSADMIN):
@@ -48,7 +55,7 @@ def enter_year(actor, year: int, holidays: list[dt.date], workdays: list[dt.date
         raise WorkflowError("invalid", f"{min(both).isoformat()} 不能既放假又上班")
     with transaction.atomic():
         entry, _ = CalendarYear.objects.update_or_create(
-            year=year, defaults={"entered_by": actor.user.username}
+            year=year, defaults={"entered_by": actor.user.username, "entered_at": clock.now()}
         )
         entry.days.all().delete()
         CalendarDay.objects.bulk_create(CalendarDay(year=entry, day=d, kind=k) for d, k in days)

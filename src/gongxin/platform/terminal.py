@@ -1,4 +1,4 @@
-"""Shared helpers for the registry's commands: error reports and progress bars."""
+"""Helpers for the `gongxin` commands: error reports, date arguments and progress bars."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from pathlib import Path
 from tqdm import tqdm
 
 from gongxin.core.dates import InvalidDate, parse_date
-from gongxin.registry.rows import RowError
+from gongxin.core.text import spreadsheet_cell
+from gongxin.platform.errors import Problem
 
 SHOWN_ERRORS = 50
 
 
-def report_errors(stream, errors: list[RowError], errors_csv: str | None = None) -> None:
+def report_errors(stream, errors: list[Problem], errors_csv: str | None = None) -> None:
     """Print the first errors; write all of them to a CSV file when asked."""
     for error in errors[:SHOWN_ERRORS]:
         stream.write(f"  {error}")
@@ -28,7 +29,7 @@ def report_errors(stream, errors: list[RowError], errors_csv: str | None = None)
         with open(Path(errors_csv), "w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(["行号", "列", "原因"])
-            writer.writerows((e.row, e.column, e.reason) for e in errors)
+            writer.writerows((e.row, e.field, spreadsheet_cell(e.reason)) for e in errors)
         stream.write(f"  完整错误清单已写入 {errors_csv}")
 
 

@@ -5,3 +5,8 @@ class RegistryConfig(AppConfig):
     name = "gongxin.registry"
     label = "registry"
     verbose_name = "名单库"
+
+    def ready(self):
+        from gongxin.registry.sealed import register_sealed
+
+        register_sealed()

@@ -98,7 +98,7 @@ def prepare_chunk(chunk: Chunk) -> bytes:
             continue
         row, row_errors = prepare(offset, cells)
         if row_errors:
-            errors.extend((e.row, e.column, e.reason) for e in row_errors)
+            errors.extend((e.row, e.field, e.reason) for e in row_errors)
             continue
         own_key = active.blind_index(row.material, keys.ENTRY_KEY)
         offsets.append(offset)

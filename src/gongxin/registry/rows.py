@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from gongxin.core import dates, idnumber, names, uscc
+from gongxin.platform.errors import Problem
 from gongxin.registry.choices import DeltaAction, SubjectKind
 
 # Chinese header → field. Headers are compared after removing white space.
@@ -46,19 +47,6 @@ TEXT_FIELDS = (
     ("removal_reason", "移出原因", False),
 )
 TEXT_LIMIT = 200
-
-
-@dataclass(slots=True)
-class RowError:
-    row: int
-    column: str
-    reason: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "reason": self.reason}
-
-    def __str__(self) -> str:
-        return f"第{self.row}行「{self.column}」：{self.reason}"
 
 
 @dataclass(slots=True)
@@ -105,12 +93,12 @@ class RowValidator:
     ):
         self.positions = {LIST_COLUMNS[h]: i for i, h in enumerate(headers) if h in LIST_COLUMNS}
         self.header_errors = [
-            RowError(1, col, "缺少必填列")
+            Problem(col, "缺少必填列", 1)
             for col in REQUIRED_COLUMNS
             if LIST_COLUMNS[col] not in self.positions
         ]
         if mode == "delta" and "action" not in self.positions:
-            self.header_errors.append(RowError(1, "操作", "增量导入须有「操作」列（列入/移出）"))
+            self.header_errors.append(Problem("操作", "增量导入须有「操作」列（列入/移出）", 1))
         # Missing optional columns read a padding cell that is always empty.
         self.width = len(headers) + 1
         self.getter = itemgetter(*(self.positions.get(f, len(headers)) for f in _FIELD_ORDER))
@@ -118,30 +106,30 @@ class RowValidator:
         self.delta = mode == "delta"
         self.as_of = as_of
 
-    def prepare(self, number: int, cells: list) -> tuple[PreparedRow | None, list[RowError]]:
+    def prepare(self, number: int, cells: list) -> tuple[PreparedRow | None, list[Problem]]:
         if len(cells) < self.width:
             cells = [*cells, *([""] * (self.width - len(cells)))]
         (kind_word, raw_name, raw_ident, raw_listed, authority, basis, case, raw_planned,
          raw_removed, reason, action_word, source) = self.getter(cells)  # fmt: skip
-        errors: list[RowError] = []
+        errors: list[Problem] = []
         fail = errors.append
 
         if source and source.strip() not in self.source_words:
             fail(
-                RowError(
-                    number,
+                Problem(
                     "名单来源",
                     f"名单来源「{source.strip()}」与本次导入的名单来源不一致或不存在",
+                    number,
                 )
             )
         kind = KIND_WORDS.get(kind_word.strip())
         if kind is None:
             reason_text = "应为「自然人」或「法人和其他组织」" if kind_word.strip() else "不能为空"
-            fail(RowError(number, "主体类型", reason_text))
+            fail(Problem("主体类型", reason_text, number))
         try:
             name = names.normalize(raw_name)
         except names.InvalidName as exc:
-            fail(RowError(number, "姓名或名称", exc.reason))
+            fail(Problem("姓名或名称", exc.reason, number))
             name = ""
         ident, masked = self._ident(number, raw_ident, kind, fail)
 
@@ -162,21 +150,21 @@ class RowValidator:
         planned_end = self._date(number, raw_planned, "计划移出日期", fail) if raw_planned else None
         removed_on = self._date(number, raw_removed, "移出日期", fail) if raw_removed else None
         if listed_on and listed_on > self.as_of:
-            fail(RowError(number, "列入日期", "晚于本次名单日期"))
+            fail(Problem("列入日期", "晚于本次名单日期", number))
         if removed_on:
             if listed_on and removed_on < listed_on:
-                fail(RowError(number, "移出日期", "早于列入日期"))
+                fail(Problem("移出日期", "早于列入日期", number))
             if removed_on > self.as_of:
-                fail(RowError(number, "移出日期", "晚于本次名单日期"))
+                fail(Problem("移出日期", "晚于本次名单日期", number))
         if listed_on and planned_end and planned_end < listed_on:
-            fail(RowError(number, "计划移出日期", "早于列入日期"))
+            fail(Problem("计划移出日期", "早于列入日期", number))
 
         action = ADD
         if self.delta:
             action = ACTION_WORDS.get(action_word.strip())
             if action is None:
                 reason_text = "应为「列入」或「移出」" if action_word.strip() else "不能为空"
-                fail(RowError(number, "操作", reason_text))
+                fail(Problem("操作", reason_text, number))
 
         if errors:
             return None, errors
@@ -193,14 +181,14 @@ class RowValidator:
             (case, "案号", False), (reason, "移出原因", False),
         ):  # fmt: skip
             if required and not value:
-                fail(RowError(number, column, "不能为空"))
+                fail(Problem(column, "不能为空", number))
             elif len(value) > TEXT_LIMIT:
-                fail(RowError(number, column, f"过长（超过{TEXT_LIMIT}个字符）"))
+                fail(Problem(column, f"过长（超过{TEXT_LIMIT}个字符）", number))
 
     def _ident(self, number, raw: str, kind: str | None, fail) -> tuple[str, bool]:
         raw = raw.strip()
         if not raw:
-            fail(RowError(number, "证件号码", "不能为空"))
+            fail(Problem("证件号码", "不能为空", number))
             return "", False
         try:
             if kind == ORGANISATION:
@@ -209,7 +197,7 @@ class RowValidator:
                 return idnumber.normalize_masked(raw), True
             return idnumber.normalize(raw, today=self.as_of), False
         except (idnumber.InvalidIdNumber, uscc.InvalidUscc) as exc:
-            fail(RowError(number, "证件号码", exc.reason))
+            fail(Problem("证件号码", exc.reason, number))
             return "", False
 
     @staticmethod
@@ -217,8 +205,8 @@ class RowValidator:
         try:
             value = dates.coerce_date(raw)
         except dates.InvalidDate as exc:
-            fail(RowError(number, column, exc.reason))
+            fail(Problem(column, exc.reason, number))
             return None
         if value is None and required:
-            fail(RowError(number, column, "不能为空"))
+            fail(Problem(column, "不能为空", number))
         return value

@@ -16,12 +16,13 @@ from django.db import connection
 
 from gongxin.core import idnumber, names
 from gongxin.core.matching import MatchClass, classify, strongest
+from gongxin.platform.errors import Problem
+from gongxin.platform.keys import keyring
 from gongxin.registry import keys
 from gongxin.registry.choices import SubjectKind
 from gongxin.registry.files import open_table
 from gongxin.registry.models import ListEntry, ListSource, MaskLayout
 from gongxin.registry.pipeline import masked_material
-from gongxin.registry.rows import RowError
 
 CANDIDATE_COLUMNS = {"姓名": "name", "公民身份号码": "id_number", "拟任职位": "position"}
 # The request template's sheet names the position column by the kind of request.
@@ -97,30 +98,30 @@ class CandidateResult:
 class ScreeningResult:
     as_of: dt.date
     results: list[CandidateResult]
-    errors: list[RowError]
+    errors: list[Problem]
 
 
 def validate_candidates(
     candidates: list[CandidateInput], *, today: dt.date | None = None
-) -> tuple[list[CandidateResult], list[RowError]]:
+) -> tuple[list[CandidateResult], list[Problem]]:
     """Normalise names and ID numbers; a bad or repeated row is an error, never screened."""
     valid: list[CandidateResult] = []
-    errors: list[RowError] = []
+    errors: list[Problem] = []
     first_row: dict[str, int] = {}
     for c in candidates:
         row_errors = []
         try:
             name = names.normalize(c.name)
         except names.InvalidName as exc:
-            row_errors.append(RowError(c.row, "姓名", exc.reason))
+            row_errors.append(Problem("姓名", exc.reason, c.row))
         try:
             number = idnumber.normalize(c.id_number, today=today)
         except idnumber.InvalidIdNumber as exc:
-            row_errors.append(RowError(c.row, "公民身份号码", exc.reason))
+            row_errors.append(Problem("公民身份号码", exc.reason, c.row))
         else:
             dup = first_row.setdefault(number, c.row)
             if dup != c.row:
-                row_errors.append(RowError(c.row, "公民身份号码", f"与第{dup}行重复"))
+                row_errors.append(Problem("公民身份号码", f"与第{dup}行重复", c.row))
         if row_errors:
             errors.extend(row_errors)
         else:
@@ -131,7 +132,7 @@ def validate_candidates(
 def screen(candidates: list[CandidateInput], as_of: dt.date) -> ScreeningResult:
     """Match every valid candidate against every list as of ``as_of``."""
     valid, errors = validate_candidates(candidates)
-    ring = keys.keyring()
+    ring = keyring()
     sources = {s.pk: s for s in ListSource.objects.all()}
     layouts = MaskLayout.objects.order_by("layout").values_list("layout", flat=True)
     maskers = [idnumber.layout_masker(layout) for layout in layouts]
@@ -212,14 +213,25 @@ def _date(value) -> dt.date | None:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def read_candidates(path: Path) -> tuple[list[CandidateInput], list[RowError]]:
+def _header_name(cell) -> str:
+    text = str(cell or "").strip().replace("\u3000", "").replace(" ", "")
+    return CANDIDATE_COLUMN_ALIASES.get(text, text)
+
+
+def is_header(cells) -> bool:
+    """Whether a row is the header row of a candidate table (姓名, 公民身份号码, …)."""
+    names = {_header_name(c) for c in cells}
+    return "姓名" in names and "公民身份号码" in names
+
+
+def read_candidates(path: Path) -> tuple[list[CandidateInput], list[Problem]]:
     """Read a candidate file (姓名, 公民身份号码, optional 拟任职位); missing columns are errors."""
     table = open_table(path)
     headers = [CANDIDATE_COLUMN_ALIASES.get(h, h) for h in table.headers]
     positions = {CANDIDATE_COLUMNS[h]: i for i, h in enumerate(headers) if h in CANDIDATE_COLUMNS}
     missing = [h for h in ("姓名", "公民身份号码") if CANDIDATE_COLUMNS[h] not in positions]
     if missing:
-        return [], [RowError(1, h, "缺少必填列") for h in missing]
+        return [], [Problem(h, "缺少必填列", 1) for h in missing]
 
     def cell(cells, field_name):
         i = positions.get(field_name)

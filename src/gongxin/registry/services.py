@@ -17,11 +17,13 @@ from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from gongxin.registry import keys, pipeline
+from gongxin.platform.errors import Problem
+from gongxin.platform.keys import keyring
+from gongxin.registry import pipeline
 from gongxin.registry.choices import DeltaAction, ImportMode, ImportStatus
 from gongxin.registry.files import FIRST_ROW, FileFormatError, open_table
 from gongxin.registry.models import ListEntry, ListImport, ListSource, MaskLayout
-from gongxin.registry.rows import RowError, RowValidator
+from gongxin.registry.rows import RowValidator
 
 MAX_STORED_ERRORS = 1000
 WRITE_BATCH = 5000
@@ -38,7 +40,7 @@ class ImportRefused(Exception):
     def __init__(
         self,
         message: str,
-        errors: list[RowError] | None = None,
+        errors: list[Problem] | None = None,
         list_import: ListImport | None = None,
     ):
         super().__init__(message)
@@ -113,7 +115,7 @@ def import_list(
         started_at=started,
     )
 
-    def refuse(message: str, errors: list[RowError], rows_total: int = 0):
+    def refuse(message: str, errors: list[Problem], rows_total: int = 0):
         imp = ListImport.objects.create(
             **record,
             status=ImportStatus.REJECTED,
@@ -160,7 +162,7 @@ def import_list(
             writer = _Writer(source, imp, mode, as_of, progress)
             ctx = pipeline.Context(
                 validator=validator,
-                ring=keys.keyring(),
+                ring=keyring(),
                 hashers=writer.hashers,
                 active_keys=frozenset(writer.active),
                 source_id=source.pk,
@@ -229,7 +231,7 @@ class _Writer:
         }
         # Entry keys are keyed hashes: compare under every key that active entries were
         # written with (normally one; two after an interrupted rotation).
-        ring = keys.keyring()
+        ring = keyring()
         key_ids = sorted(set(active_entries.values_list("key_id", flat=True).distinct()))
         self.hashers = [ring.get(k).blind_index for k in key_ids]
         self.base = FIRST_ROW
@@ -239,7 +241,7 @@ class _Writer:
         self.inserts: list[tuple] = []  # current listings
         self.closed_inserts: list[tuple] = []  # rows that also carry removal details
         self.removals: list[tuple[int, str, str]] = []  # entry id, ISO date, reason
-        self.errors: list[RowError] = []
+        self.errors: list[Problem] = []
         self.rows_total = self.added = self.unchanged = 0
         self.cursor = connection.cursor()
         if connection.vendor == "sqlite":
@@ -255,7 +257,7 @@ class _Writer:
         self.layouts |= layouts
         self.rows_total += len(offsets) + len({offset for offset, _, _ in errors})
         self.errors.extend(
-            RowError(base + offset, column, reason) for offset, column, reason in errors
+            Problem(column, reason, base + offset) for offset, column, reason in errors
         )
         numbers = dict(zip(own_keys, (base + o for o in offsets), strict=True))
         if len(numbers) < len(own_keys) or not self.first_row.keys().isdisjoint(numbers):
@@ -267,7 +269,7 @@ class _Writer:
             if action == DeltaAction.REMOVE:
                 if entry_id is None:
                     self.errors.append(
-                        RowError(base + offset, "操作", "名单中没有与此行一致的现行记录，无法移出")
+                        Problem("操作", "名单中没有与此行一致的现行记录，无法移出", base + offset)
                     )
                 else:
                     self._remove(entry_id, removed_on or self.as_of, reason)
@@ -289,7 +291,7 @@ class _Writer:
             number = base + offset
             first = self.first_row.setdefault(key, number)
             if first != number:
-                self.errors.append(RowError(number, "姓名或名称", f"与第{first}行重复"))
+                self.errors.append(Problem("姓名或名称", f"与第{first}行重复", number))
 
     def _remove(self, entry_id: int, day: str, reason: str) -> None:
         self.removals.append((entry_id, day, reason or "移出"))
@@ -305,7 +307,7 @@ class _Writer:
 
     def finish(self) -> None:
         if self.rows_total == 0 and not self.errors:
-            self.errors.append(RowError(2, "", "文件中没有数据行"))
+            self.errors.append(Problem("", "文件中没有数据行", 2))
         if self.errors:
             return
         self._flush()

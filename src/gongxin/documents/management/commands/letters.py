@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from gongxin.documents.models import LetterFile
+from gongxin.documents.sealed import file_bytes
 from gongxin.documents.verification import verify_file
 
 
@@ -37,6 +38,6 @@ class Command(BaseCommand):
         for f in files.iterator():
             folder = out / f.letter.unit.code / str(f.letter.year)
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / f"{f.letter.document_number}.{f.kind}").write_bytes(bytes(f.data))
+            (folder / f"{f.letter.document_number}.{f.kind}").write_bytes(file_bytes(f))
             count += 1
         self.stdout.write(f"已导出 {count} 个文件到 {out}")

@@ -3,8 +3,8 @@ import sys
 from django.core.management.base import BaseCommand
 
 from gongxin.core.workdays import DEADLINE_WORKDAYS, CalendarUnavailable
-from gongxin.inquiry.calendar import work_calendar
-from gongxin.registry.management.commands._output import date_argument
+from gongxin.platform.calendar import work_calendar
+from gongxin.platform.terminal import date_argument
 
 
 class Command(BaseCommand):

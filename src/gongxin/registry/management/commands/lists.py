@@ -6,12 +6,12 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from gongxin.registry.choices import ImportMode
-from gongxin.registry.management.commands._output import (
+from gongxin.platform.terminal import (
     date_argument,
     progress_bar,
     report_errors,
 )
+from gongxin.registry.choices import ImportMode
 from gongxin.registry.models import ListEntry, ListImport, ListSource
 from gongxin.registry.services import ImportRefused, add_source, get_source, import_list
 

@@ -5,8 +5,8 @@ import sys
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from gongxin.platform.terminal import date_argument, report_errors
 from gongxin.registry.files import FileFormatError
-from gongxin.registry.management.commands._output import date_argument, report_errors
 from gongxin.registry.screening import read_candidates, screen
 
 HEADERS = ["行号", "姓名", "公民身份号码", "结果", "命中记录"]

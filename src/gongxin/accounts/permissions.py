@@ -1,0 +1,6 @@
+from gongxin.platform.permissions import PUBLIC, STAFF
+
+ROUTES = {
+    "login": PUBLIC,
+    "logout": STAFF,
+}

@@ -1,0 +1,21 @@
+"""What staff may see of units' records: the agencies their unit serves."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from gongxin.accounts.models import RequestingAgency
+from gongxin.platform.roles import BUSINESS_ROLES, Role
+from gongxin.platform.scope import scope
+
+
+@scope(RequestingAgency)
+def agencies(staff, action: str) -> Q | None:
+    """view: the agencies the person's unit serves (business roles). register: every active
+    agency, for handlers — a letter from an agency another unit serves is registered and
+    returned with that unit named."""
+    if action == "view":
+        return Q(unit_id=staff.unit_id) if staff.roles & BUSINESS_ROLES else None
+    if action == "register":
+        return Q(active=True) if Role.HANDLER in staff.roles else None
+    raise ValueError(f"unknown action {action!r} for agencies")

@@ -1,0 +1,62 @@
+"""API tokens: a client signs in once for a token and sends ``Authorization: Token <key>``;
+it revokes the token when done (or a security administrator does, with the account)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from gongxin.audit.services import record
+from gongxin.platform.errors import WorkflowError
+from gongxin.platform.permissions import STAFF, allowed
+from gongxin.platform.rest import MapPermission, problems
+from gongxin.platform.scope import staff_of
+
+
+class Credentials(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, style={"input_type": "password"})
+
+
+TOKEN = inline_serializer("Token", {
+    "token": serializers.CharField(), "username": serializers.CharField(),
+    "name": serializers.CharField(),
+})  # fmt: skip
+
+
+class ObtainToken(APIView):
+    """POST username and password: the account's API token (the same one until revoked)."""
+
+    permission_classes = [MapPermission]
+    authentication_classes = []
+
+    @extend_schema(request=Credentials, responses={200: TOKEN, **problems(400)}, auth=[])
+    def post(self, request):
+        data = Credentials(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(request, username=data.validated_data["username"],
+                            password=data.validated_data["password"])  # fmt: skip
+        staff = staff_of(user) if user is not None else None
+        if staff is None or not allowed(staff, STAFF):
+            record("api", "auth.token", outcome="refused", code="credentials")
+            raise WorkflowError("invalid", "用户名或密码不正确，或账号已停用")
+        token, _ = Token.objects.get_or_create(user=user)
+        record(staff, "auth.token", ref=("User", user.pk))
+        return Response({"token": token.key, "username": user.username, "name": staff.full_name})
+
+
+class RevokeToken(APIView):
+    """DELETE: the token this request was made with (or the account's) stops working."""
+
+    permission_classes = [MapPermission]
+
+    @extend_schema(request=None, responses={204: OpenApiResponse(description="已注销"),
+                                            **problems(401, 404)})  # fmt: skip
+    def delete(self, request):
+        deleted, _ = Token.objects.filter(user=request.user).delete()
+        record(request.staff, "auth.token_revoke", ref=("User", request.user.pk), revoked=deleted)
+        return Response(status=204)

@@ -1,0 +1,65 @@
+"""What a letter says, for the GB/T 9704 engine: product-neutral.
+
+A product fills in a ``LetterContent`` (issuer, number, date, the texts, one table) and the
+engine lays it out as DOCX and PDF, reads both back (``check``) and signs the PDF. Up to
+``BODY_MAX`` table rows stand in the body; more go to an 附件 on a page of their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+BODY_MAX = 3  # page 1 holds the letter's text and three table rows
+
+
+@dataclass(frozen=True)
+class Table:
+    """The letter's table, and how its read-back is checked.
+
+    In the PDF's extracted text, every row's ``key_column`` cell (matched by ``key_pattern``)
+    must be followed by its ``value_column`` cell (matched by ``value_pattern``), in row order;
+    every cell of ``name_column`` must appear and be drawable by an installed font.
+    """
+
+    headers: tuple[str, ...]
+    widths_mm: tuple[float, ...]
+    rows: tuple[tuple[str, ...], ...]
+    key_column: int
+    value_column: int
+    key_pattern: str
+    value_pattern: str
+    name_column: int
+    row_label: str = "表格第{n}行"  # how a problem names row n to staff, e.g. 第{n}号人选
+
+    def label(self, n: int) -> str:
+        return self.row_label.format(n=n)
+
+
+@dataclass(frozen=True)
+class LetterContent:
+    issuer: str  # the unit: the red header of page 1, and the signature
+    document_number: str
+    dated: dt.date
+    title: str
+    salutation: str
+    body: str  # the paragraph before the table, when the table stands in the body
+    body_with_attachment: str  # the same paragraph when the table is in the 附件
+    closing: str
+    attachment_note: str  # 附件：… (below the closing, when there is an 附件)
+    attachment_title: str
+    table: Table
+    verification_code: str = ""
+    verification_url: str = ""
+
+    @property
+    def in_attachment(self) -> bool:
+        return len(self.table.rows) > BODY_MAX
+
+    @property
+    def opening(self) -> str:
+        return self.body_with_attachment if self.in_attachment else self.body
+
+    @property
+    def verification_line(self) -> str:
+        return f"验证码：{self.verification_code}（核验：{self.verification_url}）"

@@ -1,0 +1,252 @@
+"""API views: thin, like the pages — types parsed, services called, everything read through
+``restrict``, the actions offered from the rules."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.fields import empty
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+from gongxin.accounts.models import RequestingAgency
+from gongxin.audit.services import record
+from gongxin.inquiry import queries, services
+from gongxin.inquiry.api import serializers as s
+from gongxin.inquiry.choices import RequestState
+from gongxin.inquiry.models import Candidate, InquiryRequest
+from gongxin.inquiry.rules import allowed_actions
+from gongxin.platform.errors import Problem
+from gongxin.platform.rest import MapPermission, problems, problems_of
+from gongxin.registry.screening import CandidateInput
+
+DETAIL = inline_serializer("RequestDetail", {
+    "request": s.RequestSerializer(),
+    "candidates": s.CandidateSerializer(many=True),
+    "actions": serializers.ListField(child=serializers.CharField()),
+    "people": s.DrawnSerializer(many=True),
+    "letters": s.LetterSerializer(many=True),
+})  # fmt: skip
+LABELS = {"agency": "发起查询单位", "letter_number": "来文文号", "received_on": "收文日期",
+          "kind": "类别", "candidates": "人选", "name": "姓名", "id_number": "公民身份号码",
+          "position": "拟任职位"}  # fmt: skip
+
+
+class Pages(PageNumberPagination):
+    page_size = 20
+
+
+def parse_registration(data) -> services.Registration:
+    """Read a registration body field by field: every type problem is kept (with row numbers
+    for candidates) and handed to the service, which adds the content problems."""
+    found: list[Problem] = []
+    if not isinstance(data, dict):
+        found.append(Problem("请求", "请求体应为 JSON 对象"))
+        data = {}
+    fields = s.RegistrationSerializer().fields
+    values = {}
+    for name in ("agency", "letter_number", "received_on", "kind"):
+        try:
+            values[name] = fields[name].run_validation(data.get(name, empty))
+        except ValidationError as exc:
+            found += problems_of(exc.detail, LABELS[name])
+    raw = data.get("candidates", [])
+    if not isinstance(raw, list):
+        found.append(Problem("人选", "应为人选列表"))
+        raw = []
+    if len(raw) > 10_000:
+        found.append(Problem("人选", "人选过多（一次最多 10000 名），请分批登记"))
+        raw = []
+    item = s.CandidateIn()
+    candidates = []
+    for row, cells in enumerate(raw, start=1):
+        try:
+            valid = item.run_validation(cells)
+        except ValidationError as exc:
+            detail = exc.detail if isinstance(exc.detail, dict) else {"candidates": exc.detail}
+            found += [Problem(LABELS.get(p.field, p.field), p.reason, row)
+                      for p in problems_of(detail)]  # fmt: skip
+            continue
+        candidates.append(CandidateInput(row, valid["name"], valid["id_number"],
+                                         valid.get("position", "")))  # fmt: skip
+    agency = None
+    if values.get("agency") is not None:
+        agency = RequestingAgency.objects.filter(pk=values["agency"]).first()
+        if agency is None or not agency.active:
+            found.append(Problem("发起查询单位", "发起查询单位不存在"))
+    return services.Registration(agency, values.get("letter_number", ""),
+                                 values.get("received_on"), values.get("kind", ""), candidates,
+                                 problems=found)  # fmt: skip
+
+
+class RequestViewSet(viewsets.ViewSet):
+    """查询需求. Candidates only for the people on the request and supervisors."""
+
+    permission_classes = [MapPermission]
+    lookup_value_converter = "id"
+
+    def _visible(self, request):
+        return InquiryRequest.objects.restrict(request.staff, "view").select_related(
+            "agency", "handler__user"
+        )
+
+    @extend_schema(responses={200: s.RequestSerializer(many=True), **problems(401, 404)},
+                   parameters=[
+                       OpenApiParameter("q", str, description="来文文号或发起查询单位"),
+                       OpenApiParameter("state", str, enum=RequestState.values)])  # fmt: skip
+    def list(self, request):
+        qs = self._visible(request)
+        if q := request.query_params.get("q", "").strip()[:100]:
+            qs = qs.filter(Q(letter_number__icontains=q) | Q(agency__name__icontains=q))
+        if (state := request.query_params.get("state")) in RequestState.values:
+            qs = qs.filter(state=state)
+        pager = Pages()
+        page = pager.paginate_queryset(qs.order_by("-received_on", "-pk"), request, view=self)
+        return pager.get_paginated_response(s.RequestSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=s.RegistrationSerializer,
+        responses={201: s.RequestSerializer, **problems(400, 401, 404, 409)},
+    )
+    def create(self, request):
+        req = services.register(request.staff, parse_registration(request.data))
+        return Response(s.RequestSerializer(req).data, status=201)
+
+    def existing(self, req) -> dict:
+        """The request a duplicate registration refers to (for the 409 answer)."""
+        return s.RequestSerializer(req).data
+
+    @extend_schema(responses={200: DETAIL, **problems(401, 404)})
+    def retrieve(self, request, pk=None):
+        req = self._visible(request).get_or_404(pk=pk)
+        return Response(self._detail(request.staff, req))
+
+    def _detail(self, staff, req) -> dict:
+        data = {
+            "request": s.RequestSerializer(req).data, "candidates": [],
+            "actions": allowed_actions(staff, req),
+            "people": s.DrawnSerializer(
+                req.participants.select_related("staff__user").order_by("round", "id"), many=True
+            ).data,
+            "letters": s.LetterSerializer(
+                req.rounds.filter(letter__isnull=False)
+                .select_related("letter__superseded_by").order_by("number"), many=True
+            ).data,
+        }  # fmt: skip
+        candidates = Candidate.objects.restrict(staff, "view").filter(request=req)
+        if candidates.exists():
+            evidence = Candidate.objects.restrict(staff, "evidence").filter(request=req).exists()
+            found = {f.candidate_id: f for f in queries.findings(req)}
+            shown = candidates.prefetch_related("reviews__reviewer__user").order_by("row")
+            context = {"evidence": evidence, "findings": found}
+            data["candidates"] = s.CandidateSerializer(shown, many=True, context=context).data
+            record(staff, "request.view_candidates", req, via="api", count=len(data["candidates"]))
+        return data
+
+    def _act(self, request, pk, action_name, call, body=None):
+        """Find the request in scope first (out of scope is 404 whatever was sent), then read
+        the body, then act."""
+        req = InquiryRequest.objects.restrict(request.staff, action_name).get_or_404(pk=pk)
+        data = self._body(body, request) if body is not None else None
+        call(request.staff, req.pk, data)
+        req = self._visible(request).get(pk=req.pk)
+        return Response(self._detail(request.staff, req))
+
+    @staticmethod
+    def _body(serializer_class, request) -> dict:
+        if not isinstance(request.data, dict):
+            raise ValidationError({"请求": ["请求体应为 JSON 对象"]})
+        data = serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        return data.validated_data
+
+    ACTION_ERRORS = problems(401, 403, 404, 409)
+
+    @extend_schema(request=None, responses={200: DETAIL, **ACTION_ERRORS})
+    @action(detail=True, methods=["post"])
+    def screen(self, request, pk=None):
+        return self._act(request, pk, "screen",
+                         lambda staff, rid, _: services.screen_request(staff, rid))  # fmt: skip
+
+    @extend_schema(request=None, responses={200: DETAIL, **ACTION_ERRORS})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._act(request, pk, "submit",
+                         lambda staff, rid, _: services.submit(staff, rid))  # fmt: skip
+
+    @extend_schema(request=None, responses={200: DETAIL, **ACTION_ERRORS})
+    @action(detail=True, methods=["post"], url_path="sign-off", url_name="sign-off")
+    def sign_off(self, request, pk=None):
+        return self._act(request, pk, "sign_off",
+                         lambda staff, rid, _: services.sign_off(staff, rid))  # fmt: skip
+
+    @extend_schema(request=None, responses={200: DETAIL, **ACTION_ERRORS})
+    @action(detail=True, methods=["post"])
+    def issue(self, request, pk=None):
+        return self._act(request, pk, "issue",
+                         lambda staff, rid, _: services.issue(staff, rid))  # fmt: skip
+
+    @extend_schema(request=s.ReasonSerializer, responses={200: DETAIL, **problems(400),
+                                                          **ACTION_ERRORS})  # fmt: skip
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request, pk=None):
+        return self._act(request, pk, "return",
+                         lambda staff, rid, data: services.return_request(staff, rid,
+                                                                          data["reason"]),
+                         body=s.ReasonSerializer)  # fmt: skip
+
+    @extend_schema(request=s.ReasonSerializer, responses={200: DETAIL, **problems(400),
+                                                          **ACTION_ERRORS})  # fmt: skip
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        return self._act(request, pk, "correct",
+                         lambda staff, rid, data: services.correct(staff, rid, data["reason"]),
+                         body=s.ReasonSerializer)  # fmt: skip
+
+    @extend_schema(request=s.ExtensionSerializer, responses={200: DETAIL, **problems(400),
+                                                             **ACTION_ERRORS})  # fmt: skip
+    @action(detail=True, methods=["post"])
+    def extend(self, request, pk=None):
+        return self._act(request, pk, "extend",
+                         lambda staff, rid, data: services.extend(
+                             staff, rid, services.ExtensionInput(**data)),
+                         body=s.ExtensionSerializer)  # fmt: skip
+
+
+class CandidateViewSet(viewsets.ViewSet):
+    permission_classes = [MapPermission]
+    lookup_value_converter = "id"
+
+    @extend_schema(
+        request=s.ReviewSerializer,
+        responses={200: s.CandidateSerializer, **problems(400, 401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        candidate = Candidate.objects.restrict(request.staff, "evidence").get_or_404(pk=pk)
+        data = RequestViewSet._body(s.ReviewSerializer, request)
+        candidate = services.review(request.staff, candidate.pk, **data)
+        req = candidate.request
+        found = {f.candidate_id: f for f in queries.findings(req)}
+        return Response(s.CandidateSerializer(
+            candidate, context={"evidence": True, "findings": found}).data)  # fmt: skip
+
+
+class AgencyViewSet(viewsets.ViewSet):
+    """The agencies the person's unit serves (ids for registration)."""
+
+    permission_classes = [MapPermission]
+
+    @extend_schema(responses={200: s.AgencySerializer(many=True), **problems(401, 404)})
+    def list(self, request):
+        agencies = RequestingAgency.objects.restrict(request.staff, "view").filter(active=True)
+        return Response(s.AgencySerializer(agencies.order_by("pk"), many=True).data)
+
+
+def register_routes(router) -> None:
+    router.register("requests", RequestViewSet, basename="request")
+    router.register("candidates", CandidateViewSet, basename="candidate")
+    router.register("agencies", AgencyViewSet, basename="agency")

@@ -1,0 +1,67 @@
+"""The inquiry's letters as content for the documents engine: the result letter of a round
+(查询结果复函), which states per candidate the name, the masked number and the result, and
+nothing more (不得同时反馈查询结果以外的其他信用信息)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from gongxin.core import idnumber
+from gongxin.documents.content import LetterContent, Table
+from gongxin.documents.models import LetterWording
+from gongxin.inquiry import wording
+from gongxin.inquiry.choices import CandidateResult
+from gongxin.inquiry.queries import findings
+from gongxin.inquiry.services.identity import candidate_identity
+
+HEADERS = ("序号", "姓名", "公民身份号码", "查询结果")
+WIDTHS_MM = (12.5, 25, 42, 76.5)  # the result phrase fits one line at 12 pt
+MASKED_PATTERN = r"\d{6}\*+[\dX]{4}"
+# Longest first: the shorter phrase is the end of the longer one.
+RESULT_PATTERN = "|".join((CandidateResult.NOT_LISTED.label, CandidateResult.LISTED.label))
+
+
+def result_rows(req, number: int | None = None) -> tuple[tuple[str, str, str, str], ...]:
+    """What the letter of a round says per candidate: row, name, masked number, result."""
+    rows = []
+    for f in findings(req, number):
+        name, id_number = candidate_identity(f.candidate)
+        rows.append((str(f.candidate.row), name, idnumber.mask(id_number), f.get_result_display()))
+    return tuple(rows)
+
+
+def unit_texts(unit) -> dict | None:
+    return LetterWording.objects.filter(unit=unit).values_list("texts", flat=True).first()
+
+
+def result_table(rows) -> Table:
+    return Table(HEADERS, WIDTHS_MM, tuple(rows), key_column=2, value_column=3,
+                 key_pattern=MASKED_PATTERN, value_pattern=RESULT_PATTERN, name_column=1,
+                 row_label="第{n}号人选")  # fmt: skip
+
+
+def result_letter(req, rows, *, document_number: str, dated: dt.date, code: str,
+                  url: str) -> LetterContent:  # fmt: skip
+    return compose(req.unit.name, req.agency.name, req.letter_number, req.kind, rows,
+                   document_number=document_number, dated=dated, code=code, url=url,
+                   texts=unit_texts(req.unit))  # fmt: skip
+
+
+def compose(unit: str, agency: str, letter_number: str, kind: str, rows, *,
+            document_number: str, dated: dt.date, code: str = "", url: str = "",
+            texts: dict | None = None) -> LetterContent:  # fmt: skip
+    """The result letter from its parts (the unit's wording overrides in ``texts``)."""
+
+    def text(key: str) -> str:
+        return wording.text(key, texts, agency=agency, unit=unit, letter_number=letter_number,
+                            count=len(rows), kind=wording.KIND_WORDS.get(kind, kind))  # fmt: skip
+
+    return LetterContent(
+        issuer=unit, document_number=document_number, dated=dated,
+        title=text("result.title"), salutation=text("result.salutation"),
+        body=text("result.body"), body_with_attachment=text("result.body_attachment"),
+        closing=text("result.closing"), attachment_note=text("result.attachment"),
+        attachment_title=text("result.attachment_title"),
+        table=result_table(rows),
+        verification_code=code, verification_url=url,
+    )  # fmt: skip

@@ -1,0 +1,138 @@
+"""Candidates, and what each screening and each review found about them.
+
+Names and ID numbers are stored only encrypted (like list entries). A screening never replaces
+an earlier one: it adds its own findings and matches, and the round's result is read from the
+round's last screening.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from gongxin.accounts.models import Staff
+from gongxin.core import clock
+from gongxin.core.matching import MatchClass
+from gongxin.inquiry.choices import CandidateResult, ReviewDecision
+from gongxin.inquiry.models.requests import InquiryRequest
+from gongxin.platform.scope import RestrictedManager
+from gongxin.registry.models import ListEntry
+
+MATCH_CHOICES = [(m.value, m.label) for m in MatchClass]
+
+
+class Candidate(models.Model):
+    """人选: one person named in the letter."""
+
+    request = models.ForeignKey(InquiryRequest, models.CASCADE, related_name="candidates")
+    row = models.PositiveIntegerField("序号")
+    subject_cipher = models.BinaryField("姓名与公民身份号码（密文）")
+    id_index = models.BinaryField("公民身份号码索引", max_length=16)
+    key_id = models.CharField("密钥标识", max_length=32)
+    position = models.CharField("拟任职位", max_length=100, blank=True)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = "人选"
+        ordering = ["request", "row"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "id_index"], name="candidate_once_per_request"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}#{self.row}"
+
+
+class Screening(models.Model):
+    """查询比对: one screening of all of a request's candidates, as of a date."""
+
+    request = models.ForeignKey(InquiryRequest, models.PROTECT, related_name="screenings")
+    round = models.PositiveSmallIntegerField("办理轮次")
+    as_of = models.DateField("查询日期")
+    screened_by = models.ForeignKey(Staff, models.PROTECT, related_name="+")
+    screened_at = models.DateTimeField("查询时间", default=clock.now)
+
+    class Meta:
+        verbose_name = "查询比对"
+        ordering = ["request", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} 第{self.round}轮 {self.as_of}"
+
+
+class Finding(models.Model):
+    """What one screening found about one candidate, and (for the round's last screening) the
+    result the round decided: by submission when nothing matched, by review otherwise."""
+
+    screening = models.ForeignKey(Screening, models.PROTECT, related_name="findings")
+    candidate = models.ForeignKey(Candidate, models.PROTECT, related_name="findings")
+    match = models.CharField("比对结果", max_length=16, choices=MATCH_CHOICES)
+    result = models.CharField(
+        "查询结果", max_length=16, choices=CandidateResult.choices, blank=True, default=""
+    )
+    result_reason = models.CharField("结果说明", max_length=100, blank=True)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = "比对结论"
+        ordering = ["screening", "candidate__row"]
+        constraints = [
+            models.UniqueConstraint(fields=["screening", "candidate"], name="finding_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.screening_id}/{self.candidate_id} {self.match}"
+
+    @property
+    def matched(self) -> bool:
+        return self.match != MatchClass.NONE
+
+
+class CandidateMatch(models.Model):
+    """One list entry that matched a candidate at a screening, with the evidence as it was."""
+
+    finding = models.ForeignKey(Finding, models.PROTECT, related_name="matches")
+    entry = models.ForeignKey(ListEntry, models.PROTECT, related_name="+")
+    match = models.CharField("匹配类别", max_length=16, choices=MATCH_CHOICES)
+    source_name = models.CharField("名单", max_length=100)
+    authority = models.CharField("认定机关", max_length=200)
+    basis_document = models.CharField("认定文书号", max_length=200)
+    listed_on = models.DateField("列入日期")
+    removed_on = models.DateField("移出日期", null=True, blank=True)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = "匹配记录"
+        ordering = ["finding", "entry"]
+
+    def __str__(self) -> str:
+        return f"{self.finding_id}→{self.entry_id}"
+
+
+class Review(models.Model):
+    """复核: one reviewer's decision on one candidate's matches in one round, with the re-check
+    of the list at that time."""
+
+    candidate = models.ForeignKey(Candidate, models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(Staff, models.PROTECT, related_name="reviews")
+    decision = models.CharField("意见", max_length=16, choices=ReviewDecision.choices)
+    reason = models.CharField("理由", max_length=500)
+    still_listed = models.BooleanField("复核时仍在名单中")
+    round = models.PositiveSmallIntegerField("办理轮次", default=1)
+    created_at = models.DateTimeField("复核时间", default=clock.now)
+
+    class Meta:
+        verbose_name = "复核意见"
+        ordering = ["candidate", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "reviewer", "round"], name="one_review_per_reviewer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id} {self.get_decision_display()}"

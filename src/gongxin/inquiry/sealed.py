@@ -1,0 +1,20 @@
+"""Candidates as sealed rows (gongxin.platform.sealed): how a rotation rewrites one."""
+
+from __future__ import annotations
+
+from gongxin.inquiry.models import Candidate
+from gongxin.inquiry.services.identity import CANDIDATE_ID, CANDIDATE_SUBJECT
+from gongxin.platform.sealed import Sealed, register
+from gongxin.registry.pipeline import split_subject
+
+
+def _reseal(ring, key, row) -> tuple:
+    (subject_cipher,) = row
+    plain = ring.decrypt(subject_cipher, CANDIDATE_SUBJECT)
+    _, number = split_subject(plain)
+    return (key.encrypt(plain, CANDIDATE_SUBJECT), key.blind_index(number, CANDIDATE_ID), key.id)
+
+
+def register_sealed() -> None:
+    register(Sealed(Candidate, reads=("subject_cipher",),
+                    writes=("subject_cipher", "id_index", "key_id"), reseal=_reseal))  # fmt: skip

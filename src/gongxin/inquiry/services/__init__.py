@@ -1,0 +1,31 @@
+"""The workflow of one inquiry request (DESIGN §1), one module per step. Every state change
+happens here, through ``actions.act``: one transaction, the request locked, the rule asked
+(gongxin.inquiry.rules), the audit event written."""
+
+from gongxin.inquiry.rules import allowed_actions
+from gongxin.inquiry.services.correction import correct
+from gongxin.inquiry.services.extension import ExtensionInput, deadline_status, extend
+from gongxin.inquiry.services.identity import candidate_identity, masked_id
+from gongxin.inquiry.services.registration import Registration, register, return_request
+from gongxin.inquiry.services.review import review
+from gongxin.inquiry.services.screening import screen_request, submit
+from gongxin.inquiry.services.signing import issue, result_digest, sign_off
+
+__all__ = [
+    "ExtensionInput",
+    "Registration",
+    "allowed_actions",
+    "candidate_identity",
+    "correct",
+    "deadline_status",
+    "extend",
+    "issue",
+    "masked_id",
+    "register",
+    "result_digest",
+    "return_request",
+    "review",
+    "screen_request",
+    "sign_off",
+    "submit",
+]

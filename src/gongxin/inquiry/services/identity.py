@@ -1,0 +1,31 @@
+"""Candidates' names and ID numbers: sealed at registration, opened only to be shown to the
+people the scope allows (callers record the view) or to be screened."""
+
+from __future__ import annotations
+
+from gongxin.core import idnumber
+from gongxin.inquiry.models import Candidate
+from gongxin.platform import keys
+from gongxin.registry.pipeline import split_subject, subject_plaintext
+
+CANDIDATE_SUBJECT = b"candidate.subject"
+CANDIDATE_ID = b"candidate.id"  # not person.id: candidates must not be linkable to list entries
+
+
+def seal(name: str, number: str) -> dict:
+    """The stored fields of a candidate with this (normalised) name and number."""
+    ring = keys.keyring()
+    return {
+        "subject_cipher": ring.encrypt(subject_plaintext(name, number), CANDIDATE_SUBJECT),
+        "id_index": ring.blind_index(number, CANDIDATE_ID),
+        "key_id": ring.active.id,
+    }
+
+
+def candidate_identity(candidate: Candidate) -> tuple[str, str]:
+    """(name, ID number) in plaintext; callers that show it must record the view."""
+    return split_subject(keys.keyring().decrypt(candidate.subject_cipher, CANDIDATE_SUBJECT))
+
+
+def masked_id(candidate: Candidate) -> str:
+    return idnumber.mask(candidate_identity(candidate)[1])

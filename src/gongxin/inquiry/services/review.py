@@ -1,0 +1,88 @@
+"""复核: each drawn reviewer confirms or rejects a matched candidate, with a reason, after the
+list entry is re-checked as of today. Two agreeing reviews decide; a disagreement draws one
+more reviewer. When every candidate of the round has a result, the signer is drawn."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from gongxin.audit.services import record
+from gongxin.core import clock
+from gongxin.core.text import InvalidText, clean
+from gongxin.inquiry.choices import CandidateResult, RequestState, ReviewDecision
+from gongxin.inquiry.models import Candidate, Finding, Review
+from gongxin.inquiry.queries import last_screening, undecided
+from gongxin.inquiry.rules import people
+from gongxin.inquiry.services.actions import act
+from gongxin.inquiry.services.draws import draw_reviewers, draw_signer
+from gongxin.inquiry.services.screening import REVIEWS_NEEDED
+from gongxin.platform.errors import WorkflowError
+from gongxin.registry.models import ListEntry
+
+S = RequestState
+REASON_MAX = Review._meta.get_field("reason").max_length
+
+
+def review(actor, candidate_id: int, decision: str, reason: str,
+           *, today: dt.date | None = None) -> Candidate:  # fmt: skip
+    """复核 one matched candidate of the round in progress."""
+    today = today or clock.today()
+    request_id = Candidate.objects.filter(pk=candidate_id).values_list("request_id", flat=True)
+    if not request_id:
+        raise WorkflowError("not_found", "人选不存在")
+    with act(actor, request_id[0], "review", candidate=candidate_id) as req:
+        if decision not in ReviewDecision.values:
+            raise WorkflowError("invalid", "请选择确认列入或排除")
+        try:
+            reason = clean(reason, max_length=REASON_MAX, required=True)
+        except InvalidText as exc:
+            raise WorkflowError("invalid", "请填写复核理由" if exc.code == "required"
+                                else f"复核理由{exc.reason}") from None  # fmt: skip
+        candidate = Candidate.objects.get(pk=candidate_id)
+        finding = (Finding.objects.select_for_update()
+                   .get(screening=last_screening(req), candidate=candidate))  # fmt: skip
+        if not finding.matched:
+            raise WorkflowError("invalid", "该人选没有匹配记录，无需复核")
+        if finding.result:
+            raise WorkflowError("decided", "该人选已有复核结论")
+        reviews = candidate.reviews.filter(round=req.round)
+        if reviews.filter(reviewer=actor).exists():
+            raise WorkflowError("duplicate", "您已复核过该人选，同一人不能重复计数")
+        still_listed = (
+            ListEntry.objects.filter(pk__in=finding.matches.values("entry"), listed_on__lte=today)
+            .exclude(removed_on__lte=today)
+            .exists()
+        )
+        if decision == ReviewDecision.CONFIRM and not still_listed:
+            raise WorkflowError("removed", "匹配的名单记录已移出，不能确认列入")
+        Review.objects.create(
+            candidate=candidate, reviewer=actor, decision=decision, reason=reason,
+            still_listed=still_listed, round=req.round,
+        )  # fmt: skip
+        record(actor, "request.review", req, round=req.round, candidate=candidate.pk,
+               decision=decision, still_listed=still_listed)  # fmt: skip
+        decisions = list(reviews.values_list("decision", flat=True))
+        if decisions.count(ReviewDecision.CONFIRM) >= REVIEWS_NEEDED:
+            finding.result, finding.result_reason = CandidateResult.LISTED, "经两名复核人确认"
+        elif decisions.count(ReviewDecision.REJECT) >= REVIEWS_NEEDED:
+            finding.result, finding.result_reason = CandidateResult.NOT_LISTED, "经两名复核人排除"
+        elif len(decisions) >= REVIEWS_NEEDED and _undrawn_reviews(req, candidate) == 0:
+            draw_reviewers(actor, req, 1)  # disagreement: one more opinion
+        finding.save(update_fields=["result", "result_reason"])
+        if not undecided(req):
+            req.state = S.AWAITING_SIGNOFF
+            req.save(update_fields=["state"])
+            record(actor, "request.reviewed", req, round=req.round)
+            try:
+                draw_signer(actor, req)
+            except WorkflowError as exc:
+                # Nobody can sign now: the request waits, shown to the supervisor as stuck.
+                record(actor, "request.assign_signer", req, outcome="refused", code=exc.code)
+    return candidate
+
+
+def _undrawn_reviews(req, candidate: Candidate) -> int:
+    """Reviewers drawn in this round who have not yet reviewed this candidate."""
+    drawn = people(req).reviewers.get(req.round, frozenset())
+    done = set(candidate.reviews.filter(round=req.round).values_list("reviewer", flat=True))
+    return len(drawn - done)

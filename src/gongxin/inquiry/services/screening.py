@@ -1,0 +1,77 @@
+"""查询核实 and 提交: screen every candidate as of today, then hand the result on.
+
+A screening never replaces an earlier one: each adds its own findings and matches, and the
+round's result is read from its last screening. Submission decides the unmatched candidates
+(未发现…) and draws two reviewers if anyone matched, else the signer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from gongxin.audit.services import record
+from gongxin.core import clock
+from gongxin.inquiry.choices import CandidateResult, RequestState
+from gongxin.inquiry.models import CandidateMatch, Finding, InquiryRequest, Screening
+from gongxin.inquiry.queries import last_screening
+from gongxin.inquiry.services.actions import act
+from gongxin.inquiry.services.draws import draw_reviewers, draw_signer
+from gongxin.inquiry.services.identity import candidate_identity
+from gongxin.registry.models import ListEntry
+from gongxin.registry.screening import CandidateInput, screen
+
+S = RequestState
+REVIEWS_NEEDED = 2
+
+
+def screen_request(actor, request_id: int, *, today: dt.date | None = None) -> InquiryRequest:
+    """查询核实: match every candidate against every list as of today."""
+    today = today or clock.today()
+    with act(actor, request_id, "screen") as req:
+        candidates = list(req.candidates.order_by("row"))
+        inputs = [CandidateInput(c.row, *candidate_identity(c), c.position) for c in candidates]
+        by_row = {r.row: r for r in screen(inputs, today).results}
+        screening = Screening.objects.create(request=req, round=req.round, as_of=today,
+                                             screened_by=actor)  # fmt: skip
+        found = Finding.objects.bulk_create(
+            Finding(screening=screening, candidate=c, match=by_row[c.row].match.value)
+            for c in candidates
+        )
+        entries = ListEntry.objects.in_bulk(
+            [e.entry_id for r in by_row.values() for e in r.entries]
+        )
+        CandidateMatch.objects.bulk_create(
+            CandidateMatch(
+                finding=finding, entry=entries[e.entry_id], match=e.match.value,
+                source_name=e.source_name, authority=e.authority,
+                basis_document=e.basis_document, listed_on=e.listed_on, removed_on=e.removed_on,
+            )
+            for finding, c in zip(found, candidates, strict=True)
+            for e in by_row[c.row].entries
+        )  # fmt: skip
+        req.state = S.SCREENED
+        req.save(update_fields=["state"])
+        matched = sum(1 for f in found if f.matched)
+        record(actor, "request.screen", req, round=req.round, screening=screening.pk,
+               as_of=today.isoformat(), candidates=len(candidates), matched=matched)  # fmt: skip
+    return req
+
+
+def submit(actor, request_id: int) -> InquiryRequest:
+    """The handler submits the screening: to review if anyone matched, else to sign-off."""
+    with act(actor, request_id, "submit") as req:
+        findings = list(last_screening(req).findings.all())
+        for f in findings:
+            if not f.matched:
+                f.result = CandidateResult.NOT_LISTED
+                f.result_reason = "未匹配任何名单记录"
+        Finding.objects.bulk_update(findings, ["result", "result_reason"])
+        if any(f.matched for f in findings):
+            draw_reviewers(actor, req, REVIEWS_NEEDED)
+            req.state = S.IN_REVIEW
+        else:
+            draw_signer(actor, req)
+            req.state = S.AWAITING_SIGNOFF
+        req.save(update_fields=["state"])
+        record(actor, "request.submit", req, round=req.round, state=req.state)
+    return req

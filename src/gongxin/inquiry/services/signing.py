@@ -1,0 +1,146 @@
+"""签发 and 反馈.
+
+Signing fixes the round's result: a SHA-256 digest of what the letter says, and the letter
+itself — numbered, rendered as DOCX and PDF, read back (结果核对) and signed. Rendering a large
+letter takes seconds, so it happens before the signing transaction, with the number the letter
+will most likely get; inside the transaction the state, the rule and the result are checked
+again under the request's lock and the prepared files are accepted only if their number is
+still the next one and the results have not changed. Otherwise the letter is prepared again.
+Nothing else waits for the render.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from gongxin.audit.services import record
+from gongxin.core import clock
+from gongxin.documents.services import (
+    NumberTaken,
+    Rendered,
+    ResultCheckFailed,
+    allocate,
+    document_number,
+    new_verification_code,
+    next_number,
+    render,
+    verification_url,
+)
+from gongxin.documents.signing import SigningUnavailable
+from gongxin.inquiry.choices import RequestState
+from gongxin.inquiry.letters import result_letter, result_rows
+from gongxin.inquiry.models import InquiryRequest, Round
+from gongxin.inquiry.queries import undecided
+from gongxin.inquiry.services.actions import act, check, refused
+from gongxin.platform.errors import WorkflowError
+
+S = RequestState
+ATTEMPTS = 3
+
+
+def result_digest(req: InquiryRequest, rows) -> str:
+    """SHA-256 of what the letter will say: request, round, letter, then per candidate the row,
+    masked number and result."""
+    content = {
+        "request": req.pk,
+        "round": req.round,
+        "agency": req.agency_id,
+        "letter_number": req.letter_number,
+        "results": [[row, masked, result] for row, _, masked, result in rows],
+    }
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    digest: str
+    rendered: Rendered
+
+
+class _Stale(Exception):
+    """What the files were prepared from changed before they could be accepted."""
+
+
+def _prepare(req: InquiryRequest) -> _Prepared:
+    if undecided(req):
+        raise WorkflowError("incomplete", "仍有人选没有查询结果，不能签发")
+    rows = result_rows(req)
+    dated = clock.today()
+    number = next_number(req.unit, dated.year)
+    code = new_verification_code()
+    content = result_letter(req, rows, dated=dated, code=code, url=verification_url(code),
+                            document_number=document_number(req.unit.letter_prefix, dated.year,
+                                                            number))  # fmt: skip
+    try:
+        rendered = render(content, number, req.unit.code)
+    except ResultCheckFailed as exc:
+        raise WorkflowError("result_check", "结果核对不一致，不能签发：" + str(exc)) from None
+    except SigningUnavailable as exc:
+        raise WorkflowError("no_certificate", str(exc)) from None
+    return _Prepared(result_digest(req, rows), rendered)
+
+
+def sign_off(actor, request_id: int) -> InquiryRequest:
+    """签发: fixes the round's result and issues its letter; it cannot be undone (a correction
+    is a new round whose letter supersedes this one)."""
+    for _ in range(ATTEMPTS):
+        try:
+            req = InquiryRequest.objects.select_related("unit", "agency").get(pk=request_id)
+            check(actor, req, "sign_off")
+            prepared = _prepare(req)
+        except InquiryRequest.DoesNotExist:
+            exc = WorkflowError("not_found", "查询需求不存在")
+            refused(actor, request_id, "sign_off", exc)
+            raise exc from None
+        except WorkflowError as exc:
+            refused(actor, request_id, "sign_off", exc)
+            raise
+        try:
+            with act(actor, request_id, "sign_off") as req:
+                _accept(actor, req, prepared)
+            return req
+        except _Stale:
+            continue
+    exc = WorkflowError("busy", "签发时结果或发文编号发生变化，请重试")
+    refused(actor, request_id, "sign_off", exc)
+    raise exc
+
+
+def _accept(actor, req: InquiryRequest, prepared: _Prepared) -> None:
+    """Inside the locked transaction: the same results, the same day, the number still free."""
+    if undecided(req) or result_digest(req, result_rows(req)) != prepared.digest:
+        raise _Stale
+    if clock.today() != prepared.rendered.content.dated:
+        raise _Stale
+    previous = (
+        Round.objects.filter(request=req, number__lt=req.round, letter__isnull=False)
+        .order_by("-number")
+        .values_list("letter", flat=True)
+        .first()
+    )
+    try:
+        letter = allocate(req.unit, prepared.rendered, prepared.digest, supersedes_id=previous)
+    except NumberTaken:
+        raise _Stale from None
+    current = req.current
+    current.signed_at, current.signed_by = clock.now(), actor
+    current.result_digest, current.letter = prepared.digest, letter
+    current.save(update_fields=["signed_at", "signed_by", "result_digest", "letter"])
+    req.state = S.SIGNED
+    req.save(update_fields=["state"])
+    record(actor, "request.sign_off", req, round=req.round, digest=prepared.digest,
+           letter=letter.document_number)  # fmt: skip
+
+
+def issue(actor, request_id: int) -> InquiryRequest:
+    """反馈: the signed result goes out to the agency."""
+    with act(actor, request_id, "issue") as req:
+        current = req.current
+        current.issued_at = clock.now()
+        current.save(update_fields=["issued_at"])
+        req.state = S.ISSUED
+        req.save(update_fields=["state"])
+        record(actor, "request.issue", req, round=req.round)
+    return req

@@ -1,0 +1,42 @@
+"""The page frame: who is signed in, and the menu, built from each app's ``permissions.MENU``
+and shown only where the permission map lets the person in (the menu asks the same map)."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import import_module
+
+from django.apps import apps
+from django.urls import reverse
+
+from gongxin.platform.permissions import allowed, url_permissions
+from gongxin.platform.scope import staff_of
+
+
+@cache
+def _menu() -> tuple[tuple[str, str], ...]:
+    items = []
+    for config in apps.get_app_configs():
+        if config.name.startswith("gongxin."):
+            try:
+                module = import_module(f"{config.name}.permissions")
+            except ModuleNotFoundError:
+                continue
+            items += getattr(module, "MENU", ())
+    return tuple(items)
+
+
+def menu_for(staff, current_path: str = "") -> list[dict]:
+    routes = url_permissions()
+    entries = []
+    for url_name, label in _menu():
+        if allowed(staff, routes[url_name]):
+            url = reverse(url_name)
+            entries.append({"url": url, "label": label, "current": url == current_path})
+    return entries
+
+
+def context(request) -> dict:
+    """Template context for every page: ``me`` and ``menu``."""
+    staff = staff_of(getattr(request, "user", None))
+    return {"me": staff, "menu": menu_for(staff, getattr(request, "path", "")) if staff else []}

@@ -1,0 +1,42 @@
+"""Tables of the platform itself: the holiday schedules a sysadmin enters."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from gongxin.core import clock
+
+
+class CalendarDayKind(models.TextChoices):
+    HOLIDAY = "holiday", "放假"
+    WORKDAY = "workday", "调休上班"
+
+
+class CalendarYear(models.Model):
+    """A year's holiday schedule entered by a sysadmin (years chinesecalendar does not cover)."""
+
+    year = models.PositiveIntegerField("年份", unique=True)
+    entered_by = models.CharField("录入人", max_length=150)
+    entered_at = models.DateTimeField("录入时间", default=clock.now)
+
+    class Meta:
+        verbose_name = "节假日安排"
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class CalendarDay(models.Model):
+    """One day off, or one weekend day worked (调休), of an entered year."""
+
+    year = models.ForeignKey(CalendarYear, models.CASCADE, related_name="days")
+    day = models.DateField("日期", unique=True)
+    kind = models.CharField("类别", max_length=16, choices=CalendarDayKind.choices)
+
+    class Meta:
+        verbose_name = "节假日安排日期"
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.get_kind_display()}"

@@ -1,0 +1,85 @@
+"""One map from every route to what it needs (STYLE.md, after manage.get.gov), assembled from
+each app's ``permissions.ROUTES``; plus the guard that makes every page obey it.
+
+A route needs one of: PUBLIC, STAFF (any active staff member), BUSINESS (an active holder of a
+business role), or a role. ``tests/test_permissions.py`` walks every route against this map.
+Object scope (which request) is the models' ``restrict``; actions on an object are the product's
+rules — both answer 404 when the object is out of scope.
+"""
+
+from __future__ import annotations
+
+from functools import cache, wraps
+from importlib import import_module
+
+from django.apps import apps
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+
+from gongxin.platform.roles import BUSINESS_ROLES, Role, role_conflict
+from gongxin.platform.scope import staff_of
+
+PUBLIC = "public"
+STAFF = "staff"
+BUSINESS = "business"
+LEVELS = frozenset({PUBLIC, STAFF, BUSINESS, *Role.values})
+
+
+@cache
+def url_permissions() -> dict[str, str]:
+    """Every app's ROUTES, merged; a route named twice or an unknown level is an error."""
+    merged: dict[str, str] = {}
+    for config in apps.get_app_configs():
+        if not config.name.startswith("gongxin."):
+            continue
+        try:
+            module = import_module(f"{config.name}.permissions")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.permissions":
+                raise
+            continue
+        for name, level in getattr(module, "ROUTES", {}).items():
+            if name in merged:
+                raise ValueError(f"route {name} is in the permission map twice")
+            if level not in LEVELS:
+                raise ValueError(f"route {name}: unknown permission {level!r}")
+            merged[name] = level
+    return merged
+
+
+def allowed(staff, permission: str) -> bool:
+    """Whether ``staff`` (a Staff or None) meets a permission level."""
+    if permission == PUBLIC:
+        return True
+    if staff is None or not staff.active or role_conflict(staff.roles):
+        return False
+    if permission == STAFF:
+        return True
+    if permission == BUSINESS:
+        return bool(staff.roles & BUSINESS_ROLES)
+    return permission in staff.roles
+
+
+def requires(url_name: str):
+    """Guard a page with its entry in the map: anonymous → sign-in page, otherwise 404."""
+
+    def decorate(view):
+        @wraps(view)
+        def guarded(request, *args, **kwargs):
+            permission = url_permissions()[url_name]
+            if permission != PUBLIC and not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            request.staff = staff_of(request.user)
+            if not allowed(request.staff, permission):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        guarded.url_name = url_name
+        return guarded
+
+    return decorate
+
+
+# The platform's own pages (see url_permissions: every app, this one included, adds its ROUTES).
+ROUTES = {"calendar": Role.SYSADMIN}
+MENU = [("calendar", "节假日安排")]

@@ -1,0 +1,135 @@
+"""What every product's REST API stands on: the permission class that asks the permission map,
+RFC 9457 problem details for every error (one ``errors: [{row, field, reason}]`` format), and
+the schema pieces that document them."""
+
+from __future__ import annotations
+
+from rest_framework import exceptions, serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+from gongxin.platform.errors import Conflict, InvalidSubmission, Problem, WorkflowError
+from gongxin.platform.permissions import PUBLIC, allowed, url_permissions
+from gongxin.platform.scope import staff_of
+
+CONTENT_TYPE = "application/problem+json"
+STATUS_OF_CODE = {
+    "not_found": status.HTTP_404_NOT_FOUND,
+    "forbidden": status.HTTP_403_FORBIDDEN,
+    "invalid": status.HTTP_400_BAD_REQUEST,
+}
+TITLES = {400: "请求有误", 401: "未登录", 403: "无权办理", 404: "不存在", 405: "方法不允许",
+          406: "无法提供该格式", 409: "与当前状态冲突", 415: "不支持的内容类型",
+          429: "请求过于频繁"}  # fmt: skip
+
+
+def problem(status_code: int, code: str, detail: str, **extra) -> Response:
+    body = {"type": "about:blank", "title": TITLES.get(status_code, "错误"), "status": status_code,
+            "code": code, "detail": detail, **extra}  # fmt: skip
+    return Response(body, status=status_code, content_type=CONTENT_TYPE)
+
+
+def problems_of(detail, label: str = "请求", row: int | None = None) -> list[Problem]:
+    """A DRF ValidationError's nested detail as a flat list of Problems."""
+    if isinstance(detail, dict):
+        found = []
+        for key, value in detail.items():
+            name = "请求" if key == "non_field_errors" else str(key)
+            found += problems_of(value, name, row)
+        return found
+    if isinstance(detail, list):
+        found = []
+        for item in detail:
+            found += problems_of(item, label, row)
+        return found
+    return [Problem(label, str(detail), row)]
+
+
+def as_errors(problems: list[Problem]) -> list[dict]:
+    return [p.as_dict() for p in problems]
+
+
+def handler(exc, context):
+    if isinstance(exc, InvalidSubmission):
+        return problem(400, exc.code, exc.message, errors=as_errors(exc.problems))
+    if isinstance(exc, Conflict):
+        extra = {}
+        if exc.existing is not None and (serialize := context.get("view")) is not None:
+            extra = {"existing": serialize.existing(exc.existing)}
+        return problem(409, exc.code, exc.message, **extra)
+    if isinstance(exc, WorkflowError):
+        return problem(
+            STATUS_OF_CODE.get(exc.code, status.HTTP_409_CONFLICT), exc.code, exc.message
+        )
+    if isinstance(exc, exceptions.ValidationError):
+        found = problems_of(exc.detail)
+        return problem(400, "invalid", f"提交的内容有 {len(found)} 处问题", errors=as_errors(found))
+    # Imported here: DRF's views module imports this module (the default permission class).
+    from rest_framework.views import exception_handler
+
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    detail = data.get("detail") if isinstance(data, dict) else None
+    code = getattr(detail, "code", None) or "invalid"
+    result = problem(response.status_code, str(code), str(detail or "请求有误"))
+    for header in ("WWW-Authenticate", "Allow", "Retry-After"):
+        if header in response:
+            result[header] = response[header]
+    return result
+
+
+class MapPermission(BasePermission):
+    """The route's entry in the permission map decides, as for the pages: anonymous → 401;
+    signed in but not allowed → 404, never a hint that something exists."""
+
+    def has_permission(self, request, view):
+        permission = url_permissions()[request.resolver_match.view_name]
+        request.staff = staff_of(request.user)
+        if permission == PUBLIC:
+            return True
+        if not request.user.is_authenticated:
+            return False
+        if not allowed(request.staff, permission):
+            raise NotFound
+        return True
+
+
+class ProblemError(serializers.Serializer):
+    row = serializers.IntegerField(
+        allow_null=True, help_text="文件或人选表中的行号；表单字段为 null"
+    )
+    field = serializers.CharField(help_text="字段（中文名称）")
+    reason = serializers.CharField(help_text="原因")
+
+
+class ProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem details."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    code = serializers.CharField(help_text="稳定的错误代码，如 invalid、not_found、wrong_state")
+    detail = serializers.CharField(help_text="中文说明")
+    errors = ProblemError(many=True, required=False)
+
+
+DESCRIPTIONS = {
+    400: "提交的内容有误（errors 列出每一处）",
+    401: "未登录或令牌无效",
+    403: "本人不能办理此事项（如不是本件抽取的复核人）",
+    404: "不存在，或不在本人可见范围内",
+    409: "与当前状态冲突（如本件当前状态不能办理此事项），或重复提交",
+}
+
+
+def problems(*statuses: int) -> dict:
+    """``responses=`` entries documenting problem details for each of ``statuses``."""
+    from drf_spectacular.utils import OpenApiResponse
+
+    return {
+        (code, CONTENT_TYPE): OpenApiResponse(ProblemSerializer, description=DESCRIPTIONS[code])
+        for code in statuses
+    }

@@ -1,0 +1,147 @@
+"""The registry of sealed models: every table that holds ciphertext or blind indexes made with
+the data keys, whichever app it belongs to. Key status and rotation go through it, so a new
+encrypted field is covered the day it is registered, and a key is never retired while a row
+still needs it.
+
+Each app registers its models at start-up (``register(Sealed(...))`` in its AppConfig.ready).
+A Sealed spec names the columns its ``reseal`` function reads and the columns it writes;
+``reseal(ring, key, row)`` returns the written columns' new values under ``key`` (the ring opens
+the old ciphertext, whichever key made it). Every sealed row records its key in ``key_column``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connection, models, transaction
+from django.db.models import Count
+
+from gongxin.core.crypto import KeyFileError, KeyRing, new_key
+from gongxin.platform import keys
+
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Sealed:
+    model: type[models.Model]
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]  # must include key_column
+    reseal: Callable[..., tuple]
+    key_column: str = "key_id"
+
+    @property
+    def label(self) -> str:
+        return f"{self.model._meta.app_label}.{self.model.__name__}"
+
+
+_REGISTRY: dict[str, Sealed] = {}
+
+
+def register(spec: Sealed) -> None:
+    if spec.key_column not in spec.writes:
+        raise ValueError(f"{spec.label}: reseal must write {spec.key_column}")
+    _REGISTRY[spec.label] = spec
+
+
+def registered() -> list[Sealed]:
+    return list(_REGISTRY.values())
+
+
+def key_usage() -> dict[str, dict[str, int]]:
+    """For each key id, how many rows of each sealed model it protects."""
+    usage: dict[str, dict[str, int]] = {}
+    for spec in registered():
+        counts = spec.model.objects.values_list(spec.key_column).annotate(n=Count("pk")).order_by()
+        for key_id, n in counts:
+            usage.setdefault(key_id, {})[spec.label] = n
+    return usage
+
+
+@dataclass
+class RotationResult:
+    old_key: str
+    new_key: str
+    rows: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.rows.values())
+
+
+def rotate(
+    suite: str | None = None, progress: Callable[[int], None] | None = None
+) -> RotationResult:
+    """Re-encrypt and re-index every sealed row under a new key.
+
+    The key file and the database cannot change in one transaction, so:
+    1. the new key is added to the key file as *pending* (readable and searchable, not yet used
+       for new data);
+    2. every sealed row of every model is rewritten under it, in one database transaction;
+    3. the key file makes it the active key; the old one stays, retired, for reading;
+    4. rows another process wrote under the old key while 2 ran are swept up.
+    A crash at any step leaves every row readable and findable (searches use every key in the
+    file); running the rotation again finishes it.
+    """
+    ring = keys.reload()
+    old = ring.active
+    key = ring.pending
+    if key is None:
+        key = new_key(suite or old.suite)
+        ring.add_pending(key)
+        ring.save()
+    rows = _rewrite(ring, key, progress)
+    ring.promote(key.id)
+    ring.save()
+    swept = _rewrite(keys.reload(), key, progress)
+    return RotationResult(old.id, key.id, {label: rows.get(label, 0) + swept.get(label, 0)
+                                           for label in {*rows, *swept}})  # fmt: skip
+
+
+def _rewrite(ring: KeyRing, key, progress) -> dict[str, int]:
+    done: dict[str, int] = {}
+    with transaction.atomic():
+        for spec in registered():
+            done[spec.label] = _rewrite_model(spec, ring, key, progress)
+    return done
+
+
+def _rewrite_model(spec: Sealed, ring: KeyRing, key, progress) -> int:
+    qn = connection.ops.quote_name
+    sets = ", ".join(f"{qn(column)} = %s" for column in spec.writes)
+    table, pk_column = qn(spec.model._meta.db_table), qn(spec.model._meta.pk.column)
+    sql = f"UPDATE {table} SET {sets} WHERE {pk_column} = %s"  # noqa: S608
+    stale = spec.model.objects.exclude(**{spec.key_column: key.id}).order_by("pk")
+    done, batch = 0, []
+    with connection.cursor() as cursor:
+        for pk, *values in stale.values_list("pk", *spec.reads).iterator(chunk_size=BATCH):
+            batch.append((*spec.reseal(ring, key, tuple(values)), pk))
+            if len(batch) >= BATCH:
+                cursor.executemany(sql, batch)
+                done += len(batch)
+                if progress:
+                    progress(len(batch))
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            done += len(batch)
+            if progress:
+                progress(len(batch))
+    return done
+
+
+def remove_key(key_id: str) -> KeyRing:
+    """Take a retired key out of the key file: refused while any sealed row still uses it."""
+    ring = keys.reload()
+    key = ring.keys.get(key_id)
+    if key is None:
+        raise KeyFileError(f"密钥文件中没有密钥 {key_id}")
+    if key.state != "retired":
+        raise KeyFileError(f"密钥 {key_id} 不是已停用的密钥（当前状态：{key.state}），不能删除")
+    if used := key_usage().get(key_id):
+        where = "、".join(f"{label} {n} 条" for label, n in sorted(used.items()))
+        raise KeyFileError(f"密钥 {key_id} 仍有数据在用（{where}），请先执行 gongxin keys rotate")
+    del ring.keys[key_id]
+    ring.save()
+    return keys.reload()

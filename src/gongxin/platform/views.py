@@ -1,0 +1,78 @@
+"""The platform's own pages (the holiday calendar) and the error pages, in Chinese, in the
+frame; under /api/ errors are problem details."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+
+from gongxin.core.dates import InvalidDate, parse_date
+from gongxin.platform.calendar import enter_year, years_around
+from gongxin.platform.errors import Problem, WorkflowError
+from gongxin.platform.forms import CalendarYearForm
+from gongxin.platform.models import CalendarYear
+from gongxin.platform.permissions import requires
+
+
+@requires("calendar")
+def calendar(request):
+    form = CalendarYearForm(request.POST or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            holidays = _dates(data["holidays"])
+            workdays = _dates(data["workdays"])
+            enter_year(request.staff, data["year"], holidays, workdays)
+        except (InvalidDate, WorkflowError) as exc:
+            problems = [Problem("日期", getattr(exc, "reason", None) or exc.message)]
+        else:
+            messages.success(request, f"{data['year']} 年节假日安排已保存")
+            return redirect("calendar")
+    years = CalendarYear.objects.prefetch_related("days")
+    context = {"form": form, "problems": problems, "years": years, "coverage": years_around()}
+    return render(request, "platform/calendar.html", context)
+
+
+def _dates(text: str):
+    return [parse_date(line.strip()) for line in (text or "").splitlines() if line.strip()]
+
+
+ERRORS = {
+    400: ("请求有误", "提交的内容无法处理，请检查后重试。"),
+    403: ("无权访问", "您没有权限进行此项操作。"),
+    404: ("页面不存在", "您要找的页面不存在，或您无权查看。"),
+    500: ("系统错误", "系统处理时出错，已记录。请稍后重试；如仍不能办理，请联系系统管理员。"),
+}
+
+
+def _error(request, status: int, *, with_frame: bool = True):
+    title, message = ERRORS[status]
+    if request.path.startswith("/api/"):
+        body = {"type": "about:blank", "title": title, "status": status,
+                "code": {404: "not_found", 403: "forbidden", 400: "invalid"}.get(status, "error"),
+                "detail": message}  # fmt: skip
+        return JsonResponse(body, status=status, content_type="application/problem+json",
+                            json_dumps_params={"ensure_ascii": False})  # fmt: skip
+    context = {"status": status, "title": title, "message": message}
+    html = render_to_string("gongxin/error.html", context, request if with_frame else None)
+    return HttpResponse(html, status=status)
+
+
+def bad_request(request, exception=None):
+    return _error(request, 400)
+
+
+def permission_denied(request, exception=None):
+    return _error(request, 403)
+
+
+def page_not_found(request, exception=None):
+    return _error(request, 404)
+
+
+def server_error(request):
+    # No request context: the frame's menu reads the database, which may be what failed.
+    return _error(request, 500, with_frame=False)
