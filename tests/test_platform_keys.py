@@ -1,0 +1,131 @@
+"""Key rotation covers every sealed field of every app (list entries, candidates, letter files):
+after a rotation the old key can be removed from the key file and, after a restart, everything
+still reads; a key still in use cannot be removed; a process that did not rotate uses the new
+key for what it writes next, without a restart."""
+
+import datetime as dt
+import json
+import shutil
+
+import pytest
+
+from gongxin.core.crypto import KeyFileError, KeyRing, new_key
+from gongxin.documents.models import LetterFile
+from gongxin.documents.sealed import file_bytes
+from gongxin.documents.verification import verify_file
+from gongxin.inquiry import services
+from gongxin.inquiry.models import Candidate
+from gongxin.platform import keys
+from gongxin.platform.sealed import key_usage, remove_key, rotate
+from gongxin.registry.models import ListEntry
+from gongxin.registry.pipeline import split_subject
+from tests.factories import LI, ZHANG, World, letter_of, match_of
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 3, 2)
+SEALED = {"registry.ListEntry", "inquiry.Candidate", "documents.LetterFile"}
+
+
+def signed_request(world):
+    req = world.register(people=[ZHANG, LI])
+    services.screen_request(world.handler, req.pk, today=TODAY)
+    services.submit(world.handler, req.pk)
+    zhang = req.candidates.get(row=1)
+    for reviewer in (world.reviewer_a, world.reviewer_b):
+        services.review(reviewer, zhang.pk, "confirm", "一致", today=TODAY)
+    services.sign_off(req.participants.get(role="signer").staff, req.pk)
+    return req
+
+
+def everything_reads() -> dict:
+    ring = keys.keyring()
+    from gongxin.registry import keys as contexts
+
+    entries = [split_subject(ring.decrypt(e.subject_cipher, contexts.ENTRY_SUBJECT))
+               for e in ListEntry.objects.all()]  # fmt: skip
+    candidates = [services.candidate_identity(c) for c in Candidate.objects.order_by("pk")]
+    files = [file_bytes(f) for f in LetterFile.objects.order_by("pk")]
+    return {"entries": entries, "candidates": candidates, "files": files}
+
+
+@pytest.mark.parametrize("suite", ["gm", "intl"])
+def test_rotate_remove_the_old_key_restart_and_everything_reads(tmp_path, key_file, suite):
+    path = key_file("gm")
+    world = World(tmp_path)
+    req = signed_request(world)
+    before = everything_reads()
+    old = keys.keyring().active.id
+    assert set(key_usage()[old]) == SEALED  # candidates and letters are sealed too
+
+    result = rotate(suite)
+    assert result.old_key == old and set(result.rows) == SEALED
+    assert set(key_usage()) == {result.new_key}
+    # Remove the old key the way an operator would edit the file, then "restart".
+    raw = json.loads(path.read_text())
+    raw["keys"] = [k for k in raw["keys"] if k["id"] != old]
+    path.write_text(json.dumps(raw))
+    keys.reload()
+    assert old not in keys.keyring().keys
+    assert everything_reads() == before
+    assert verify_file(file_bytes(letter_of(req).files.get(kind="pdf"))).ok
+    assert match_of([ZHANG, LI]) == ["exact", "none"]
+    # The blind index of candidates was rebuilt: the same person twice in one letter is still
+    # caught, and a new registration works under the new key.
+    world.register(people=[LI])
+
+
+def test_a_key_still_in_use_cannot_be_removed(tmp_path, key_file):
+    key_file("gm")
+    world = World(tmp_path)
+    world.register(people=[ZHANG])
+    old = keys.keyring().active.id
+    with pytest.raises(KeyFileError, match="不是已停用的密钥"):
+        remove_key(old)  # the active key
+    # A key retired while data still uses it (say the rotation's sweep was cut short).
+    ring = keys.keyring()
+    ring.add_pending(new_key("gm"))
+    ring.promote(ring.pending.id)
+    ring.save()
+    with pytest.raises(KeyFileError, match="仍有数据在用"):
+        remove_key(old)
+    rotate()
+    remove_key(old)
+    assert old not in keys.reload().keys
+
+
+def test_a_process_that_did_not_rotate_uses_the_new_key(tmp_path, key_file):
+    path = key_file("gm")
+    world = World(tmp_path)
+    seen = keys.keyring()  # this process has read the key file
+    # Another process (the command line, another node) rotates: it rewrites the key file.
+    other = KeyRing.load(path)
+    fresh = new_key("gm")
+    other.add_pending(fresh)
+    other.promote(fresh.id)
+    other.save()
+    req = world.register(people=[ZHANG])  # no restart, no reload here
+    assert keys.keyring() is not seen
+    candidate = req.candidates.get()
+    assert candidate.key_id == fresh.id
+    assert bytes(candidate.subject_cipher)[2 : 2 + len(fresh.id)] == fresh.id.encode()
+
+
+def test_interrupted_rotation_leaves_everything_readable(tmp_path, key_file, monkeypatch):
+    key_file("gm")
+    world = World(tmp_path)
+    signed_request(world)
+    before = everything_reads()
+
+    def crash(self, key_id):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(KeyRing, "promote", crash)
+    with pytest.raises(KeyboardInterrupt):
+        rotate()
+    monkeypatch.undo()
+    assert keys.reload().pending is not None
+    assert everything_reads() == before
+    finished = rotate()
+    assert set(key_usage()) == {finished.new_key}
+    assert everything_reads() == before
+    shutil.rmtree(tmp_path / "unused", ignore_errors=True)
