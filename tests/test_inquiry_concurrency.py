@@ -9,7 +9,7 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from gongxin.audit.models import AuditEvent
 from gongxin.inquiry import services
@@ -99,3 +99,52 @@ def test_signing_twice_at_once_signs_once(in_review):
     assert errors[0].code == "wrong_state"
     signed = AuditEvent.objects.filter(action="request.sign_off", object_id=str(req.pk))
     assert list(signed.values_list("outcome", flat=True).order_by("pk")) == ["ok", "refused"]
+
+
+def test_nothing_waits_while_a_letter_is_rendered(in_review, monkeypatch):
+    """Rendering and reading back a letter takes seconds for large requests: it happens before
+    the signing transaction, so the request row and the unit's letter numbers stay free."""
+    from gongxin.documents.models import LetterSequence
+    from gongxin.inquiry.models import InquiryRequest
+    from gongxin.inquiry.services import signing
+
+    world, req = in_review
+    zhang = req.candidates.get()
+    for reviewer in (world.reviewer_a, world.reviewer_b):
+        services.review(reviewer, zhang.pk, "confirm", "一致", today=TODAY)
+    LetterSequence.objects.create(unit=world.bj, year=signing.clock.today().year)
+    rendering, release = threading.Event(), threading.Event()
+    real_render = signing.render
+
+    def slow_render(*args, **kwargs):
+        rendering.set()
+        release.wait(30)
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(signing, "render", slow_render)
+    signer = req.participants.get(role="signer").staff
+    results, errors = [], []
+
+    def sign():
+        try:
+            results.append(services.sign_off(signer, req.pk))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=sign)
+    thread.start()
+    try:
+        assert rendering.wait(30)
+        with transaction.atomic():  # would raise at once if the signing held the locks
+            InquiryRequest.objects.select_for_update(nowait=True).get(pk=req.pk)
+            LetterSequence.objects.select_for_update(nowait=True).get(unit=world.bj)
+        other = world.register(people=[ZHANG])  # the unit keeps working meanwhile
+        services.screen_request(world.handler, other.pk, today=TODAY)
+    finally:
+        release.set()
+        thread.join(timeout=60)
+    assert errors == [] and len(results) == 1
+    req.refresh_from_db()
+    assert req.state == "signed"
