@@ -128,7 +128,7 @@ def test_nothing_waits_while_a_letter_is_rendered(in_review, monkeypatch):
     def sign():
         try:
             results.append(services.sign_off(signer, req.pk))
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:  # reported below
             errors.append(exc)
         finally:
             connections.close_all()
