@@ -148,3 +148,30 @@ def test_nothing_waits_while_a_letter_is_rendered(in_review, monkeypatch):
     assert errors == [] and len(results) == 1
     req.refresh_from_db()
     assert req.state == "signed"
+
+
+def test_twenty_identical_registrations_at_once_make_one_request(tmp_path):
+    """A double (or twentyfold) submit: one request is created; every other answer is 409
+    naming it, none is a 500."""
+    from rest_framework.test import APIClient
+
+    from gongxin.inquiry.models import InquiryRequest
+
+    world = World(tmp_path)
+    body = {"agency": world.agency.pk, "letter_number": "京组函〔2026〕20号",
+            "received_on": "2026-11-20", "kind": "recruitment",
+            "candidates": [{"name": "张三", "id_number": ZHANG[1]}]}  # fmt: skip
+
+    def post():
+        client = APIClient()
+        client.force_authenticate(world.handler.user)
+        answer = client.post("/api/v1/requests/", body, format="json")
+        return answer.status_code, answer.json()
+
+    answers, errors = race(*[post] * 20)
+    assert errors == []
+    statuses = sorted(status for status, _ in answers)
+    assert statuses == [201] + [409] * 19
+    (created,) = [data["id"] for status, data in answers if status == 201]
+    assert {data["existing"]["id"] for status, data in answers if status == 409} == {created}
+    assert InquiryRequest.objects.count() == 1

@@ -21,6 +21,13 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:  # `gongxin screen … | head`: the reader left, not an error
         sys.stderr.close()
         os._exit(0)
+    except Exception as exc:
+        # An operator gets one line, not a traceback (which may echo what was being read);
+        # --traceback shows it, as for Django's own command errors.
+        if "--traceback" in args:
+            raise
+        sys.stderr.write(f"命令执行失败（{type(exc).__name__}）。加 --traceback 可查看详情。\n")
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -67,7 +67,10 @@ class WorkCalendar:
         ``start`` (whether or not ``start`` is itself a working day)."""
         day, counted = start, 0
         while counted < days:
-            day += dt.timedelta(days=1)
+            try:
+                day += dt.timedelta(days=1)
+            except OverflowError:  # past 9999-12-31: no schedule, certainly
+                raise CalendarUnavailable(day.year + 1) from None
             if self.is_workday(day):
                 counted += 1
         return day

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from gongxin.core.text import describe, first_refused
+
 BODY_MAX = 3  # page 1 holds the letter's text and three table rows
 
 
@@ -63,3 +65,17 @@ class LetterContent:
     @property
     def verification_line(self) -> str:
         return f"验证码：{self.verification_code}（核验：{self.verification_url}）"
+
+    def unprintable(self) -> list[str]:
+        """Texts holding a character a letter cannot carry (a control or direction character
+        stored before it was refused, say), named for staff: such a letter is not rendered."""
+        texts = {"发文字号": self.document_number, "标题": self.title, "主送": self.salutation,
+                 "正文": self.opening, "结束语": self.closing, "附件说明": self.attachment_note,
+                 "附件标题": self.attachment_title, "发文单位": self.issuer}  # fmt: skip
+        problems = [f"{label}含有{describe(found[1])}，无法排版"
+                    for label, text in texts.items() if (found := first_refused(text))]  # fmt: skip
+        for n, cells in enumerate(self.table.rows, start=1):
+            for header, cell in zip(self.table.headers, cells, strict=True):
+                if found := first_refused(cell):
+                    problems.append(f"{self.table.label(n)}的{header}含有{describe(found[1])}")
+        return problems

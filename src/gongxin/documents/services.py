@@ -80,6 +80,8 @@ def render(content: LetterContent, number: int, unit_code: str) -> Rendered:
     from gongxin.documents.check import differences
     from gongxin.documents.signing import sign
 
+    if problems := content.unprintable():
+        raise ResultCheckFailed(problems)
     docx, pdf = docx_letter.build(content), pdf_letter.build(content)
     if problems := differences(content, docx, pdf):
         raise ResultCheckFailed(problems)

@@ -35,7 +35,7 @@ def problems_of(detail, label: str = "请求", row: int | None = None) -> list[P
     if isinstance(detail, dict):
         found = []
         for key, value in detail.items():
-            name = "请求" if key == "non_field_errors" else str(key)
+            name = label if key == "non_field_errors" else str(key)
             found += problems_of(value, name, row)
         return found
     if isinstance(detail, list):

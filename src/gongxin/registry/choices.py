@@ -17,6 +17,7 @@ class ImportStatus(models.TextChoices):
     DONE = "done", "已导入"
     REJECTED = "rejected", "已拒绝"
     DUPLICATE = "duplicate", "重复文件，未更改"
+    FAILED = "failed", "导入失败，未更改"
 
 
 class DeltaAction(models.TextChoices):

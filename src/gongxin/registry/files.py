@@ -152,18 +152,29 @@ def _safe_cut(text: str) -> int:
     return cut
 
 
+BAD_XLSX = (
+    "无法读取 XLSX 文件：文件已损坏或内容不符合 Excel 格式，请用 Excel 打开后另存为 XLSX 再上传"
+)
+
+
 def _open_xlsx(path: Path) -> Table:
+    """Cells are parsed lazily as rows are read, so a damaged or hostile worksheet (malformed
+    XML, entities, a shared string that does not exist) fails while reading: every failure of
+    the reader becomes the one FileFormatError, never a traceback. Entities and DTDs are refused
+    by defusedxml, which openpyxl uses when it is installed."""
     from openpyxl import load_workbook
 
     def load():
         try:
             return load_workbook(path, read_only=True, data_only=True)
         except Exception:  # openpyxl raises many types for a damaged file
-            raise FileFormatError("无法读取 XLSX 文件，文件可能已损坏") from None
+            raise FileFormatError(BAD_XLSX) from None
 
     book = load()
     try:
         first = next(book.worksheets[0].iter_rows(values_only=True), None)
+    except Exception:  # any failure of the reader means a damaged file
+        raise FileFormatError(BAD_XLSX) from None
     finally:
         book.close()
     if first is None:
@@ -183,6 +194,10 @@ def _open_xlsx(path: Path) -> Table:
                     batch = []
             if batch:
                 yield ("cells", batch)
+        except FileFormatError:
+            raise
+        except Exception:  # any failure of the reader means a damaged file
+            raise FileFormatError(BAD_XLSX) from None
         finally:
             book.close()
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from django.db import connection, transaction
 from django.db.models import Max, Q
-from django.utils import timezone
 
+from gongxin.core import clock
 from gongxin.platform.errors import Problem
 from gongxin.platform.keys import keyring
 from gongxin.registry import pipeline
@@ -60,7 +60,7 @@ class ImportResult:
         if self.duplicate_of is not None:
             dup = self.duplicate_of
             return (
-                f"该文件已于{timezone.localtime(dup.finished_at):%Y-%m-%d %H:%M}导入"
+                f"该文件已于{clock.local(dup.finished_at):%Y-%m-%d %H:%M}导入"
                 f"（批次 #{dup.pk}），本次未作任何更改"
             )
         return (
@@ -95,98 +95,107 @@ def import_list(
     imported_by: str,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Import a list file for one source; raise ImportRefused (nothing changed) on any error."""
+    """Import a list file for one source; raise ImportRefused (nothing changed) on any error.
+
+    Every attempt is recorded: done, duplicate, refused (with the rows and reasons) or failed
+    (an error of ours, not of the file: it is re-raised after the record is written).
+    """
     path = Path(path)
-    started = timezone.now()
-    as_of = as_of or timezone.localdate()
     source = get_source(source_code)
     if mode not in ImportMode.values:
         raise ImportRefused(f"未知的导入方式「{mode}」（应为 snapshot 或 delta）")
     if not path.is_file():
         raise ImportRefused(f"文件不存在：{path.name}")
-    sha = file_sha256(path)
-    record = dict(
-        source=source,
-        file_name=path.name[:255],
-        sha256=sha,
-        mode=mode,
-        as_of=as_of,
-        imported_by=imported_by,
-        started_at=started,
-    )
+    attempt = _Attempt(path, source, mode, as_of or clock.today(), imported_by)
+    try:
+        return attempt.run(progress)
+    except ImportRefused:
+        raise
+    except Exception as exc:
+        reason = f"导入失败（{type(exc).__name__}），名单未作任何更改，请联系系统管理员"
+        attempt.record(ImportStatus.FAILED, errors=[Problem("", reason).as_dict()])
+        raise
 
-    def refuse(message: str, errors: list[Problem], rows_total: int = 0):
-        imp = ListImport.objects.create(
-            **record,
-            status=ImportStatus.REJECTED,
-            rows_total=rows_total,
-            errors=[e.as_dict() for e in errors[:MAX_STORED_ERRORS]],
-            finished_at=timezone.now(),
+
+class _Attempt:
+    """One import attempt: what it is (for the record) and how it ends."""
+
+    def __init__(self, path: Path, source, mode: str, as_of: dt.date, imported_by: str):
+        self.path, self.source, self.mode, self.as_of = path, source, mode, as_of
+        self.started = clock.now()
+        self.sha = file_sha256(path)
+        self.fields = dict(
+            source=source, file_name=path.name[:255], sha256=self.sha, mode=mode, as_of=as_of,
+            imported_by=imported_by, started_at=self.started,
+        )  # fmt: skip
+
+    def record(self, status: str, **fields) -> ListImport:
+        return ListImport.objects.create(
+            **self.fields, status=status, finished_at=clock.now(), **fields
         )
+
+    def refuse(self, message: str, errors: list[Problem], rows_total: int = 0):
+        imp = self.record(ImportStatus.REJECTED, rows_total=rows_total,
+                          errors=[e.as_dict() for e in errors[:MAX_STORED_ERRORS]])  # fmt: skip
         raise ImportRefused(message, errors, imp)
 
-    def duplicate(earlier: ListImport) -> ImportResult:
-        imp = ListImport.objects.create(
-            **record, status=ImportStatus.DUPLICATE, finished_at=timezone.now()
-        )
-        return ImportResult(imp, duplicate_of=earlier)
+    def duplicate(self, earlier: ListImport) -> ImportResult:
+        return ImportResult(self.record(ImportStatus.DUPLICATE), duplicate_of=earlier)
 
-    # Cheap checks first, so a repeated or stale file is answered before it is parsed; they
-    # are repeated under the source lock below, where they are authoritative.
-    if earlier := _earlier_import(source, sha):
-        return duplicate(earlier)
-    if stale := _stale_snapshot(source, mode, as_of):
-        refuse(stale, [])
-
-    try:
-        table = open_table(path)
-    except FileFormatError as exc:
-        refuse(exc.reason, [])
-    validator = RowValidator(
-        table.headers, source_code=source.code, source_name=source.name, mode=mode, as_of=as_of
-    )
-    if validator.header_errors:
-        refuse("文件缺少必需的列，整个文件未导入", validator.header_errors)
-
-    writer = None
-    try:
-        with transaction.atomic():
-            # One import per source at a time: the row lock serialises them on PostgreSQL
-            # (SQLite's IMMEDIATE transactions already do).
-            ListSource.objects.select_for_update().get(pk=source.pk)
-            if earlier := _earlier_import(source, sha):
-                raise _Duplicate(earlier)
-            if stale := _stale_snapshot(source, mode, as_of):
-                raise ImportRefused(stale)
-            imp = ListImport.objects.create(**record, status=ImportStatus.DONE, finished_at=started)
-            writer = _Writer(source, imp, mode, as_of, progress)
-            ctx = pipeline.Context(
-                validator=validator,
-                ring=keyring(),
-                hashers=writer.hashers,
-                active_keys=frozenset(writer.active),
-                source_id=source.pk,
-                import_id=imp.pk,
+    def run(self, progress) -> ImportResult:
+        source, mode, as_of, sha = self.source, self.mode, self.as_of, self.sha
+        # Cheap checks first, so a repeated or stale file is answered before it is parsed;
+        # they are repeated under the source lock below, where they are authoritative.
+        if earlier := _earlier_import(source, sha):
+            return self.duplicate(earlier)
+        if stale := _stale_snapshot(source, mode, as_of):
+            self.refuse(stale, [])
+        try:
+            table = open_table(self.path)
+        except FileFormatError as exc:
+            self.refuse(exc.reason, [])
+        validator = RowValidator(
+            table.headers, source_code=source.code, source_name=source.name, mode=mode,
+            as_of=as_of,
+        )  # fmt: skip
+        if validator.header_errors:
+            self.refuse("文件缺少必需的列，整个文件未导入", validator.header_errors)
+        writer = None
+        try:
+            with transaction.atomic():
+                # One import per source at a time: the row lock serialises them on PostgreSQL
+                # (SQLite's IMMEDIATE transactions already do).
+                ListSource.objects.select_for_update().get(pk=source.pk)
+                if earlier := _earlier_import(source, sha):
+                    raise _Duplicate(earlier)
+                if stale := _stale_snapshot(source, mode, as_of):
+                    raise ImportRefused(stale)
+                imp = ListImport.objects.create(**self.fields, status=ImportStatus.DONE,
+                                                finished_at=self.started)  # fmt: skip
+                writer = _Writer(source, imp, mode, as_of, progress)
+                ctx = pipeline.Context(
+                    validator=validator, ring=keyring(), hashers=writer.hashers,
+                    active_keys=frozenset(writer.active), source_id=source.pk, import_id=imp.pk,
+                )  # fmt: skip
+                parallel = self.path.stat().st_size > PARALLEL_BYTES
+                for result in pipeline.prepared(table.chunks(), ctx, parallel=parallel):
+                    writer.feed(*result)
+                writer.finish()
+                if writer.errors:
+                    raise ImportRefused("", writer.errors)
+        except _Duplicate as exc:
+            return self.duplicate(exc.earlier)
+        except FileFormatError as exc:
+            self.refuse(exc.reason, [])
+        except ImportRefused as exc:
+            message = exc.message or (
+                f"文件中有 {len(exc.errors)} 处错误，整个文件未导入，名单未作任何更改"
             )
-            parallel = path.stat().st_size > PARALLEL_BYTES
-            for result in pipeline.prepared(table.chunks(), ctx, parallel=parallel):
-                writer.feed(*result)
-            writer.finish()
-            if writer.errors:
-                raise ImportRefused("", writer.errors)
-    except _Duplicate as exc:
-        return duplicate(exc.earlier)
-    except FileFormatError as exc:
-        refuse(exc.reason, [])
-    except ImportRefused as exc:
-        message = exc.message or (
-            f"文件中有 {len(exc.errors)} 处错误，整个文件未导入，名单未作任何更改"
-        )
-        refuse(message, exc.errors, writer.rows_total if writer else 0)
-    finally:
-        if writer is not None:
-            writer.cursor.close()  # also when the file is refused or writing fails
-    return ImportResult(imp)
+            self.refuse(message, exc.errors, writer.rows_total if writer else 0)
+        finally:
+            if writer is not None:
+                writer.cursor.close()  # also when the file is refused or writing fails
+        return ImportResult(imp)
 
 
 class _Duplicate(Exception):
@@ -323,7 +332,7 @@ class _Writer:
         imp = self.imp
         imp.rows_total, imp.added, imp.removed = self.rows_total, self.added, len(self.removals)
         imp.unchanged = self.unchanged
-        imp.finished_at = timezone.now()
+        imp.finished_at = clock.now()
         imp.save(update_fields=["rows_total", "added", "removed", "unchanged", "finished_at"])
 
 

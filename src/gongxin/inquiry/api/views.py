@@ -66,9 +66,8 @@ def parse_registration(data) -> services.Registration:
         try:
             valid = item.run_validation(cells)
         except ValidationError as exc:
-            detail = exc.detail if isinstance(exc.detail, dict) else {"candidates": exc.detail}
             found += [Problem(LABELS.get(p.field, p.field), p.reason, row)
-                      for p in problems_of(detail)]  # fmt: skip
+                      for p in problems_of(exc.detail, "人选")]  # fmt: skip
             continue
         candidates.append(CandidateInput(row, valid["name"], valid["id_number"],
                                          valid.get("position", "")))  # fmt: skip

@@ -5,6 +5,7 @@ import sys
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from gongxin.core.text import spreadsheet_cell
 from gongxin.platform.terminal import date_argument, report_errors
 from gongxin.registry.files import FileFormatError
 from gongxin.registry.screening import read_candidates, screen
@@ -42,8 +43,8 @@ class Command(BaseCommand):
         elif format == "csv":
             writer = csv.writer(self.stdout)
             writer.writerow(HEADERS)
-            for r in rows:
-                writer.writerow(self._cells(r))
+            for r in rows:  # cells a spreadsheet would run as a formula are escaped
+                writer.writerow([spreadsheet_cell(c) for c in self._cells(r)])
         else:
             self.stdout.write(f"查询日期：{as_of.isoformat()}")
             for r in rows:
