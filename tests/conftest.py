@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+
+from gongxin.core import clock
+
+# GONGXIN_TEST_NOW (ISO 8601 with zone) pins the product's clock for every test: `make test`
+# runs the PostgreSQL pass at 2026-12-31T23:30+08:00, the evening a UTC date.today() is wrong.
+PINNED = os.environ.get("GONGXIN_TEST_NOW")
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock():
+    if PINNED:
+        with clock.pinned(dt.datetime.fromisoformat(PINNED)):
+            yield
+    else:
+        yield
 
 
 def pytest_unconfigure(config):
@@ -32,4 +49,4 @@ def key_file(tmp_path, settings):
 
 def pytest_report_header(config):
     engine = django_settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-    return f"gongxin database: {engine}"
+    return f"gongxin database: {engine}; clock: {PINNED or 'the wall clock'}"

@@ -132,7 +132,7 @@ def self_test() -> None:
 def new_key(suite: str = "gm", key_id: str | None = None) -> Key:
     if suite not in SUITES:
         raise KeyFileError(f"unknown suite {suite!r}; choose one of {', '.join(SUITES)}")
-    now = dt.datetime.now(dt.UTC)
+    now = dt.datetime.now(dt.UTC)  # wall clock: when the key was really made
     return Key(
         id=key_id or f"k{now:%Y%m%d}{secrets.token_hex(3)}",
         suite=suite,

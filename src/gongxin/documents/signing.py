@@ -58,7 +58,7 @@ def ensure_demo_certificates(units) -> list[str]:
     trust = settings.CERT_DIR / "trust"
     trust.mkdir(parents=True, exist_ok=True)
     ca_key_path, ca_cert_path = settings.CERT_DIR / "demo-ca.key.pem", trust / "demo-ca.pem"
-    now = dt.datetime.now(dt.UTC)
+    now = dt.datetime.now(dt.UTC)  # wall clock: validity is checked against real time
     if not ca_cert_path.exists():
         key = ec.generate_private_key(ec.SECP256R1())
         name = _name("公信演示根证书", "公信演示")

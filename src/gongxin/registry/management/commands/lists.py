@@ -4,8 +4,8 @@ import os
 from django.core.management.base import BaseCommand
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
 
+from gongxin.core import clock
 from gongxin.platform.terminal import (
     date_argument,
     progress_bar,
@@ -101,7 +101,7 @@ class Command(BaseCommand):
         except ImportRefused as exc:
             self.stderr.write(exc.message)
             raise SystemExit(1) from None
-        as_of = as_of or timezone.localdate()
+        as_of = as_of or clock.today()
         entries = ListEntry.objects.filter(source=src, listed_on__lte=as_of)
         removed = Q(removed_on__isnull=False, removed_on__lte=as_of)
         active = entries.exclude(removed).count()
@@ -130,7 +130,7 @@ class Command(BaseCommand):
             self.stdout.write("最近导入：")
             for imp in recent:
                 self.stdout.write(
-                    f"  #{imp.pk} {timezone.localtime(imp.finished_at):%Y-%m-%d %H:%M} "
+                    f"  #{imp.pk} {clock.local(imp.finished_at):%Y-%m-%d %H:%M} "
                     f"{imp.get_mode_display()} {imp.file_name} {imp.get_status_display()} "
                     f"新增 {imp.added} 移出 {imp.removed} 未变 {imp.unchanged}"
                 )

@@ -3,8 +3,8 @@ import json
 import sys
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
+from gongxin.core import clock
 from gongxin.core.text import spreadsheet_cell
 from gongxin.platform.terminal import date_argument, report_errors
 from gongxin.registry.files import FileFormatError
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--errors-csv", help="把错误行清单写入此 CSV 文件")
 
     def handle(self, file, as_of, format, errors_csv, **options):
-        as_of = as_of or timezone.localdate()
+        as_of = as_of or clock.today()
         try:
             candidates, errors = read_candidates(file)
         except FileFormatError as exc:
