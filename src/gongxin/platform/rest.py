@@ -27,7 +27,19 @@ TITLES = {400: "请求有误", 401: "未登录", 403: "无权办理", 404: "不�
 def problem(status_code: int, code: str, detail: str, **extra) -> Response:
     body = {"type": "about:blank", "title": TITLES.get(status_code, "错误"), "status": status_code,
             "code": code, "detail": detail, **extra}  # fmt: skip
-    return Response(body, status=status_code, content_type=CONTENT_TYPE)
+    return Response(_printable(body), status=status_code, content_type=CONTENT_TYPE)
+
+
+def _printable(value):
+    """Nothing a client sent can make the answer unencodable: a lone surrogate that a library
+    echoed into a message becomes U+FFFD."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_printable(k): _printable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_printable(v) for v in value]
+    return value
 
 
 def problems_of(detail, label: str = "请求", row: int | None = None) -> list[Problem]:

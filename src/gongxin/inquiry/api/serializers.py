@@ -167,7 +167,9 @@ class RegistrationSerializer(serializers.Serializer):
     letter_number = serializers.CharField(max_length=_max(InquiryRequest, "letter_number"),
                                           trim_whitespace=False)  # fmt: skip
     received_on = serializers.DateField()
-    kind = serializers.ChoiceField(choices=RequestKind.choices)
+    kind = serializers.ChoiceField(
+        choices=RequestKind.choices, error_messages={"invalid_choice": "请选择录用或调任"}
+    )
     candidates = CandidateIn(many=True, min_length=1, max_length=10_000)
 
 
@@ -176,7 +178,9 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class ReviewSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=ReviewDecision.choices)
+    decision = serializers.ChoiceField(
+        choices=ReviewDecision.choices, error_messages={"invalid_choice": "请选择确认列入或排除"}
+    )
     reason = serializers.CharField(max_length=_max(Review, "reason"), trim_whitespace=False)
 
 
