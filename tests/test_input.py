@@ -26,6 +26,7 @@ from tests.factories import (
     ZHANG,
     World,
     findings_of,
+    make_id,
     make_staff,
     match_of,
     person_row,
@@ -400,3 +401,141 @@ def test_a_broken_xlsx_on_the_command_line(run, tmp_path):
     shutil.copy(path, tmp_path / "l.xlsx")
     refused = run("lists", "import", tmp_path / "l.xlsx", "--source", "sxbzxr", expect=1)
     assert "导入被拒绝" in refused.stderr
+
+
+# --- found by a black-box probe of the previous main ------------------------------------------
+
+
+def test_a_stray_quote_in_a_big_csv_is_a_file_error(client, world, tmp_path):
+    rows = "\n".join(f"人选{i},{LI[1]}" for i in range(3))
+    data = f'姓名,公民身份号码\n张三,{ZHANG[1]},"未闭合\n{rows}\n' + ("长" * 140_000)
+    upload = io.BytesIO(data.encode())
+    upload.name = "人选.csv"
+    client.force_login(world.handler.user)
+    page = client.post("/requests/new/", {
+        "agency": world.agency.pk, "letter_number": "京组函〔2026〕91号",
+        "received_on": TODAY().isoformat(), "kind": "recruitment", "candidates_file": upload,
+    }).content.decode()  # fmt: skip
+    assert "不配对的引号" in page
+    assert InquiryRequest.objects.count() == 0
+
+
+def test_declared_dimensions_of_a_sheet_are_not_trusted(tmp_path):
+    import re
+
+    from gongxin.registry.screening import read_candidates
+
+    book = Workbook()
+    book.active.append(["姓名", "公民身份号码"])
+    for n in range(5):
+        book.active.append([f"人选{'甲乙丙丁戊'[n]}", make_id(seq=n + 1)])
+    path = tmp_path / "人选.xlsx"
+    book.save(path)
+    with zipfile.ZipFile(path) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    for declared in ("A1:B3", "A1:XFD200000"):  # stale, and inflated
+        parts["xl/worksheets/sheet1.xml"] = re.sub(
+            r'<dimension ref="[^"]+"/>', f'<dimension ref="{declared}"/>', sheet
+        ).encode()
+        with zipfile.ZipFile(path, "w") as z:
+            for name, data in parts.items():
+                z.writestr(name, data)
+        candidates, problems = read_candidates(path)
+        assert (len(candidates), problems) == (5, []), declared
+
+
+def test_typed_candidates_and_a_file_at_once_are_not_silently_merged(client, world):
+    upload = io.BytesIO(f"姓名,公民身份号码\n张三,{ZHANG[1]}\n".encode())
+    upload.name = "人选.csv"
+    client.force_login(world.handler.user)
+    page = client.post("/requests/new/", {
+        "agency": world.agency.pk, "letter_number": "京组函〔2026〕92号",
+        "received_on": TODAY().isoformat(), "kind": "recruitment", "candidates_file": upload,
+        "candidates_text": f"李四,{LI[1]}",
+    }).content.decode()  # fmt: skip
+    assert "不要同时使用" in page
+    assert InquiryRequest.objects.count() == 0
+
+
+def test_a_nul_in_a_cookie_or_a_token_is_not_a_500(client, world):
+    client.cookies["sessionid"] = "abcdefgh\x00ijkl"
+    assert client.get("/login/").status_code == 200
+    answer = APIClient().get("/api/v1/requests/", HTTP_AUTHORIZATION="Token abc\x00def")
+    assert answer.status_code == 400
+
+
+def test_deep_json_and_infinite_numbers_are_400(world):
+    deep = '{"agency": 1, "candidates": ' + "[" * 50_000 + "]" * 50_000 + "}"
+    client = api(world.handler)
+    answer = client.generic("POST", "/api/v1/requests/", deep, content_type="application/json")
+    assert answer.status_code == 400
+    for agency in ("1e400", "-1e400", "1.5", '"3"', "true"):
+        raw = '{"agency": ' + agency + ', "letter_number": "京组函〔2026〕1号", ' \
+              '"received_on": "2026-11-20", "kind": "transfer", "candidates": []}'  # fmt: skip
+        answer = client.generic("POST", "/api/v1/requests/", raw, content_type="application/json")
+        assert answer.status_code == 400, agency
+        assert "发起查询单位" in {e["field"] for e in answer.json()["errors"]}, agency
+
+
+def test_the_same_holiday_typed_twice_is_one_day(client, world):
+    admin = make_staff(world.bj, "sysadmin", "sysadmin")
+    client.force_login(admin.user)
+    page = client.post("/calendar/", {"year": 2032, "holidays": "2032-01-01\n2032年1月1日"},
+                       follow=True).content.decode()  # fmt: skip
+    assert "2032 年节假日安排已保存" in page
+
+
+def test_a_list_with_control_characters_in_a_text_column_names_the_row(tmp_path, world):
+    from gongxin.registry.services import ImportRefused
+    from tests.factories import Lists
+
+    with pytest.raises(ImportRefused) as exc:
+        Lists(tmp_path).load([person_row(*LI, authority="北京\x00法院")])
+    assert [(e.row, e.field) for e in exc.value.errors] == [(2, "认定机关")]
+
+
+def test_a_list_dated_in_the_future_is_refused_and_recorded(tmp_path, world):
+    from gongxin.registry.services import ImportRefused, import_list
+
+    path = write_csv(tmp_path / "l.csv", [person_row(*LI)])
+    with pytest.raises(ImportRefused, match="晚于今天"):
+        import_list(path, source_code="sxbzxr", imported_by="test", as_of=dt.date(9999, 12, 31))
+    assert ListImport.objects.latest("pk").status == "rejected"
+
+
+def test_a_source_name_too_long_or_blank_is_refused(world):
+    from gongxin.registry.services import ImportRefused, add_source
+
+    with pytest.raises(ImportRefused, match="名称过长"):
+        add_source("local1", "名" * 150)
+    with pytest.raises(ImportRefused, match="名称不能为空"):
+        add_source("local2", "  ")
+
+
+def test_a_letter_number_only_has_what_a_letter_can_print(world):
+    for typed in (
+        "京组函\ue000〔2026〕1号",
+        "京组函\u0378号",
+        "京组函\U00082b5d号",
+        "京组\u200b函",
+    ):
+        answer = api(world.handler).post("/api/v1/requests/", body(world, letter_number=typed),
+                                         format="json")  # fmt: skip
+        assert answer.status_code == 400, typed
+        assert answer.json()["errors"][0]["field"] == "来文文号"
+    ok = api(world.handler).post("/api/v1/requests/",
+                                 body(world, letter_number=" 京组函〔2026〕7号（二）"),
+                                 format="json")  # fmt: skip
+    assert ok.status_code == 201
+    assert ok.json()["letter_number"] == "京组函〔2026〕7号（二）"
+
+
+def test_every_character_a_letter_number_may_hold_can_be_printed():
+    from gongxin.documents.alphabet import RANGES
+    from gongxin.documents.check import covered
+    from gongxin.documents.pdf_letter import FONTS
+
+    drawable = covered(FONTS["fangsong"])
+    missing = [hex(cp) for a, b in RANGES for cp in range(a, b + 1) if cp not in drawable]
+    assert missing == []

@@ -47,9 +47,12 @@ class RegistrationForm(forms.Form):
     def candidates(self) -> tuple[list[CandidateInput], list[Problem]]:
         """Rows from the upload if there is one, else from the text box (numbered by line)."""
         upload = self.cleaned_data.get("candidates_file")
+        typed = self.cleaned_data.get("candidates_text") or ""
+        if upload and typed.strip():
+            return [], [Problem("人选", "请只填写人选或只上传人选表，不要同时使用（两者不会合并）")]
         if upload:
             return _from_upload(upload)
-        return parse_pasted(self.cleaned_data.get("candidates_text") or "")
+        return parse_pasted(typed)
 
 
 def parse_pasted(text: str) -> tuple[list[CandidateInput], list[Problem]]:

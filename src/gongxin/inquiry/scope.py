@@ -69,5 +69,7 @@ def findings(staff, action: str) -> Q | None:
 
 @scope(CandidateMatch)
 def matches(staff, action: str) -> Q | None:
-    """Matches are evidence, whatever the action asked."""
+    """Matches are evidence: "view" sees them only where "evidence" does."""
+    if action not in ("view", "evidence"):
+        raise ValueError(f"unknown action {action!r} for matches")
     return _candidates(staff, "evidence", "finding__candidate__request")

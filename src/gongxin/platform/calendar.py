@@ -45,6 +45,7 @@ def enter_year(actor, year: int, holidays: list[dt.date], workdays: list[dt.date
     """A sysadmin enters (or replaces) one year's schedule: days off and weekend days worked."""
     if not actor.has_role(Role.SYSADMIN):
         raise WorkflowError("forbidden", "只有系统管理员可以维护节假日安排")
+    holidays, workdays = sorted(set(holidays)), sorted(set(workdays))  # a day typed twice
     days = [(d, CalendarDayKind.HOLIDAY) for d in holidays]
     days += [(d, CalendarDayKind.WORKDAY) for d in workdays]
     wrong = sorted({d for d, _ in days if d.year != year})

@@ -1,8 +1,10 @@
 """Input no field can hold, refused before any view sees it.
 
-A NUL byte cannot be stored in PostgreSQL text at all (the driver raises), so a NUL anywhere in
-the query string or a form body answers 400 with a Chinese explanation instead of a 500, however
-the view would have used the value. Everything else is each field's own validation.
+A NUL byte cannot be stored or even looked up in PostgreSQL text (the driver raises), so a NUL
+anywhere in the path, the query string, a form body or the Authorization header answers 400
+with a Chinese explanation instead of a 500, however the view would have used the value; a
+cookie holding one is dropped (an anonymous visitor with a forged session cookie is simply
+not signed in). Everything else is each field's own validation.
 """
 
 from __future__ import annotations
@@ -23,8 +25,11 @@ class RefuseNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        for name in [k for k, v in request.COOKIES.items() if "\x00" in k or "\x00" in v]:
+            del request.COOKIES[name]
         if (
             "\x00" in request.path
+            or "\x00" in request.META.get("HTTP_AUTHORIZATION", "")
             or _has_nul(request.GET)
             or (request.method == "POST" and _is_form(request) and _has_nul(request.POST))
         ):

@@ -33,6 +33,9 @@ class FileFormatError(ValueError):
 
 
 BAD_ENCODING = "文件编码无法识别（应为 UTF-8 或 GB18030）"
+STRAY_QUOTE = (
+    '文件中有不配对的引号（"），从该处起的内容被当作一个过长的单元格，请检查后重新保存为 CSV'
+)
 
 
 class Table:
@@ -60,7 +63,10 @@ class Table:
 def chunk_records(chunk: Chunk) -> list[list]:
     kind, data = chunk
     if kind == "text":
-        return list(csv.reader(io.StringIO(data)))
+        try:
+            return list(csv.reader(io.StringIO(data)))
+        except csv.Error:  # a field past the csv module's limit: a stray quote, usually
+            raise FileFormatError(STRAY_QUOTE) from None
     return data
 
 
@@ -172,7 +178,7 @@ def _open_xlsx(path: Path) -> Table:
 
     book = load()
     try:
-        first = next(book.worksheets[0].iter_rows(values_only=True), None)
+        first = next(_sheet(book).iter_rows(values_only=True), None)
     except Exception:  # any failure of the reader means a damaged file
         raise FileFormatError(BAD_XLSX) from None
     finally:
@@ -184,7 +190,7 @@ def _open_xlsx(path: Path) -> Table:
     def chunks(size: int) -> Iterator[Chunk]:
         book = load()
         try:
-            it = book.worksheets[0].iter_rows(values_only=True)
+            it = _sheet(book).iter_rows(values_only=True)
             next(it)
             batch = []
             for row in it:
@@ -202,3 +208,12 @@ def _open_xlsx(path: Path) -> Table:
             book.close()
 
     return Table(headers, chunks)
+
+
+def _sheet(book):
+    """The first worksheet, read as its cells are, not as its <dimension> declares: a stale
+    declaration would drop the rows below it, and an inflated one (A1:XFD200000 in a 5 KB file)
+    would pad every row to 16,384 cells."""
+    sheet = book.worksheets[0]
+    sheet.reset_dimensions()
+    return sheet

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from gongxin.core import dates, idnumber, names, uscc
+from gongxin.core.text import describe, first_refused
 from gongxin.platform.errors import Problem
 from gongxin.registry.choices import DeltaAction, SubjectKind
 
@@ -143,6 +144,7 @@ class RowValidator:
             not authority
             or not basis
             or len(authority) + len(basis) + len(case) + len(reason) > TEXT_LIMIT
+            or not (authority + basis + case + reason).isprintable()
         ):
             self._check_texts(number, fail, authority, basis, case, reason)
 
@@ -184,6 +186,8 @@ class RowValidator:
                 fail(Problem(column, "不能为空", number))
             elif len(value) > TEXT_LIMIT:
                 fail(Problem(column, f"过长（超过{TEXT_LIMIT}个字符）", number))
+            elif found := first_refused(value):
+                fail(Problem(column, f"含有{describe(found[1])}", number))
 
     def _ident(self, number, raw: str, kind: str | None, fail) -> tuple[str, bool]:
         raw = raw.strip()

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Q
 
 from gongxin.core import clock
+from gongxin.core.text import InvalidText, clean
 from gongxin.platform.errors import Problem
 from gongxin.platform.keys import keyring
 from gongxin.registry import pipeline
@@ -144,6 +145,8 @@ class _Attempt:
 
     def run(self, progress) -> ImportResult:
         source, mode, as_of, sha = self.source, self.mode, self.as_of, self.sha
+        if as_of > clock.today():
+            self.refuse(f"名单日期 {as_of} 晚于今天，整个文件未导入", [])
         # Cheap checks first, so a repeated or stale file is answered before it is parsed;
         # they are repeated under the source lock below, where they are authoritative.
         if earlier := _earlier_import(source, sha):
@@ -372,6 +375,15 @@ def add_source(code: str, name: str, *, publisher: str = "", legal_basis: str = 
         validate_slug(code)
     except ValidationError:
         raise ImportRefused("代码只能包含字母、数字、-、_") from None
+    fields = {"code": code, "name": name, "publisher": publisher, "legal_basis": legal_basis}
+    labels = {"code": "代码", "name": "名称", "publisher": "发布机关", "legal_basis": "依据"}
+    for key, value in fields.items():
+        try:
+            fields[key] = clean(value, required=key in ("code", "name"),
+                                max_length=ListSource._meta.get_field(key).max_length)  # fmt: skip
+        except InvalidText as exc:
+            raise ImportRefused(f"{labels[key]}{exc.reason}") from None
+    code, name, publisher, legal_basis = fields.values()
     if ListSource.objects.filter(Q(code=code) | Q(name=name)).exists():
         raise ImportRefused(f"名单来源「{code}」或「{name}」已存在")
     return ListSource.objects.create(

@@ -17,6 +17,7 @@ from gongxin.accounts.models import RequestingAgency
 from gongxin.audit.services import record
 from gongxin.core import clock
 from gongxin.core.text import InvalidText, clean
+from gongxin.documents.alphabet import letter_text
 from gongxin.inquiry.choices import RequestKind, RequestState
 from gongxin.inquiry.models import Candidate, InquiryRequest, Round
 from gongxin.inquiry.rules import MAY_REGISTER
@@ -24,7 +25,13 @@ from gongxin.inquiry.services.actions import act
 from gongxin.inquiry.services.draws import draw_handler
 from gongxin.inquiry.services.identity import seal
 from gongxin.platform.calendar import deadline_for
-from gongxin.platform.errors import Conflict, InvalidSubmission, Problem, WorkflowError
+from gongxin.platform.errors import (
+    Conflict,
+    InvalidSubmission,
+    Problem,
+    WorkflowError,
+    invalid,
+)
 from gongxin.registry.screening import CandidateInput, validate_candidates
 
 S = RequestState
@@ -32,6 +39,7 @@ LETTER_NUMBER_MAX = InquiryRequest._meta.get_field("letter_number").max_length
 POSITION_MAX = Candidate._meta.get_field("position").max_length
 RETURN_REASON_MAX = InquiryRequest._meta.get_field("return_reason").max_length
 OLDEST_RECEIPT = dt.timedelta(days=366)  # a letter received longer ago than this is a typo
+MAX_CANDIDATES = 10_000  # one letter; a larger batch is split into several registrations
 
 
 @dataclass
@@ -46,14 +54,6 @@ class Registration:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _text(problems, label: str, value, max_length: int, missing: str) -> str:
-    try:
-        return clean(value, max_length=max_length, required=True)
-    except InvalidText as exc:
-        problems.append(Problem(label, missing if exc.code == "required" else exc.reason))
-        return ""
-
-
 def validate(reg: Registration, today: dt.date) -> tuple[list, list[Problem], str]:
     """(valid candidates, every problem, the cleaned letter number)."""
     problems = list(reg.problems)
@@ -62,7 +62,11 @@ def validate(reg: Registration, today: dt.date) -> tuple[list, list[Problem], st
         problems.append(Problem("发起查询单位", "请选择发起查询单位"))
     number = ""
     if "来文文号" not in reported:
-        number = _text(problems, "来文文号", reg.letter_number, LETTER_NUMBER_MAX, "请填写来文文号")
+        try:  # it is printed on the letter: only what the letter's fonts print
+            number = letter_text(reg.letter_number, max_length=LETTER_NUMBER_MAX)
+        except InvalidText as exc:
+            problems.append(Problem("来文文号", "请填写来文文号" if exc.code == "required"
+                                    else exc.reason))  # fmt: skip
     if "收文日期" not in reported:
         if reg.received_on is None:
             problems.append(Problem("收文日期", "请填写收文日期"))
@@ -74,6 +78,10 @@ def validate(reg: Registration, today: dt.date) -> tuple[list, list[Problem], st
         problems.append(Problem("类别", "请选择录用或调任"))
     if not reg.candidates and "人选" not in reported:
         problems.append(Problem("人选", "请至少填写一名人选"))
+    if len(reg.candidates) > MAX_CANDIDATES:
+        problems.append(Problem("人选", f"一份来文最多登记 {MAX_CANDIDATES} 名人选（本次 "
+                                        f"{len(reg.candidates)} 名），请分成几份登记"))  # fmt: skip
+        return [], problems, ""
     valid, errors = validate_candidates(reg.candidates, today=today)
     problems += errors
     for c in reg.candidates:
@@ -149,8 +157,9 @@ def return_request(actor, request_id: int, reason: str) -> InquiryRequest:
     try:
         reason = clean(reason, max_length=RETURN_REASON_MAX, required=True)
     except InvalidText as exc:
-        raise WorkflowError("invalid", "请填写退回原因" if exc.code == "required"
-                            else f"退回原因{exc.reason}") from None  # fmt: skip
+        raise invalid(
+            "退回原因", "请填写退回原因" if exc.code == "required" else exc.reason
+        ) from None
     with act(actor, request_id, "return") as req:
         req.state = S.RETURNED
         req.return_reason = reason

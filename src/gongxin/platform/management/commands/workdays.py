@@ -17,6 +17,9 @@ class Command(BaseCommand):
         deadline.add_argument("--days", type=int, default=DEADLINE_WORKDAYS, help="工作日数")
 
     def handle(self, action, date, days, **options):
+        if not 1 <= days <= 366:
+            self.stderr.write("工作日数应在 1 到 366 之间")
+            sys.exit(1)
         try:
             self.stdout.write(work_calendar().add_workdays(date, days).isoformat())
         except CalendarUnavailable as exc:

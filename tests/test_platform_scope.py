@@ -1,0 +1,59 @@
+"""Scope by action: every model a page or the API reads has its scope registered, an unknown
+action is an error (not a silent deny or allow), nobody and an inactive person see nothing;
+and the audit trail refuses change and removal, one by one and in bulk."""
+
+import pytest
+
+from gongxin.accounts.models import RequestingAgency
+from gongxin.audit.models import AppendOnly, AuditEvent
+from gongxin.audit.services import record
+from gongxin.documents.models import Letter
+from gongxin.inquiry.models import Candidate, CandidateMatch, Finding, InquiryRequest
+from gongxin.platform.scope import registered
+from tests.factories import ZHANG, World, make_staff
+
+pytestmark = pytest.mark.django_db
+READ_BY_PAGES_AND_API = {InquiryRequest, Candidate, Finding, CandidateMatch, Letter,
+                         RequestingAgency, AuditEvent}  # fmt: skip
+
+
+def test_every_model_read_by_a_page_or_the_api_has_a_scope():
+    assert READ_BY_PAGES_AND_API <= set(registered())
+
+
+def test_an_unknown_action_is_an_error_and_nobody_sees_anything(tmp_path):
+    world = World(tmp_path)
+    world.register(people=[ZHANG])
+    for model in registered():
+        with pytest.raises(ValueError):
+            model.objects.restrict(world.handler, "no such action").count()
+        assert not model.objects.restrict(None, "view").exists()
+    world.handler.active = False
+    assert not InquiryRequest.objects.restrict(world.handler, "view").exists()
+
+
+def test_the_trail_is_read_by_the_unit_s_auditor_only(tmp_path):
+    world = World(tmp_path)
+    world.register(people=[ZHANG])
+    auditor = make_staff(world.bj, "auditor", "auditor")
+    national_auditor = make_staff(world.national, "auditor_n", "auditor")
+    mine = AuditEvent.objects.restrict(auditor, "view")
+    assert mine.exists() and set(mine.values_list("unit_code", flat=True)) == {"bj"}
+    assert not AuditEvent.objects.restrict(national_auditor, "view").exists()
+    assert not AuditEvent.objects.restrict(world.handler, "view").exists()
+
+
+def test_audit_events_cannot_be_changed_or_removed(tmp_path):
+    event = record("system", "test.event", ref=("Thing", 1))
+    with pytest.raises(AppendOnly):
+        AuditEvent.objects.filter(pk=event.pk).update(outcome="refused")
+    with pytest.raises(AppendOnly):
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    with pytest.raises(AppendOnly):
+        AuditEvent.objects.bulk_update([event], ["outcome"])
+    event.outcome = "refused"
+    with pytest.raises(AppendOnly):
+        event.save()
+    with pytest.raises(AppendOnly):
+        event.delete()
+    assert AuditEvent.objects.get(pk=event.pk).outcome == "ok"
