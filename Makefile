@@ -43,6 +43,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/registry.py $(ARGS)
 	$(BIN)/python bench/letters.py
+	$(BIN)/python bench/signoff.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -83,6 +83,7 @@ def candidates(count: int, sample: list, seed: int):
 
 def floor(path: Path, workdir: Path) -> tuple[float, float, float]:
     """Crypto-only and raw-insert time for the file's rows (parsing not counted)."""
+    from gongxin.platform.keys import keyring
     from gongxin.registry import keys
     from gongxin.registry.pipeline import masked_material, subject_plaintext
 
@@ -90,7 +91,7 @@ def floor(path: Path, workdir: Path) -> tuple[float, float, float]:
         reader = csv.reader(fh)
         next(reader)
         rows = list(reader)
-    ring = keys.keyring()
+    ring = keyring()
     k = ring.active
     t0 = time.perf_counter()
     finished = [

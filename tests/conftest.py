@@ -50,3 +50,22 @@ def key_file(tmp_path, settings):
 def pytest_report_header(config):
     engine = django_settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     return f"gongxin database: {engine}; clock: {PINNED or 'the wall clock'}"
+
+
+@pytest.fixture
+def wsgi_app():
+    """The project's WSGI application, as a server runs it, minus the signal that closes the
+    database connection after each request (Django's test client does the same: otherwise the
+    first request would close the connection that holds the test's transaction)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    from gongxin.wsgi import application
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield application
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)

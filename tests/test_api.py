@@ -92,7 +92,7 @@ def test_supervisor_sees_the_letter_result_but_not_the_evidence(world):
     req = world.register(people=[ZHANG, LI])
     data = api(world.supervisor).get(f"/api/v1/requests/{req.pk}/").json()
     assert [set(c) for c in data["candidates"]] == [
-        {"id", "row", "name", "id_number_masked", "result"}] * 2  # fmt: skip
+        {"id", "request", "row", "name", "id_number_masked", "result"}] * 2  # fmt: skip
     assert api(world.reviewer_a).get(f"/api/v1/requests/{req.pk}/").json()["candidates"] == []
 
 
@@ -102,6 +102,69 @@ def test_token_authentication(world):
     assert client.get("/api/v1/requests/").status_code == 401
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     assert client.get("/api/v1/requests/").status_code == 200
+
+
+def test_a_client_gets_a_token_and_revokes_it(world):
+    client = APIClient()
+    wrong = client.post("/api/v1/auth/token/", {"username": "handler", "password": "nope"},
+                        format="json")  # fmt: skip
+    assert wrong.status_code == 401 and wrong["Content-Type"] == "application/problem+json"
+    got = client.post("/api/v1/auth/token/", {"username": "handler", "password": "x" * 16},
+                      format="json")  # fmt: skip
+    assert got.status_code == 200
+    assert (got.json()["username"], got.json()["name"]) == ("handler", "handler")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {got.json()['token']}")
+    assert client.get("/api/v1/requests/").status_code == 200
+    assert client.delete("/api/v1/auth/token/current/").status_code == 204
+    assert client.get("/api/v1/requests/").status_code == 401
+    world.handler.active = False
+    world.handler.save()
+    again = APIClient().post(
+        "/api/v1/auth/token/", {"username": "handler", "password": "x" * 16}, format="json"
+    )
+    assert again.status_code == 401  # an inactive account gets no token
+
+
+def test_the_api_names_the_people_drawn_the_agencies_and_the_letters(world):
+    from tests.factories import LI
+
+    agencies = api(world.handler).get("/api/v1/agencies/").json()
+    assert agencies == [{"id": world.agency.pk, "name": "北京市委组织部", "level": "provincial"}]
+    req = world.register(people=[ZHANG, LI])
+    client = api(world.handler)
+    client.post(f"/api/v1/requests/{req.pk}/screen/")
+    detail = client.post(f"/api/v1/requests/{req.pk}/submit/").json()
+    assert {(p["round"], p["role"]) for p in detail["people"]} == {(1, "reviewer")}
+    assert detail["request"]["handler"] == {"username": "handler", "name": "handler"}
+    zhang = next(c for c in detail["candidates"] if c["row"] == 1)
+    for reviewer in (world.reviewer_a, world.reviewer_b):
+        api(reviewer).post(f"/api/v1/candidates/{zhang['id']}/review/",
+                           {"decision": "confirm", "reason": "一致"}, format="json")  # fmt: skip
+    signed = api(world.signer).post(f"/api/v1/requests/{req.pk}/sign-off/").json()
+    (letter,) = signed["letters"]
+    assert letter["round"] == 1 and letter["superseded_by"] is None
+    assert letter["document_number"].startswith("京信用函〔")
+    assert {p["role"] for p in signed["people"]} == {"reviewer", "signer"}
+    api(world.handler).post(f"/api/v1/requests/{req.pk}/issue/")
+    corrected = (
+        api(world.handler)
+        .post(f"/api/v1/requests/{req.pk}/correct/", {"reason": "人选信息有误"}, format="json")
+        .json()
+    )
+    assert corrected["request"]["round"] == 2
+    assert corrected["request"]["correction_reason"] == "人选信息有误"
+
+
+def test_every_400_lists_its_problems(world):
+    req = world.register()
+    answer = api(world.handler).post(f"/api/v1/requests/{req.pk}/return/", {"reason": " "},
+                                     format="json")  # fmt: skip
+    assert answer.status_code == 400
+    assert answer.json()["errors"] == [{"row": None, "field": "原因", "reason": "不能为空"}]
+    answer = api(world.handler).post(f"/api/v1/requests/{req.pk}/extend/", {}, format="json")
+    assert answer.json()["errors"][0]["field"] == "原因"
+    answer = api(world.handler).get("/api/v1/requests/", {"state": "nope", "page": "0"})
+    assert {e["field"] for e in answer.json()["errors"]} == {"状态", "页码"}
 
 
 def test_schema_and_docs_are_served_locally(client, world):

@@ -110,8 +110,9 @@ def test_correction_after_issue_makes_a_new_letter_that_supersedes_the_old(clien
     req = first.inquiry_round.request
     services.issue(world.handler, req.pk)
     today = clock.today()
-    with pytest.raises(WorkflowError, match="请填写更正原因"):
+    with pytest.raises(WorkflowError) as blank:
         services.correct(world.handler, req.pk, " ")
+    assert blank.value.explanation == "「更正原因」：请填写更正原因"
     services.correct(world.handler, req.pk, "复核发现名单记录已于签发前移出")
     req.refresh_from_db()
     assert (req.state, req.round, req.current.signed_at) == ("assigned", 2, None)

@@ -166,7 +166,7 @@ def test_extension_before_and_overdue_after_the_deadline(world):
     req.refresh_from_db()
     assert req.deadline == dt.date(2026, 3, 10)
     assert services.deadline_status(req, dt.date(2026, 3, 10)) == "今日到期"
-    with pytest.raises(WorkflowError, match="请填写发起单位联系人、商定日期、沟通方式、新期限"):
+    with pytest.raises(WorkflowError, match="须填写发起单位联系人、商定日期、沟通方式、新期限"):
         services.extend(world.handler, req.pk, services.ExtensionInput("再延"),
                         today=dt.date(2026, 3, 9))  # fmt: skip
     late = services.extend(world.handler, req.pk, services.ExtensionInput("系统故障"),

@@ -69,9 +69,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["gongxin.platform.rest.MapPermission"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "gongxin.platform.rest_fields.AutoSchema",
     "EXCEPTION_HANDLER": "gongxin.platform.rest.handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only: a registration's candidates have no form encoding, and the schema lists only
+    # what is parsed (drf-spectacular derives request media types from the parsers).
+    "DEFAULT_PARSER_CLASSES": ["gongxin.platform.rest.JSONParser"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "公信 Gongxin API",
@@ -84,6 +87,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request components of their own: `minLength` and patterns for what may not be blank.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "gongxin.api.schema.add_links",  # the workflow a client follows, as OpenAPI links
+    ],
 }
 
 MIDDLEWARE = [

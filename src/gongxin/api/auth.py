@@ -6,20 +6,23 @@ from __future__ import annotations
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gongxin.audit.services import record
-from gongxin.platform.errors import WorkflowError
 from gongxin.platform.permissions import STAFF, allowed
-from gongxin.platform.rest import MapPermission, problems
+from gongxin.platform.rest import MapPermission, validated
+from gongxin.platform.rest_fields import StrictCharField, problems
 from gongxin.platform.scope import staff_of
 
 
 class Credentials(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=128, style={"input_type": "password"})
+    username = StrictCharField(max_length=150, label="用户名")
+    password = StrictCharField(max_length=128, trim_whitespace=False, label="密码",
+                               style={"input_type": "password"})  # fmt: skip
 
 
 TOKEN = inline_serializer("Token", {
@@ -29,21 +32,20 @@ TOKEN = inline_serializer("Token", {
 
 
 class ObtainToken(APIView):
-    """POST username and password: the account's API token (the same one until revoked)."""
+    """POST username and password: the account's API token (the same one until revoked).
+    Wrong credentials, or an account that may not sign in, answer 401."""
 
     permission_classes = [MapPermission]
-    authentication_classes = []
+    authentication_classes = [TokenAuthentication]  # for the WWW-Authenticate of a 401
 
-    @extend_schema(request=Credentials, responses={200: TOKEN, **problems(400)}, auth=[])
+    @extend_schema(request=Credentials, responses={200: TOKEN, **problems(400, 401)}, auth=[])
     def post(self, request):
-        data = Credentials(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = authenticate(request, username=data.validated_data["username"],
-                            password=data.validated_data["password"])  # fmt: skip
+        data = validated(Credentials, request.data)
+        user = authenticate(request, username=data["username"], password=data["password"])
         staff = staff_of(user) if user is not None else None
         if staff is None or not allowed(staff, STAFF):
             record("api", "auth.token", outcome="refused", code="credentials")
-            raise WorkflowError("invalid", "用户名或密码不正确，或账号已停用")
+            raise AuthenticationFailed("用户名或密码不正确，或账号已停用")
         token, _ = Token.objects.get_or_create(user=user)
         record(staff, "auth.token", ref=("User", user.pk))
         return Response({"token": token.key, "username": user.username, "name": staff.full_name})

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from gongxin.core.text import describe, first_refused
+from gongxin.core.text import TRIMMED, describe, first_refused
 
 MIDDLE_DOT = "\u00b7"
 # Look-alikes seen in minority-nationality and transliterated names. NFKC already maps
@@ -33,7 +33,7 @@ class InvalidName(ValueError):
 
 def normalize(raw: str) -> str:
     """Return the comparison form of a name, or raise InvalidName when nothing is left."""
-    text = unicodedata.normalize("NFKC", raw or "")
+    text = unicodedata.normalize("NFKC", (raw or "").strip(TRIMMED))
     if _NEEDS_WORK.search(text):
         text = _HYPHENS.sub(MIDDLE_DOT, text)
         text = _DOTS.sub(MIDDLE_DOT, text)

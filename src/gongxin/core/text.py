@@ -11,12 +11,13 @@ marks at the ends, which word processors leave behind, are dropped.
 from __future__ import annotations
 
 import unicodedata
+from functools import cache
 
 # Explicit bidirectional formatting characters (Unicode UAX #9): they reorder what is printed.
 BIDI_CONTROLS = frozenset(
     "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
-_TRIM = " \t\r\n\u3000\u200b\ufeff"
+TRIMMED = " \t\r\n\u3000\u200b\ufeff"
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 _LINE_BREAKS = frozenset("\n\r\t")
 # Characters that make a spreadsheet cell a formula (OWASP: CSV injection).
@@ -79,8 +80,8 @@ def clean(
         value = ""
     if not isinstance(value, str):
         raise InvalidText("应为文字", "type")
-    text = value.strip(_TRIM)
-    if required and not text:
+    text = value.strip(TRIMMED)
+    if required and not text.strip():
         raise InvalidText("不能为空", "required")
     if found := first_refused(text, multiline=multiline):
         position, ch = found
@@ -96,3 +97,44 @@ def spreadsheet_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+@cache
+def refused_ranges(*, multiline: bool = False) -> tuple[tuple[int, int], ...]:
+    """Every refused code point, as ranges (computed once: the rule above is the source)."""
+    ranges, start = [], None
+    for cp in range(0x110000):
+        refused = refused_character(chr(cp), multiline=multiline)
+        if refused and start is None:
+            start = cp
+        elif not refused and start is not None:
+            ranges.append((start, cp - 1))
+            start = None
+    if start is not None:
+        ranges.append((start, 0x10FFFF))
+    return tuple(ranges)
+
+
+def _escaped(cp: int) -> str:
+    return f"\\u{cp:04x}"
+
+
+@cache
+def pattern(*, required: bool, multiline: bool = False) -> str:
+    """The same rule as a regular expression over the Basic Multilingual Plane (for the API
+    schema): whatever ``clean`` trims at the ends, then no refused character, and, when
+    ``required``, something that is not white space. The few refused characters beyond the BMP
+    (tag and format characters, non-characters of other planes) and lone surrogates are left
+    out: schema tools re-serialise such code points as escapes ECMA-262 does not have, and
+    refuse a surrogate range outright. The schema names the whole rule as a format."""
+    refused = "".join(
+        _escaped(a) + (f"-{_escaped(b)}" if b > a else "")
+        for a, b in refused_ranges(multiline=multiline)
+        if a <= 0xFFFF and not 0xD800 <= a <= 0xDFFF
+    )
+    trimmed = "".join(_escaped(ord(c)) for c in TRIMMED)
+    if not required:
+        return f"^[{trimmed}]*[^{refused}]*[{trimmed}]*$"
+    # White space spelled out (what str.strip removes): generators refuse \s in a negated set.
+    space = trimmed + "".join(_escaped(cp) for cp in range(0x3001) if chr(cp).isspace())
+    return f"^[{trimmed}]*[^{refused}]*[^{refused}{space}][^{refused}]*[{trimmed}]*$"

@@ -175,7 +175,7 @@ def request_detail(request, pk):
 def _extend(staff, pk, post):
     form = forms.ExtensionForm(post)
     if not form.is_valid():
-        raise WorkflowError("invalid", "；".join(str(p) for p in problems_of(form)))
+        raise InvalidSubmission(problems_of(form))
     data = form.cleaned_data
     return services.extend(staff, pk, services.ExtensionInput(
         data["reason"], data.get("agency_contact") or "", data.get("agreed_on"),
@@ -207,7 +207,7 @@ def action_view(action: str):
         try:
             ACTION_SERVICES[action](request.staff, req.pk, request.POST)
         except WorkflowError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.explanation)
         else:
             messages.success(request, DONE[action])
         return redirect("request_detail", pk=req.pk)
@@ -229,7 +229,7 @@ def candidate_review(request, pk):
             services.review(staff, candidate.pk, form.cleaned_data["decision"],
                             form.cleaned_data["reason"])  # fmt: skip
         except WorkflowError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.explanation)
         else:
             messages.success(request, f"已记录对第{candidate.row}号人选的复核意见")
     return redirect("request_detail", pk=candidate.request_id)

@@ -36,6 +36,12 @@ class WorkflowError(Exception):
         self.code = code
         self.message = message
 
+    @property
+    def explanation(self) -> str:
+        """What a page says about it (an invalid submission: each problem)."""
+        problems = getattr(self, "problems", None)
+        return "；".join(str(p) for p in problems) if problems else self.message
+
 
 class InvalidSubmission(WorkflowError):
     """A submission with problems: all of them are listed, and nothing was saved."""
@@ -43,6 +49,11 @@ class InvalidSubmission(WorkflowError):
     def __init__(self, problems: list[Problem]):
         super().__init__("invalid", f"提交的内容有 {len(problems)} 处问题，未保存")
         self.problems = problems
+
+
+def invalid(field: str, reason: str) -> InvalidSubmission:
+    """One problem with one field of what was sent (for actions with a single text, say)."""
+    return InvalidSubmission([Problem(field, reason)])
 
 
 class Conflict(WorkflowError):

@@ -4,7 +4,7 @@ the schema pieces that document them."""
 
 from __future__ import annotations
 
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, parsers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -109,39 +109,28 @@ class MapPermission(BasePermission):
         return True
 
 
-class ProblemError(serializers.Serializer):
-    row = serializers.IntegerField(
-        allow_null=True, help_text="文件或人选表中的行号；表单字段为 null"
-    )
-    field = serializers.CharField(help_text="字段（中文名称）")
-    reason = serializers.CharField(help_text="原因")
+class JSONParser(parsers.JSONParser):
+    """DRF's parser, but a body nested deeper than Python can parse is a 400 like any other
+    malformed body (DRF lets the RecursionError through)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError("JSON 嵌套层数过多") from None
 
 
-class ProblemSerializer(serializers.Serializer):
-    """RFC 9457 problem details."""
-
-    type = serializers.CharField()
-    title = serializers.CharField()
-    status = serializers.IntegerField()
-    code = serializers.CharField(help_text="稳定的错误代码，如 invalid、not_found、wrong_state")
-    detail = serializers.CharField(help_text="中文说明")
-    errors = ProblemError(many=True, required=False)
-
-
-DESCRIPTIONS = {
-    400: "提交的内容有误（errors 列出每一处）",
-    401: "未登录或令牌无效",
-    403: "本人不能办理此事项（如不是本件抽取的复核人）",
-    404: "不存在，或不在本人可见范围内",
-    409: "与当前状态冲突（如本件当前状态不能办理此事项），或重复提交",
-}
-
-
-def problems(*statuses: int) -> dict:
-    """``responses=`` entries documenting problem details for each of ``statuses``."""
-    from drf_spectacular.utils import OpenApiResponse
-
-    return {
-        (code, CONTENT_TYPE): OpenApiResponse(ProblemSerializer, description=DESCRIPTIONS[code])
-        for code in statuses
-    }
+def validated(serializer_class, data=None, *, bound=None) -> dict:
+    """The body (or, ``bound``, a query) read by a serializer, or InvalidSubmission naming each
+    field by its label (in Chinese, as everywhere else)."""
+    if bound is None and not isinstance(data, dict):
+        raise InvalidSubmission([Problem("请求", "请求体应为 JSON 对象")])
+    serializer = bound if bound is not None else serializer_class(data=data)
+    if serializer.is_valid():
+        return serializer.validated_data
+    found = []
+    for name, detail in serializer.errors.items():
+        field = serializer.fields.get(name)
+        label = str(field.label) if field is not None and field.label else "请求"
+        found += problems_of(detail, label)
+    raise InvalidSubmission(found)

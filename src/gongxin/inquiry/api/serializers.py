@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from gongxin.documents import alphabet
 from gongxin.inquiry import services
-from gongxin.inquiry.choices import RequestKind, ReviewDecision
+from gongxin.inquiry.choices import RequestKind, RequestState, ReviewDecision
 from gongxin.inquiry.models import Candidate, Extension, InquiryRequest, Review, Round
+from gongxin.inquiry.services.registration import MAX_CANDIDATES
+from gongxin.platform.rest_fields import StrictCharField, StrictIntegerField, TextField
 
 
 def _max(model, name: str) -> int:
@@ -113,8 +117,8 @@ class CandidateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Candidate
-        fields = ["id", "row", "name", "id_number_masked", "position", "match", "result",
-                  "result_reason", "matches", "reviews"]  # fmt: skip
+        fields = ["id", "request", "row", "name", "id_number_masked", "position", "match",
+                  "result", "result_reason", "matches", "reviews"]  # fmt: skip
 
     def _finding(self, obj):
         return self.context.get("findings", {}).get(obj.pk)
@@ -137,13 +141,15 @@ class CandidateSerializer(serializers.ModelSerializer):
         finding = self._finding(obj)
         return finding.result_reason if finding else ""
 
-    def get_matches(self, obj) -> list[MatchSerializer]:
+    @extend_schema_field(MatchSerializer(many=True))
+    def get_matches(self, obj):
         finding = self._finding(obj)
         if finding is None:
             return []
         return MatchSerializer(finding.matches.all(), many=True).data
 
-    def get_reviews(self, obj) -> list[ReviewOutSerializer]:
+    @extend_schema_field(ReviewOutSerializer(many=True))
+    def get_reviews(self, obj):
         return ReviewOutSerializer(obj.reviews.all(), many=True).data
 
     def to_representation(self, obj):
@@ -154,45 +160,115 @@ class CandidateSerializer(serializers.ModelSerializer):
         return data
 
 
+class NameField(TextField):
+    """姓名: normalised by the service (NFKC, middle dots, no white space)."""
+
+    schema_format = "person-name"
+
+
+@extend_schema_field({
+    "type": "string", "format": "gb11643", "maxLength": 40,
+    "pattern": "^([0-9]{17}[0-9Xx]|[0-9]{15})$",
+    "description": "公民身份号码（GB 11643：18位含校验码，或15位旧号码；全角数字亦可）",
+})  # fmt: skip
+class IdNumberField(StrictCharField):
+    """Checked by the service (check character, birth date), with the row, like every row."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=40, trim_whitespace=False, **kwargs)
+
+
+class LetterNumberField(TextField):
+    """来文文号: printed on the letter, so only what the letter's fonts print (all in the BMP:
+    the pattern is the whole rule)."""
+
+    schema_format = "letter-text"
+
+    def clean(self, value: str) -> str:
+        return alphabet.letter_text(value, max_length=self.max_length)
+
+    def schema_pattern(self) -> str:
+        return alphabet.pattern()
+
+
 class CandidateIn(serializers.Serializer):
-    name = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=100)
-    id_number = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=40)
-    position = serializers.CharField(required=False, allow_blank=True, default="",
-                                     trim_whitespace=False,
-                                     max_length=_max(Candidate, "position"))  # fmt: skip
+    name = NameField(max_length=100, help_text="姓名：不能为空，不含控制字符")
+    id_number = IdNumberField()
+    position = TextField(max_length=_max(Candidate, "position"), blank=True, required=False,
+                         default="")  # fmt: skip
 
 
 class RegistrationSerializer(serializers.Serializer):
-    agency = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-    letter_number = serializers.CharField(max_length=_max(InquiryRequest, "letter_number"),
-                                          trim_whitespace=False)  # fmt: skip
-    received_on = serializers.DateField()
+    agency = StrictIntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="发起查询单位 id（见 GET /api/v1/agencies/）"
+    )
+    letter_number = LetterNumberField(
+        max_length=_max(InquiryRequest, "letter_number"),
+        help_text=f"来文文号，{alphabet.DESCRIPTION}，如：京组函〔2026〕15号",
+    )
+    received_on = serializers.DateField(help_text="收文日期：一年以内，不能晚于今天")
     kind = serializers.ChoiceField(
         choices=RequestKind.choices, error_messages={"invalid_choice": "请选择录用或调任"}
     )
-    candidates = CandidateIn(many=True, min_length=1, max_length=10_000)
+    # A ListField: drf-spectacular states min_length/max_length as minItems/maxItems here.
+    candidates = serializers.ListField(child=CandidateIn(), min_length=1,
+                                       max_length=MAX_CANDIDATES)  # fmt: skip
+
+
+class ListQuerySerializer(serializers.Serializer):
+    """Query of the request list. A parameter given twice is refused, not silently the last."""
+
+    q = TextField(max_length=100, blank=True, required=False, label="查询",
+                  help_text="来文文号或发起查询单位")  # fmt: skip
+    state = serializers.ChoiceField(choices=RequestState.choices, required=False,
+                                    allow_blank=True, label="状态")  # fmt: skip
+    page = StrictIntegerField(min_value=1, max_value=2**31, required=False, label="页码")
+
+    def __init__(self, *args, query_params=None, **kwargs):
+        self.repeated = []
+        if query_params is not None:
+            self.repeated = [k for k in ("q", "state", "page") if len(query_params.getlist(k)) > 1]
+            data = {k: query_params.get(k) for k in ("q", "state") if k in query_params}
+            if "page" in query_params:
+                raw = query_params.get("page")
+                data["page"] = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 \
+                    else raw  # fmt: skip
+            kwargs["data"] = data
+        super().__init__(*args, **kwargs)
+
+    def validate(self, attrs):
+        if self.repeated:
+            raise serializers.ValidationError({k: ["只能给出一次"] for k in self.repeated})
+        return attrs
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=300, trim_whitespace=False)
+    reason = TextField(max_length=300, label="原因")
 
 
 class ReviewSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(
-        choices=ReviewDecision.choices, error_messages={"invalid_choice": "请选择确认列入或排除"}
+        choices=ReviewDecision.choices,
+        label="复核意见",
+        error_messages={"invalid_choice": "请选择确认列入或排除"},
     )
-    reason = serializers.CharField(max_length=_max(Review, "reason"), trim_whitespace=False)
+    reason = TextField(max_length=_max(Review, "reason"), multiline=True, label="理由")
 
 
 class ExtensionSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=_max(Extension, "reason"), trim_whitespace=False)
-    agency_contact = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=_max(Extension, "agency_contact")
-    )
-    agreed_on = serializers.DateField(required=False, allow_null=True, default=None)
-    method = serializers.CharField(required=False, allow_blank=True, default="",
-                                   max_length=_max(Extension, "method"))  # fmt: skip
-    new_deadline = serializers.DateField(required=False, allow_null=True, default=None)
+    """Before the deadline an extension needs the agency contact, the date and method of the
+    agreement and a later deadline (409 otherwise: it depends on the request's deadline);
+    after it, only a reason (an overdue explanation)."""
+
+    reason = TextField(max_length=_max(Extension, "reason"), multiline=True, label="原因")
+    agency_contact = TextField(max_length=_max(Extension, "agency_contact"), blank=True,
+                               required=False, default="", label="发起单位联系人")  # fmt: skip
+    agreed_on = serializers.DateField(required=False, allow_null=True, default=None,
+                                      label="商定日期")  # fmt: skip
+    method = TextField(max_length=_max(Extension, "method"), blank=True, required=False,
+                       default="", label="沟通方式")  # fmt: skip
+    new_deadline = serializers.DateField(required=False, allow_null=True, default=None,
+                                         label="新期限")  # fmt: skip
 
 
 class AgencySerializer(serializers.Serializer):

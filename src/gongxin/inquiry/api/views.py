@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from django.db.models import Q
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -16,11 +16,12 @@ from gongxin.accounts.models import RequestingAgency
 from gongxin.audit.services import record
 from gongxin.inquiry import queries, services
 from gongxin.inquiry.api import serializers as s
-from gongxin.inquiry.choices import RequestState
 from gongxin.inquiry.models import Candidate, InquiryRequest
 from gongxin.inquiry.rules import allowed_actions
+from gongxin.inquiry.services.registration import MAX_CANDIDATES
 from gongxin.platform.errors import Problem
-from gongxin.platform.rest import MapPermission, problems, problems_of
+from gongxin.platform.rest import MapPermission, problems_of, validated
+from gongxin.platform.rest_fields import problems
 from gongxin.registry.screening import CandidateInput
 
 DETAIL = inline_serializer("RequestDetail", {
@@ -57,12 +58,14 @@ def parse_registration(data) -> services.Registration:
     if not isinstance(raw, list):
         found.append(Problem("人选", "应为人选列表"))
         raw = []
-    if len(raw) > 10_000:
-        found.append(Problem("人选", "人选过多（一次最多 10000 名），请分批登记"))
-        raw = []
+    if len(raw) > MAX_CANDIDATES:  # reported by the service; not worth reading row by row
+        raw = [None] * (MAX_CANDIDATES + 1)
     item = s.CandidateIn()
     candidates = []
     for row, cells in enumerate(raw, start=1):
+        if cells is None and len(raw) > MAX_CANDIDATES:
+            candidates.append(CandidateInput(row, "", "", ""))
+            continue
         try:
             valid = item.run_validation(cells)
         except ValidationError as exc:
@@ -81,30 +84,38 @@ def parse_registration(data) -> services.Registration:
                                  problems=found)  # fmt: skip
 
 
-class RequestViewSet(viewsets.ViewSet):
+READ = problems(401, 404)
+ACTION = problems(401, 403, 404, 409)
+ACTION_WITH_BODY = problems(400, 401, 403, 404, 409)
+
+
+class RequestViewSet(viewsets.GenericViewSet):
     """查询需求. Candidates only for the people on the request and supervisors."""
 
     permission_classes = [MapPermission]
     lookup_value_converter = "id"
+    pagination_class = Pages
+    serializer_class = s.RequestSerializer
+    queryset = InquiryRequest.objects.none()  # for the schema: every view reads via restrict
 
     def _visible(self, request):
         return InquiryRequest.objects.restrict(request.staff, "view").select_related(
             "agency", "handler__user"
         )
 
-    @extend_schema(responses={200: s.RequestSerializer(many=True), **problems(401, 404)},
-                   parameters=[
-                       OpenApiParameter("q", str, description="来文文号或发起查询单位"),
-                       OpenApiParameter("state", str, enum=RequestState.values)])  # fmt: skip
+    @extend_schema(
+        parameters=[s.ListQuerySerializer],
+        responses={200: s.RequestSerializer(many=True), **problems(400, 401, 404)},
+    )
     def list(self, request):
+        query = validated(None, bound=s.ListQuerySerializer(query_params=request.query_params))
         qs = self._visible(request)
-        if q := request.query_params.get("q", "").strip()[:100]:
+        if q := query.get("q", "").strip():
             qs = qs.filter(Q(letter_number__icontains=q) | Q(agency__name__icontains=q))
-        if (state := request.query_params.get("state")) in RequestState.values:
+        if state := query.get("state"):
             qs = qs.filter(state=state)
-        pager = Pages()
-        page = pager.paginate_queryset(qs.order_by("-received_on", "-pk"), request, view=self)
-        return pager.get_paginated_response(s.RequestSerializer(page, many=True).data)
+        page = self.paginate_queryset(qs.order_by("-received_on", "-pk"))
+        return self.get_paginated_response(s.RequestSerializer(page, many=True).data)
 
     @extend_schema(
         request=s.RegistrationSerializer,
@@ -118,7 +129,7 @@ class RequestViewSet(viewsets.ViewSet):
         """The request a duplicate registration refers to (for the 409 answer)."""
         return s.RequestSerializer(req).data
 
-    @extend_schema(responses={200: DETAIL, **problems(401, 404)})
+    @extend_schema(responses={200: DETAIL, **READ})
     def retrieve(self, request, pk=None):
         req = self._visible(request).get_or_404(pk=pk)
         return Response(self._detail(request.staff, req))
@@ -156,40 +167,33 @@ class RequestViewSet(viewsets.ViewSet):
 
     @staticmethod
     def _body(serializer_class, request) -> dict:
-        if not isinstance(request.data, dict):
-            raise ValidationError({"请求": ["请求体应为 JSON 对象"]})
-        data = serializer_class(data=request.data)
-        data.is_valid(raise_exception=True)
-        return data.validated_data
+        return validated(serializer_class, request.data)
 
-    ACTION_ERRORS = problems(401, 403, 404, 409)
-
-    @extend_schema(request=None, responses={200: DETAIL, **ACTION_ERRORS})
+    @extend_schema(request=None, responses={200: DETAIL, **ACTION})
     @action(detail=True, methods=["post"])
     def screen(self, request, pk=None):
         return self._act(request, pk, "screen",
                          lambda staff, rid, _: services.screen_request(staff, rid))  # fmt: skip
 
-    @extend_schema(request=None, responses={200: DETAIL, **ACTION_ERRORS})
+    @extend_schema(request=None, responses={200: DETAIL, **ACTION})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self._act(request, pk, "submit",
                          lambda staff, rid, _: services.submit(staff, rid))  # fmt: skip
 
-    @extend_schema(request=None, responses={200: DETAIL, **ACTION_ERRORS})
+    @extend_schema(request=None, responses={200: DETAIL, **ACTION})
     @action(detail=True, methods=["post"], url_path="sign-off", url_name="sign-off")
     def sign_off(self, request, pk=None):
         return self._act(request, pk, "sign_off",
                          lambda staff, rid, _: services.sign_off(staff, rid))  # fmt: skip
 
-    @extend_schema(request=None, responses={200: DETAIL, **ACTION_ERRORS})
+    @extend_schema(request=None, responses={200: DETAIL, **ACTION})
     @action(detail=True, methods=["post"])
     def issue(self, request, pk=None):
         return self._act(request, pk, "issue",
                          lambda staff, rid, _: services.issue(staff, rid))  # fmt: skip
 
-    @extend_schema(request=s.ReasonSerializer, responses={200: DETAIL, **problems(400),
-                                                          **ACTION_ERRORS})  # fmt: skip
+    @extend_schema(request=s.ReasonSerializer, responses={200: DETAIL, **ACTION_WITH_BODY})
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
         return self._act(request, pk, "return",
@@ -197,16 +201,14 @@ class RequestViewSet(viewsets.ViewSet):
                                                                           data["reason"]),
                          body=s.ReasonSerializer)  # fmt: skip
 
-    @extend_schema(request=s.ReasonSerializer, responses={200: DETAIL, **problems(400),
-                                                          **ACTION_ERRORS})  # fmt: skip
+    @extend_schema(request=s.ReasonSerializer, responses={200: DETAIL, **ACTION_WITH_BODY})
     @action(detail=True, methods=["post"])
     def correct(self, request, pk=None):
         return self._act(request, pk, "correct",
                          lambda staff, rid, data: services.correct(staff, rid, data["reason"]),
                          body=s.ReasonSerializer)  # fmt: skip
 
-    @extend_schema(request=s.ExtensionSerializer, responses={200: DETAIL, **problems(400),
-                                                             **ACTION_ERRORS})  # fmt: skip
+    @extend_schema(request=s.ExtensionSerializer, responses={200: DETAIL, **ACTION_WITH_BODY})
     @action(detail=True, methods=["post"])
     def extend(self, request, pk=None):
         return self._act(request, pk, "extend",
@@ -221,7 +223,7 @@ class CandidateViewSet(viewsets.ViewSet):
 
     @extend_schema(
         request=s.ReviewSerializer,
-        responses={200: s.CandidateSerializer, **problems(400, 401, 403, 404, 409)},
+        responses={200: s.CandidateSerializer, **ACTION_WITH_BODY},
     )
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
@@ -239,7 +241,7 @@ class AgencyViewSet(viewsets.ViewSet):
 
     permission_classes = [MapPermission]
 
-    @extend_schema(responses={200: s.AgencySerializer(many=True), **problems(401, 404)})
+    @extend_schema(responses={200: s.AgencySerializer(many=True), **READ})
     def list(self, request):
         agencies = RequestingAgency.objects.restrict(request.staff, "view").filter(active=True)
         return Response(s.AgencySerializer(agencies.order_by("pk"), many=True).data)

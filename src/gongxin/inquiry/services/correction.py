@@ -9,7 +9,7 @@ from gongxin.core.text import InvalidText, clean
 from gongxin.inquiry.choices import RequestState
 from gongxin.inquiry.models import InquiryRequest, Round
 from gongxin.inquiry.services.actions import act
-from gongxin.platform.errors import WorkflowError
+from gongxin.platform.errors import invalid
 
 REASON_MAX = Round._meta.get_field("reason").max_length
 
@@ -18,8 +18,9 @@ def correct(actor, request_id: int, reason: str) -> InquiryRequest:
     try:
         reason = clean(reason, max_length=REASON_MAX, required=True)
     except InvalidText as exc:
-        raise WorkflowError("invalid", "请填写更正原因" if exc.code == "required"
-                            else f"更正原因{exc.reason}") from None  # fmt: skip
+        raise invalid(
+            "更正原因", "请填写更正原因" if exc.code == "required" else exc.reason
+        ) from None
     with act(actor, request_id, "correct") as req:
         req.round += 1
         Round.objects.create(request=req, number=req.round, reason=reason, opened_by=actor)

@@ -12,7 +12,7 @@ from gongxin.core.text import InvalidText, clean
 from gongxin.inquiry.choices import OPEN_STATES, ExtensionKind
 from gongxin.inquiry.models import Extension, InquiryRequest
 from gongxin.inquiry.services.actions import act
-from gongxin.platform.errors import WorkflowError
+from gongxin.platform.errors import WorkflowError, invalid
 
 LONGEST_EXTENSION = dt.timedelta(days=366)
 
@@ -30,19 +30,18 @@ def _field(name: str) -> int:
     return Extension._meta.get_field(name).max_length
 
 
-def _clean(label: str, value, name: str, required: bool = False) -> str:
+def _clean(label: str, value, name: str, required: bool = False, multiline=False) -> str:
     try:
-        return clean(value, max_length=_field(name), required=required)
+        return clean(value, max_length=_field(name), required=required, multiline=multiline)
     except InvalidText as exc:
-        message = f"请填写{label}" if exc.code == "required" else f"{label}{exc.reason}"
-        raise WorkflowError("invalid", message) from None
+        raise invalid(label, f"请填写{label}" if exc.code == "required" else exc.reason) from None
 
 
 def extend(actor, request_id: int, ext: ExtensionInput,
            *, today: dt.date | None = None) -> Extension:  # fmt: skip
     """延期 agreed before the deadline; after it, only an overdue explanation is recorded."""
     today = today or clock.today()
-    reason = _clean("原因", ext.reason, "reason", required=True)
+    reason = _clean("原因", ext.reason, "reason", required=True, multiline=True)
     contact = _clean("发起单位联系人", ext.agency_contact, "agency_contact")
     method = _clean("沟通方式", ext.method, "method")
     with act(actor, request_id, "extend") as req:
@@ -54,14 +53,17 @@ def extend(actor, request_id: int, ext: ExtensionInput,
                 ("发起单位联系人", contact), ("商定日期", ext.agreed_on),
                 ("沟通方式", method), ("新期限", ext.new_deadline),
             ) if not value]  # fmt: skip
+            # These depend on the request's deadline and on today, not on what was sent alone:
+            # conflicts (409 in the API), not malformed input.
             if missing:
-                raise WorkflowError("invalid", "请填写" + "、".join(missing))
+                raise WorkflowError("extension_details",
+                                    "未超期的延期须填写" + "、".join(missing))  # fmt: skip
             if ext.agreed_on > today:
-                raise WorkflowError("invalid", "商定日期不能晚于今天")
+                raise WorkflowError("agreed_later", "商定日期不能晚于今天")
             if req.deadline and ext.new_deadline <= req.deadline:
-                raise WorkflowError("invalid", "新期限应晚于原期限")
+                raise WorkflowError("not_later", "新期限应晚于原期限")
             if ext.new_deadline > today + LONGEST_EXTENSION:
-                raise WorkflowError("invalid", "新期限不能晚于一年以后，请核对")
+                raise WorkflowError("too_late", "新期限不能晚于一年以后，请核对")
             kind, new_deadline = ExtensionKind.EXTENSION, ext.new_deadline
         extension = Extension.objects.create(
             request=req, kind=kind, reason=reason, agency_contact=contact,

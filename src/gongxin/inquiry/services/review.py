@@ -16,7 +16,7 @@ from gongxin.inquiry.rules import people
 from gongxin.inquiry.services.actions import act
 from gongxin.inquiry.services.draws import draw_reviewers, draw_signer
 from gongxin.inquiry.services.screening import REVIEWS_NEEDED
-from gongxin.platform.errors import WorkflowError
+from gongxin.platform.errors import WorkflowError, invalid
 from gongxin.registry.models import ListEntry
 
 S = RequestState
@@ -32,17 +32,18 @@ def review(actor, candidate_id: int, decision: str, reason: str,
         raise WorkflowError("not_found", "人选不存在")
     with act(actor, request_id[0], "review", candidate=candidate_id) as req:
         if decision not in ReviewDecision.values:
-            raise WorkflowError("invalid", "请选择确认列入或排除")
+            raise invalid("复核意见", "请选择确认列入或排除")
         try:
-            reason = clean(reason, max_length=REASON_MAX, required=True)
+            reason = clean(reason, max_length=REASON_MAX, required=True, multiline=True)
         except InvalidText as exc:
-            raise WorkflowError("invalid", "请填写复核理由" if exc.code == "required"
-                                else f"复核理由{exc.reason}") from None  # fmt: skip
+            raise invalid(
+                "理由", "请填写复核理由" if exc.code == "required" else exc.reason
+            ) from None
         candidate = Candidate.objects.get(pk=candidate_id)
         finding = (Finding.objects.select_for_update()
                    .get(screening=last_screening(req), candidate=candidate))  # fmt: skip
         if not finding.matched:
-            raise WorkflowError("invalid", "该人选没有匹配记录，无需复核")
+            raise WorkflowError("no_match", "该人选没有匹配记录，无需复核")
         if finding.result:
             raise WorkflowError("decided", "该人选已有复核结论")
         reviews = candidate.reviews.filter(round=req.round)
