@@ -5,7 +5,6 @@ key for what it writes next, without a restart."""
 
 import datetime as dt
 import json
-import shutil
 
 import pytest
 
@@ -128,4 +127,61 @@ def test_interrupted_rotation_leaves_everything_readable(tmp_path, key_file, mon
     finished = rotate()
     assert set(key_usage()) == {finished.new_key}
     assert everything_reads() == before
-    shutil.rmtree(tmp_path / "unused", ignore_errors=True)
+
+
+def test_a_rotation_cut_short_between_batches_keeps_what_it_did(tmp_path, key_file, monkeypatch):
+    """Each batch commits on its own: rows of finished batches are under the new key, the rest
+    under the old one, all readable; running the rotation again finishes it."""
+    from gongxin.platform import sealed
+
+    key_file("gm")
+    world = World(tmp_path)
+    for _ in range(3):
+        world.register(people=[ZHANG, LI])
+    before = everything_reads()
+    old = keys.keyring().active.id
+    monkeypatch.setattr(sealed, "BATCH", 2)
+    spec = next(s for s in sealed.registered() if s.label == "inquiry.Candidate")
+    calls = {"n": 0}
+
+    def reseal_then_crash(ring, key, row):
+        calls["n"] += 1
+        if calls["n"] > 3:  # during the second batch of candidates
+            raise KeyboardInterrupt
+        return spec.reseal(ring, key, row)
+
+    monkeypatch.setitem(
+        sealed._REGISTRY,
+        spec.label,
+        sealed.Sealed(spec.model, spec.reads, spec.writes, reseal_then_crash),
+    )
+    with pytest.raises(KeyboardInterrupt):
+        rotate()
+    monkeypatch.setitem(sealed._REGISTRY, spec.label, spec)
+    pending = keys.reload().pending.id
+    assert key_usage()[pending]["inquiry.Candidate"] == 2  # the first batch stayed done
+    assert key_usage()[old]["inquiry.Candidate"] == 4
+    assert everything_reads() == before
+    rotate()
+    assert set(key_usage()) == {pending}
+    assert everything_reads() == before
+
+
+def test_letter_files_stored_before_encryption_are_sealed_by_init(tmp_path, key_file, capsys):
+    from django.core.management import call_command
+
+    key_file("gm")
+    world = World(tmp_path)
+    req = signed_request(world)
+    pdf = letter_of(req).files.get(kind="pdf")
+    issued = file_bytes(pdf)
+    LetterFile.objects.filter(pk=pdf.pk).update(data=issued, key_id="")  # as an old release did
+    call_command("keys", "status")
+    assert "有未加密存放的数据" in capsys.readouterr().err
+    call_command("init")
+    assert "documents.LetterFile 1 条" in capsys.readouterr().out
+    stored = LetterFile.objects.get(pk=pdf.pk)
+    assert stored.key_id == keys.keyring().active.id and bytes(stored.data) != issued
+    assert file_bytes(stored) == issued and "" not in key_usage()
+    call_command("init")  # again: nothing left to do
+    assert "未加密" not in capsys.readouterr().out

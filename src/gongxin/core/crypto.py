@@ -55,7 +55,7 @@ class Key:
 
     def __post_init__(self):
         if self.suite not in SUITES:
-            raise KeyFileError(f"unknown suite {self.suite!r}")
+            raise KeyFileError(f"未知的密码套件 {self.suite!r}")
         digest = hashes.SM3() if self.suite == "gm" else hashes.SHA256()
         self._mac_base = hmac.HMAC(self.mac_key, digest)
         self._aes = AESGCM(self.enc_key) if self.suite == "intl" else None
@@ -131,7 +131,7 @@ def self_test() -> None:
 
 def new_key(suite: str = "gm", key_id: str | None = None) -> Key:
     if suite not in SUITES:
-        raise KeyFileError(f"unknown suite {suite!r}; choose one of {', '.join(SUITES)}")
+        raise KeyFileError(f"未知的密码套件 {suite!r}，可选：{'、'.join(SUITES)}")
     now = dt.datetime.now(dt.UTC)  # wall clock: when the key was really made
     return Key(
         id=key_id or f"k{now:%Y%m%d}{secrets.token_hex(3)}",
@@ -148,9 +148,7 @@ class KeyRing:
     def __init__(self, keys: list[Key], path: Path | None = None):
         actives = [k for k in keys if k.state == "active"]
         if len(actives) != 1:
-            raise KeyFileError(
-                f"the key file must have exactly one active key, found {len(actives)}"
-            )
+            raise KeyFileError(f"密钥文件中应恰有一个当前密钥，实有 {len(actives)} 个")
         self.keys = {k.id: k for k in keys}
         self.active = actives[0]
         self.path = path
@@ -173,9 +171,9 @@ class KeyRing:
                 for k in raw["keys"]
             ]
         except FileNotFoundError:
-            raise KeyFileError(f"key file not found: {path} (run `gongxin init`)") from None
+            raise KeyFileError(f"找不到密钥文件 {path}（请先执行 gongxin init）") from None
         except (KeyError, ValueError, TypeError) as exc:
-            raise KeyFileError(f"key file {path} is not valid: {exc}") from None
+            raise KeyFileError(f"密钥文件 {path} 格式不正确（{type(exc).__name__}）") from None
         return cls(keys, Path(path))
 
     @classmethod
@@ -257,6 +255,4 @@ class KeyRing:
         try:
             return self.keys[key_id]
         except KeyError:
-            raise KeyFileError(
-                f"key {key_id!r} is used by stored data but missing from the key file"
-            ) from None
+            raise KeyFileError(f"有数据使用密钥 {key_id}，但密钥文件中没有该密钥") from None

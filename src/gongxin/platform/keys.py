@@ -20,7 +20,7 @@ def _stamp(path) -> tuple:
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        raise KeyFileError(f"key file not found: {path} (run `gongxin init`)") from None
+        raise KeyFileError(f"找不到密钥文件 {path}（请先执行 gongxin init）") from None
     return (str(path), st.st_ino, st.st_mtime_ns, st.st_size)
 
 

@@ -25,6 +25,8 @@ BATCH = 2000
 
 @dataclass(frozen=True)
 class Sealed:
+    """How one model's encrypted columns are rewritten under another key (see the module)."""
+
     model: type[models.Model]
     reads: tuple[str, ...]
     writes: tuple[str, ...]  # must include key_column
@@ -78,7 +80,8 @@ def rotate(
     The key file and the database cannot change in one transaction, so:
     1. the new key is added to the key file as *pending* (readable and searchable, not yet used
        for new data);
-    2. every sealed row of every model is rewritten under it, in one database transaction;
+    2. every sealed row of every model is rewritten under it, a batch at a time, each batch in
+       a transaction of its own that locks its rows (nothing else waits for the whole table);
     3. the key file makes it the active key; the old one stays, retired, for reading;
     4. rows another process wrote under the old key while 2 ran are swept up.
     A crash at any step leaves every row readable and findable (searches use every key in the
@@ -99,36 +102,43 @@ def rotate(
                                            for label in {*rows, *swept}})  # fmt: skip
 
 
+def seal_unsealed(progress: Callable[[int], None] | None = None) -> dict[str, int]:
+    """Encrypt, under the active key, rows stored before their model was sealed (no key id:
+    letter files issued before files were encrypted). Run by ``gongxin init``; safe to repeat."""
+    ring = keys.reload()
+    return {spec.label: _rewrite_model(spec, ring, ring.active, progress, only_unsealed=True)
+            for spec in registered()}  # fmt: skip
+
+
 def _rewrite(ring: KeyRing, key, progress) -> dict[str, int]:
-    done: dict[str, int] = {}
-    with transaction.atomic():
-        for spec in registered():
-            done[spec.label] = _rewrite_model(spec, ring, key, progress)
-    return done
+    return {spec.label: _rewrite_model(spec, ring, key, progress) for spec in registered()}
 
 
-def _rewrite_model(spec: Sealed, ring: KeyRing, key, progress) -> int:
+def _rewrite_model(spec: Sealed, ring: KeyRing, key, progress, only_unsealed=False) -> int:
+    """Rewrite the model's rows not yet under ``key``, in pk order, one committed batch at a
+    time: a row changed by someone else while its batch is read waits for the lock, and is
+    rewritten from what they wrote."""
     qn = connection.ops.quote_name
     sets = ", ".join(f"{qn(column)} = %s" for column in spec.writes)
     table, pk_column = qn(spec.model._meta.db_table), qn(spec.model._meta.pk.column)
     sql = f"UPDATE {table} SET {sets} WHERE {pk_column} = %s"  # noqa: S608
-    stale = spec.model.objects.exclude(**{spec.key_column: key.id}).order_by("pk")
-    done, batch = 0, []
-    with connection.cursor() as cursor:
-        for pk, *values in stale.values_list("pk", *spec.reads).iterator(chunk_size=BATCH):
-            batch.append((*spec.reseal(ring, key, tuple(values)), pk))
-            if len(batch) >= BATCH:
-                cursor.executemany(sql, batch)
-                done += len(batch)
-                if progress:
-                    progress(len(batch))
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
-            done += len(batch)
-            if progress:
-                progress(len(batch))
-    return done
+    if only_unsealed:
+        stale = spec.model.objects.filter(**{spec.key_column: ""}).order_by("pk")
+    else:
+        stale = spec.model.objects.exclude(**{spec.key_column: key.id}).order_by("pk")
+    done, last = 0, None
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            batch = stale if last is None else stale.filter(pk__gt=last)
+            rows = list(batch.select_for_update().values_list("pk", *spec.reads)[:BATCH])
+            if not rows:
+                return done
+            cursor.executemany(sql, [(*spec.reseal(ring, key, tuple(values)), pk)
+                                     for pk, *values in rows])  # fmt: skip
+        last = rows[-1][0]
+        done += len(rows)
+        if progress:
+            progress(len(rows))
 
 
 def remove_key(key_id: str) -> KeyRing:

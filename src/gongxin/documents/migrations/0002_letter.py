@@ -2,7 +2,7 @@
 without the link to the inquiry request (the inquiry's rounds link to their letter, see
 inquiry.0003); the number of people it lists is kept on it for the public verification page.
 Letter files get a key id: from now on they are stored encrypted (files stored before have
-none and are sealed by the next key rotation)."""
+none and are sealed by `gongxin init` or the next key rotation)."""
 
 import gongxin.core.clock
 from django.db import migrations, models

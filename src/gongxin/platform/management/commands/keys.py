@@ -49,9 +49,12 @@ class Command(BaseCommand):
             self.stdout.write(f"{k.id}\t{k.suite}\t{STATES[k.state]}\t{k.created}\t{counts}")
         unknown = sorted(set(usage) - set(ring.keys))
         for key_id in unknown:
-            shown = key_id or "（未加密）"
+            shown, state = (key_id, "不在密钥文件中") if key_id else ("—", "未加密存放")
             counts = "\t".join(str(usage[key_id].get(label, 0)) for label in labels)
-            self.stdout.write(f"{shown}\t—\t不在密钥文件中\t—\t{counts}")
+            self.stdout.write(f"{shown}\t—\t{state}\t—\t{counts}")
+        if "" in usage:
+            self.stderr.write("提示：有未加密存放的数据（升级前签发的复函文件），"
+                              "执行 gongxin init 或 gongxin keys rotate 即加密")  # fmt: skip
         if [k for k in unknown if k]:
             self.stderr.write("警告：有数据使用的密钥不在密钥文件中，这些数据无法解密")
             raise SystemExit(1)

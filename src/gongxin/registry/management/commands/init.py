@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from gongxin.core.crypto import KeyRing, self_test
+from gongxin.platform.sealed import seal_unsealed
 
 
 class Command(BaseCommand):
@@ -37,6 +38,10 @@ class Command(BaseCommand):
             ring = KeyRing.create(settings.KEY_FILE, suite)
             key_note = f"已生成密钥文件 {settings.KEY_FILE}（密钥 {ring.active.id}，套件 {suite}）"
         call_command("migrate", interactive=False, verbosity=0)
+        sealed = {label: n for label, n in seal_unsealed().items() if n}
         db = settings.DATABASES["default"]
         where = db["NAME"] if db["ENGINE"].endswith("sqlite3") else f"{db['ENGINE']} {db['NAME']}"
         self.stdout.write(f"GONGXIN_HOME：{home}\n数据库：{where}（已迁移）\n{key_note}")
+        if sealed:
+            detail = "，".join(f"{label} {n} 条" for label, n in sorted(sealed.items()))
+            self.stdout.write(f"已加密此前未加密存放的数据：{detail}")
