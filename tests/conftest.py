@@ -26,6 +26,15 @@ def _pinned_clock():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttles count in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 def pytest_unconfigure(config):
     shutil.rmtree(django_settings.HOME, ignore_errors=True)
 

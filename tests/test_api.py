@@ -125,6 +125,21 @@ def test_a_client_gets_a_token_and_revokes_it(world):
     assert again.status_code == 401  # an inactive account gets no token
 
 
+def test_guessing_passwords_for_a_token_is_recorded_and_slowed_down(world):
+    from gongxin.audit.models import AuditEvent
+
+    client = APIClient()
+    answers = [client.post("/api/v1/auth/token/", {"username": "handler", "password": f"pw{n}"},
+                           format="json") for n in range(11)]  # fmt: skip
+    assert [a.status_code for a in answers] == [401] * 10 + [429]
+    slowed = answers[-1]
+    assert slowed["Content-Type"] == "application/problem+json"
+    assert "尝试过于频繁" in slowed.json()["detail"] and int(slowed["Retry-After"]) > 0
+    tried = AuditEvent.objects.filter(action="auth.token", outcome="refused")
+    assert tried.count() == 10 and {e.detail["username"] for e in tried} == {"handler"}
+    assert all("pw" not in str(e.detail) for e in tried)  # never the password
+
+
 def test_the_api_names_the_people_drawn_the_agencies_and_the_letters(world):
     from tests.factories import LI
 

@@ -75,6 +75,8 @@ REST_FRAMEWORK = {
     # JSON only: a registration's candidates have no form encoding, and the schema lists only
     # what is parsed (drf-spectacular derives request media types from the parsers).
     "DEFAULT_PARSER_CLASSES": ["gongxin.platform.rest.JSONParser"],
+    # Tries at an API token per minute from one address (the cache is per process).
+    "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("GONGXIN_TOKEN_RATE", "10/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "公信 Gongxin API",

@@ -10,6 +10,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from gongxin.audit.services import record
@@ -33,18 +34,30 @@ TOKEN = inline_serializer("Token", {
 
 class ObtainToken(APIView):
     """POST username and password: the account's API token (the same one until revoked).
-    Wrong credentials, or an account that may not sign in, answer 401."""
+    Wrong credentials, or an account that may not sign in, answer 401; more than a few tries a
+    minute from one address answer 429 (account lockout is the sign-in's, issue 8)."""
 
     permission_classes = [MapPermission]
     authentication_classes = [TokenAuthentication]  # for the WWW-Authenticate of a 401
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
 
-    @extend_schema(request=Credentials, responses={200: TOKEN, **problems(400, 401)}, auth=[])
+    @extend_schema(request=Credentials, responses={200: TOKEN, **problems(400, 401, 429)},
+                   auth=[])  # fmt: skip
     def post(self, request):
         data = validated(Credentials, request.data)
         user = authenticate(request, username=data["username"], password=data["password"])
         staff = staff_of(user) if user is not None else None
         if staff is None or not allowed(staff, STAFF):
-            record("api", "auth.token", outcome="refused", code="credentials")
+            # Who was tried, from where: an account name is not personal data of a candidate.
+            record(
+                "api",
+                "auth.token",
+                outcome="refused",
+                code="credentials",
+                username=data["username"][:150],
+                address=request.META.get("REMOTE_ADDR", ""),
+            )
             raise AuthenticationFailed("用户名或密码不正确，或账号已停用")
         token, _ = Token.objects.get_or_create(user=user)
         record(staff, "auth.token", ref=("User", user.pk))

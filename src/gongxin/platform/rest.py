@@ -67,13 +67,19 @@ def handler(exc, context):
         return problem(400, exc.code, exc.message, errors=as_errors(exc.problems))
     if isinstance(exc, Conflict):
         extra = {}
-        if exc.existing is not None and (serialize := context.get("view")) is not None:
-            extra = {"existing": serialize.existing(exc.existing)}
+        serialize = getattr(context.get("view"), "existing", None)
+        if exc.existing is not None and serialize is not None:
+            extra = {"existing": serialize(exc.existing)}
         return problem(409, exc.code, exc.message, **extra)
     if isinstance(exc, WorkflowError):
         return problem(
             STATUS_OF_CODE.get(exc.code, status.HTTP_409_CONFLICT), exc.code, exc.message
         )
+    if isinstance(exc, exceptions.Throttled):
+        wait = int(exc.wait or 60) + 1
+        result = problem(429, "throttled", f"尝试过于频繁，请 {wait} 秒后再试")
+        result["Retry-After"] = str(wait)
+        return result
     if isinstance(exc, exceptions.ValidationError):
         found = problems_of(exc.detail)
         return problem(400, "invalid", f"提交的内容有 {len(found)} 处问题", errors=as_errors(found))
@@ -110,14 +116,20 @@ class MapPermission(BasePermission):
 
 
 class JSONParser(parsers.JSONParser):
-    """DRF's parser, but a body nested deeper than Python can parse is a 400 like any other
-    malformed body (DRF lets the RecursionError through)."""
+    """DRF's parser, saying in Chinese what is wrong with a body that is not JSON (where, not
+    what: the message never quotes the body); a body nested deeper than Python can parse is a
+    400 like any other (DRF lets the RecursionError through)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise exceptions.ParseError("JSON 嵌套层数过多") from None
+        except exceptions.ParseError as exc:
+            cause = exc.__cause__ or exc.__context__  # json's error knows where
+            line, column = getattr(cause, "lineno", None), getattr(cause, "colno", None)
+            where = f"（第 {line} 行第 {column} 列）" if line else ""
+            raise exceptions.ParseError(f"请求体不是有效的 JSON{where}") from None
 
 
 def validated(serializer_class, data=None, *, bound=None) -> dict:
