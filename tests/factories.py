@@ -22,6 +22,10 @@ WANG = ("王五", "440524198001010013")
 MAIMAITI = ("买买提·艾力", "650102198507150012")
 
 
+# What Chinese input methods type for digits.
+FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+
+
 def make_id(region: str = "110105", born: str = "19900101", seq: int = 1) -> str:
     first17 = f"{region}{born}{seq:03d}"
     return first17 + idnumber.check_char(first17)

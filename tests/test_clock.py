@@ -23,6 +23,14 @@ def calls_of_the_wall_clock(path: Path) -> list[str]:
     lines = source.splitlines()
     found = []
     for node in ast.walk(ast.parse(source)):
+        # A model field stamping the wall clock itself: auto_now, auto_now_add, default=….now.
+        if isinstance(node, ast.keyword) and ALLOWED_MARK not in lines[node.value.lineno - 1]:
+            stamps = node.arg in ("auto_now", "auto_now_add") and getattr(
+                node.value, "value", False) is True  # fmt: skip
+            passes = node.arg == "default" and isinstance(node.value, ast.Attribute) and (
+                getattr(node.value.value, "id", ""), node.value.attr) in WALL_CLOCK  # fmt: skip
+            if stamps or passes:
+                found.append(f"{path.relative_to(SRC)}:{node.value.lineno}")
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             owner = node.func.value
             name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")

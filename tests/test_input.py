@@ -1,18 +1,11 @@
-"""What real people type and send, through the API, the pages, uploads and the command line:
-every one of these answered 500 or printed a traceback, or was stored and broke later. Each now
-gets a clear Chinese answer (or simply works), and nothing is half-saved."""
+"""What real people type and send, through the API and the pages (files: test_input_files.py;
+the command line: test_input_cli.py): every one of these answered 500, or was stored and broke
+later. Each now gets a clear Chinese answer (or simply works), and nothing is half-saved."""
 
-import csv
 import datetime as dt
 import io
-import shutil
-import subprocess
-import sys
-import zipfile
-from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 from rest_framework.test import APIClient
 
 from gongxin.core import clock
@@ -20,23 +13,19 @@ from gongxin.documents.models import LetterWording
 from gongxin.inquiry import services
 from gongxin.inquiry.models import InquiryRequest
 from gongxin.platform.errors import WorkflowError
-from gongxin.registry.models import ListImport
 from tests.factories import (
+    FULL_WIDTH,
     LI,
     ZHANG,
     World,
     findings_of,
-    make_id,
     make_staff,
     match_of,
     person_row,
-    write_csv,
 )
 
 pytestmark = pytest.mark.django_db
 TODAY = clock.today
-FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
-GONGXIN = str(Path(sys.executable).parent / "gongxin")
 
 
 @pytest.fixture
@@ -216,94 +205,6 @@ def test_a_body_that_is_not_an_object_is_a_problem_not_a_500(world):
         assert answer.json()["errors"]
 
 
-# --- spreadsheets that are broken or hostile -------------------------------------------------
-
-
-def xlsx_with_sheet(path: Path, transform) -> Path:
-    book = Workbook()
-    book.active.append(["姓名", "公民身份号码"])
-    book.active.append(["张三", ZHANG[1]])
-    book.save(path)
-    with zipfile.ZipFile(path) as z:
-        parts = {name: z.read(name) for name in z.namelist()}
-    parts["xl/worksheets/sheet1.xml"] = transform(parts["xl/worksheets/sheet1.xml"].decode())
-    with zipfile.ZipFile(path, "w") as z:
-        for name, data in parts.items():
-            z.writestr(name, data)
-    return path
-
-
-HOSTILE_SHEETS = {
-    "malformed": lambda xml: xml[: len(xml) // 2].encode(),
-    "undefined entity": lambda xml: xml.replace(
-        "</sheetData>",
-        '<row r="3"><c r="A3" t="inlineStr"><is><t>&nope;</t></is></c></row></sheetData>',
-    ).encode(),
-    "shared string out of range": lambda xml: xml.replace(
-        "</sheetData>", '<row r="3"><c r="A3" t="s"><v>9999</v></c></row></sheetData>'
-    ).encode(),
-    "entity expansion": lambda xml: (
-        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;'
-        '&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
-        + xml.split("?>", 1)[-1].replace(
-            "</sheetData>",
-            '<row r="3"><c r="A3" t="inlineStr"><is><t>&c;</t></is></c></row></sheetData>',
-        )
-    ).encode(),
-}
-
-
-@pytest.mark.parametrize("kind", sorted(HOSTILE_SHEETS))
-def test_broken_spreadsheets_get_a_chinese_error_in_the_form(client, world, tmp_path, kind):
-    path = xlsx_with_sheet(tmp_path / "人选.xlsx", HOSTILE_SHEETS[kind])
-    client.force_login(world.handler.user)
-    with open(path, "rb") as fh:
-        page = client.post("/requests/new/", {
-            "agency": world.agency.pk, "letter_number": "京组函〔2026〕90号",
-            "received_on": TODAY().isoformat(), "kind": "recruitment", "candidates_file": fh,
-        }).content.decode()  # fmt: skip
-    assert "「人选表」：" in page and "XLSX" in page
-    assert InquiryRequest.objects.count() == 0
-
-
-@pytest.mark.parametrize("kind", sorted(HOSTILE_SHEETS))
-def test_broken_list_files_are_refused_and_recorded(world, tmp_path, kind):
-    from gongxin.registry.services import ImportRefused, import_list
-
-    book = Workbook()
-    book.active.append(list(person_row(*ZHANG)))
-    book.active.append(list(person_row(*ZHANG).values()))
-    path = tmp_path / "list.xlsx"
-    book.save(path)
-    with zipfile.ZipFile(path) as z:
-        parts = {name: z.read(name) for name in z.namelist()}
-    parts["xl/worksheets/sheet1.xml"] = HOSTILE_SHEETS[kind](
-        parts["xl/worksheets/sheet1.xml"].decode()
-    )
-    with zipfile.ZipFile(path, "w") as z:
-        for name, data in parts.items():
-            z.writestr(name, data)
-    before = ListImport.objects.count()
-    with pytest.raises(ImportRefused) as exc:
-        import_list(path, source_code="sxbzxr", imported_by="test")
-    assert "XLSX" in exc.value.message
-    assert ListImport.objects.count() == before + 1
-
-
-def test_an_unexpected_failure_during_an_import_is_recorded(world, tmp_path, monkeypatch):
-    from gongxin.registry import rows
-    from gongxin.registry.services import import_list
-
-    def broken(self, number, cells):
-        raise RuntimeError("disk gone")
-
-    monkeypatch.setattr(rows.RowValidator, "prepare", broken)
-    path = write_csv(tmp_path / "l.csv", [person_row(*LI)])
-    with pytest.raises(RuntimeError):
-        import_list(path, source_code="sxbzxr", imported_by="test")
-    assert ListImport.objects.latest("pk").status == "failed"
-
-
 # --- the unit's wording ------------------------------------------------------------------------
 
 
@@ -346,118 +247,6 @@ def test_a_double_submit_answers_409_with_the_request_that_exists(client, world)
     assert InquiryRequest.objects.count() == 1
 
 
-# --- the command line --------------------------------------------------------------------------
-
-
-@pytest.fixture
-def run(tmp_path):
-    import os
-
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}  # fmt: skip
-    env["GONGXIN_HOME"] = str(tmp_path / "home")
-
-    def gongxin(*args, expect=0):
-        proc = subprocess.run([GONGXIN, *map(str, args)], env=env, capture_output=True,
-                              text=True, timeout=120, cwd=tmp_path)  # fmt: skip
-        assert proc.returncode == expect, proc.stdout + proc.stderr
-        assert "Traceback" not in proc.stderr
-        return proc
-
-    return gongxin
-
-
-def test_command_line_takes_full_width_digits_and_escapes_formulas(run, tmp_path):
-    ok = run("idcheck", ZHANG[1].translate(FULL_WIDTH))
-    assert "有效：11010519491231002X" in ok.stdout
-    run("idcheck", "１１０１０５", expect=1)
-    run("init")
-    listing = write_csv(tmp_path / "list.csv", [person_row("王五", "440524198001010013"
-                                                             .translate(FULL_WIDTH))])  # fmt: skip
-    assert "新增 1" in run("lists", "import", listing, "--source", "sxbzxr").stdout
-    candidates = tmp_path / "c.csv"
-    with open(candidates, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["姓名", "公民身份号码"])
-        writer.writerow(["=cmd|'/C calc'!A0", LI[1].translate(FULL_WIDTH)])
-        writer.writerow(["王五", "440524198001010013"])
-    out = run("screen", candidates, "--format", "csv").stdout
-    rows = list(csv.reader(io.StringIO(out)))
-    assert rows[1][1] == "'=cmd|'/Ccalc'!A0"  # names lose their spaces, and are escaped
-    assert rows[2][3] == "完全匹配"
-
-
-def test_command_line_workdays_at_the_end_of_time(run):
-    run("init")
-    answer = run("workdays", "deadline", "9999-12-31", expect=1)
-    assert "无法计算" in answer.stderr
-
-
-def test_a_broken_xlsx_on_the_command_line(run, tmp_path):
-    run("init")
-    path = xlsx_with_sheet(tmp_path / "c.xlsx", HOSTILE_SHEETS["malformed"])
-    answer = run("screen", path, expect=1)
-    assert "XLSX" in answer.stderr
-    shutil.copy(path, tmp_path / "l.xlsx")
-    refused = run("lists", "import", tmp_path / "l.xlsx", "--source", "sxbzxr", expect=1)
-    assert "导入被拒绝" in refused.stderr
-
-
-# --- found by a black-box probe of the previous main ------------------------------------------
-
-
-def test_a_stray_quote_in_a_big_csv_is_a_file_error(client, world, tmp_path):
-    rows = "\n".join(f"人选{i},{LI[1]}" for i in range(3))
-    data = f'姓名,公民身份号码\n张三,{ZHANG[1]},"未闭合\n{rows}\n' + ("长" * 140_000)
-    upload = io.BytesIO(data.encode())
-    upload.name = "人选.csv"
-    client.force_login(world.handler.user)
-    page = client.post("/requests/new/", {
-        "agency": world.agency.pk, "letter_number": "京组函〔2026〕91号",
-        "received_on": TODAY().isoformat(), "kind": "recruitment", "candidates_file": upload,
-    }).content.decode()  # fmt: skip
-    assert "不配对的引号" in page
-    assert InquiryRequest.objects.count() == 0
-
-
-def test_declared_dimensions_of_a_sheet_are_not_trusted(tmp_path):
-    import re
-
-    from gongxin.registry.screening import read_candidates
-
-    book = Workbook()
-    book.active.append(["姓名", "公民身份号码"])
-    for n in range(5):
-        book.active.append([f"人选{'甲乙丙丁戊'[n]}", make_id(seq=n + 1)])
-    path = tmp_path / "人选.xlsx"
-    book.save(path)
-    with zipfile.ZipFile(path) as z:
-        parts = {name: z.read(name) for name in z.namelist()}
-    sheet = parts["xl/worksheets/sheet1.xml"].decode()
-    for declared in ("A1:B3", "A1:XFD200000"):  # stale, and inflated
-        parts["xl/worksheets/sheet1.xml"] = re.sub(
-            r'<dimension ref="[^"]+"/>', f'<dimension ref="{declared}"/>', sheet
-        ).encode()
-        with zipfile.ZipFile(path, "w") as z:
-            for name, data in parts.items():
-                z.writestr(name, data)
-        candidates, problems = read_candidates(path)
-        assert (len(candidates), problems) == (5, []), declared
-
-
-def test_typed_candidates_and_a_file_at_once_are_not_silently_merged(client, world):
-    upload = io.BytesIO(f"姓名,公民身份号码\n张三,{ZHANG[1]}\n".encode())
-    upload.name = "人选.csv"
-    client.force_login(world.handler.user)
-    page = client.post("/requests/new/", {
-        "agency": world.agency.pk, "letter_number": "京组函〔2026〕92号",
-        "received_on": TODAY().isoformat(), "kind": "recruitment", "candidates_file": upload,
-        "candidates_text": f"李四,{LI[1]}",
-    }).content.decode()  # fmt: skip
-    assert "不要同时使用" in page
-    assert InquiryRequest.objects.count() == 0
-
-
 def test_a_nul_in_a_cookie_or_a_token_is_not_a_500(client, world):
     client.cookies["sessionid"] = "abcdefgh\x00ijkl"
     assert client.get("/login/").status_code == 200
@@ -471,8 +260,10 @@ def test_deep_json_and_infinite_numbers_are_400(world):
     answer = client.generic("POST", "/api/v1/requests/", deep, content_type="application/json")
     assert answer.status_code == 400
     for agency in ("1e400", "-1e400", "1.5", '"3"', "true"):
-        raw = '{"agency": ' + agency + ', "letter_number": "京组函〔2026〕1号", ' \
-              '"received_on": "2026-11-20", "kind": "transfer", "candidates": []}'  # fmt: skip
+        raw = (
+            '{"agency": ' + agency + ', "letter_number": "京组函〔2026〕1号", '
+            f'"received_on": "{clock.today()}", "kind": "transfer", "candidates": []}}'
+        )
         answer = client.generic("POST", "/api/v1/requests/", raw, content_type="application/json")
         assert answer.status_code == 400, agency
         assert "发起查询单位" in {e["field"] for e in answer.json()["errors"]}, agency
@@ -484,33 +275,6 @@ def test_the_same_holiday_typed_twice_is_one_day(client, world):
     page = client.post("/calendar/", {"year": 2032, "holidays": "2032-01-01\n2032年1月1日"},
                        follow=True).content.decode()  # fmt: skip
     assert "2032 年节假日安排已保存" in page
-
-
-def test_a_list_with_control_characters_in_a_text_column_names_the_row(tmp_path, world):
-    from gongxin.registry.services import ImportRefused
-    from tests.factories import Lists
-
-    with pytest.raises(ImportRefused) as exc:
-        Lists(tmp_path).load([person_row(*LI, authority="北京\x00法院")])
-    assert [(e.row, e.field) for e in exc.value.errors] == [(2, "认定机关")]
-
-
-def test_a_list_dated_in_the_future_is_refused_and_recorded(tmp_path, world):
-    from gongxin.registry.services import ImportRefused, import_list
-
-    path = write_csv(tmp_path / "l.csv", [person_row(*LI)])
-    with pytest.raises(ImportRefused, match="晚于今天"):
-        import_list(path, source_code="sxbzxr", imported_by="test", as_of=dt.date(9999, 12, 31))
-    assert ListImport.objects.latest("pk").status == "rejected"
-
-
-def test_a_source_name_too_long_or_blank_is_refused(world):
-    from gongxin.registry.services import ImportRefused, add_source
-
-    with pytest.raises(ImportRefused, match="名称过长"):
-        add_source("local1", "名" * 150)
-    with pytest.raises(ImportRefused, match="名称不能为空"):
-        add_source("local2", "  ")
 
 
 def test_a_letter_number_only_has_what_a_letter_can_print(world):

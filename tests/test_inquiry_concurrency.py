@@ -12,6 +12,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from gongxin.audit.models import AuditEvent
+from gongxin.core import clock
 from gongxin.inquiry import services
 from gongxin.platform.errors import WorkflowError
 from tests.factories import ZHANG, World
@@ -159,7 +160,7 @@ def test_twenty_identical_registrations_at_once_make_one_request(tmp_path):
 
     world = World(tmp_path)
     body = {"agency": world.agency.pk, "letter_number": "京组函〔2026〕20号",
-            "received_on": "2026-11-20", "kind": "recruitment",
+            "received_on": clock.today().isoformat(), "kind": "recruitment",
             "candidates": [{"name": "张三", "id_number": ZHANG[1]}]}  # fmt: skip
 
     def post():

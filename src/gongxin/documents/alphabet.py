@@ -7,7 +7,6 @@ against every installed font (rare characters need them)."""
 
 from __future__ import annotations
 
-import re
 from functools import cache
 
 from gongxin.core.text import TRIMMED, InvalidText, clean
@@ -53,7 +52,3 @@ def pattern() -> str:
         f"^[{trimmed}]*[{_class(RANGES)}]*[{_class(sorted(visible))}]"
         f"[{_class(RANGES)}]*[{trimmed}]*$"
     )
-
-
-def matches(text: str) -> bool:
-    return re.match(pattern(), text) is not None

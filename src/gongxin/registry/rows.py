@@ -41,12 +41,6 @@ KIND_WORDS = {
     "法人": ORGANISATION,
 }
 ACTION_WORDS = {"列入": ADD, "移出": REMOVE}
-TEXT_FIELDS = (
-    ("authority", "认定机关", True),
-    ("basis_document", "认定文书号", True),
-    ("case_number", "案号", False),
-    ("removal_reason", "移出原因", False),
-)
 TEXT_LIMIT = 200
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from gongxin.core import clock
 from gongxin.registry.choices import ImportMode, ImportStatus, SubjectKind
 
 
@@ -21,7 +22,7 @@ class ListSource(models.Model):
     publisher = models.CharField("发布机关", max_length=100, blank=True)
     legal_basis = models.CharField("依据", max_length=200, blank=True)
     builtin = models.BooleanField("内置", default=False)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    created_at = models.DateTimeField("创建时间", default=clock.now)
 
     class Meta:
         verbose_name = "名单来源"
