@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from gongxin.api.auth import Credentials
-from gongxin.inquiry import forms
+from gongxin.core import clock
+from gongxin.inquiry import forms, services
 from gongxin.inquiry.api import serializers as api
 from gongxin.inquiry.wording import DEFAULTS
 from gongxin.platform.forms import CalendarYearForm
@@ -33,6 +34,12 @@ TEXT = st.one_of(
     st.text(PRINTABLE, min_size=90, max_size=1200),
 )
 JSON_TEXT = st.one_of(TEXT, st.text(st.one_of(PRINTABLE, SURROGATES), max_size=40))
+
+
+def today() -> str:
+    return clock.today().isoformat()
+
+
 FUZZ = settings(max_examples=15, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
 
@@ -42,6 +49,10 @@ def world(tmp_path):
     world = World(tmp_path)
     world.admin = make_staff(world.bj, "sysadmin", "sysadmin")
     world.req = world.register(people=[ZHANG])
+    # A request in review: the reviewer's form and body reach the review itself.
+    world.in_review = world.register(people=[ZHANG])
+    services.screen_request(world.handler, world.in_review.pk)
+    services.submit(world.handler, world.in_review.pk)
     return world
 
 
@@ -56,7 +67,7 @@ def serializer_fields(serializer_class) -> list[str]:
 
 PAGE_FORMS = [  # (who, url, form fields, a valid body)
     ("handler", "/requests/new/", form_fields(forms.RegistrationForm), lambda w: {
-        "agency": w.agency.pk, "letter_number": "京组函〔2026〕9号", "received_on": "2026-11-20",
+        "agency": w.agency.pk, "letter_number": "京组函〔2026〕9号", "received_on": today(),
         "kind": "recruitment", "candidates_text": f"张三,{ZHANG[1]}"}),
     ("handler", "/requests/{req}/extend/", form_fields(forms.ExtensionForm), lambda w: {
         "reason": "需延期", "agency_contact": "王科长", "agreed_on": "2026-03-02",
@@ -78,7 +89,7 @@ SEARCHES = [("handler", "/requests/", ["q", "state", "sort", "page", "overdue"])
 
 
 def _url(template, world):
-    return template.format(req=world.req.pk, candidate=world.req.candidates.get().pk)
+    return template.format(req=world.req.pk, candidate=world.in_review.candidates.get().pk)
 
 
 @pytest.mark.parametrize(("who", "url", "field", "valid"), PAGE_CASES,
@@ -108,11 +119,11 @@ def test_any_text_in_a_query(world, who, url, fields, values):
 
 API_BODIES = [  # (who, url, fields, a valid body)
     ("handler", "/api/v1/requests/", serializer_fields(api.RegistrationSerializer), lambda w: {
-        "agency": w.agency.pk, "letter_number": "京组函〔2026〕8号", "received_on": "2026-11-20",
+        "agency": w.agency.pk, "letter_number": "京组函〔2026〕8号", "received_on": today(),
         "kind": "transfer", "candidates": [{"name": "张三", "id_number": ZHANG[1]}]}),
     ("handler", "/api/v1/requests/", [f"candidates.{f}" for f in
                                       serializer_fields(api.CandidateIn)], lambda w: {
-        "agency": w.agency.pk, "letter_number": "京组函〔2026〕8号", "received_on": "2026-11-20",
+        "agency": w.agency.pk, "letter_number": "京组函〔2026〕8号", "received_on": today(),
         "kind": "transfer", "candidates": [{"name": "张三", "id_number": ZHANG[1]}]}),
     ("handler", "/api/v1/requests/{req}/return/", serializer_fields(api.ReasonSerializer),
      lambda w: {"reason": "格式不符"}),

@@ -82,7 +82,7 @@ def test_a_round_one_reviewer_holding_the_signer_role_is_never_drawn_to_sign(tmp
     assert req.state == "awaiting_signoff"
     from gongxin.accounts.models import Staff
     from gongxin.inquiry.models import InquiryRequest
-    from gongxin.inquiry.queries import stuck
+    from gongxin.inquiry.supervision import stuck
 
     # Nobody may sign it now: the supervisor sees it, with why.
     staff = list(Staff.objects.filter(unit=world.bj))

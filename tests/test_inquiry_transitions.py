@@ -8,8 +8,9 @@ succeed and leave the request in the state the table says; everything else is re
 reason, changes nothing and is recorded once as refused. The buttons a page offers
 (``allowed_actions``) agree with the table.
 
-Draws take the first of the pool (ordered by id) so the table can name who is drawn; the draw
-itself is random in the product and in test_inquiry_stateful.py.
+Draws take the first of the pool (ordered by id) in round 1 and the last in round 2, so the
+table can name who is drawn and round 2 has a reviewer who was not drawn for it but reviewed
+round 1; the draw itself is random in the product and in test_inquiry_stateful.py.
 """
 
 import datetime as dt
@@ -31,15 +32,17 @@ pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 3, 2)
 S = RequestState
 
-# Who is who (created in this order, so first-of-pool draws are known):
-# round 1 reviewers are `reviewer_signer` (also holds the signer role) and `reviewer`;
-# `undrawn_reviewer` is never drawn; `signer` signs round 1; before round 2 is signed the
-# round-1 signer is deactivated, so `other_signer` is drawn for round 2.
-PERSONAS = ["handler", "inactive_handler", "reviewer_signer", "reviewer", "undrawn_reviewer",
+# Who is who (created in this order, so the draws are known):
+# round 1 reviewers are `reviewer_signer` (also holds the signer role) and `reviewer`, and
+# `third_reviewer` is not drawn; round 2 reviewers are `third_reviewer` and `reviewer`, and
+# `reviewer_signer` is not drawn (nor may sign: they reviewed round 1). `signer` signs round 1;
+# before round 2 the round-1 signer is deactivated, so `other_signer` is drawn for round 2.
+PERSONAS = ["handler", "inactive_handler", "reviewer_signer", "reviewer", "third_reviewer",
             "signer", "other_signer", "supervisor", "sysadmin", "secadmin", "auditor",
             "other_unit"]  # fmt: skip
+DRAWN_REVIEWERS = {1: ("reviewer_signer", "reviewer"), 2: ("third_reviewer", "reviewer")}
 DRAWN_SIGNER = {1: "signer", 2: "other_signer"}
-UNDRAWN_SIGNER = {1: "other_signer", 2: "signer"}
+ROUND = {"drawing": 1}  # which end of the pool draws take: the first in round 1, the last after
 REACHABLE = {
     1: set(S.values),
     2: set(S.values) - {S.RECEIVED, S.RETURNED},  # a correction reopens an issued request
@@ -48,9 +51,9 @@ ON_ROUND = {  # who is on the request in each state of a round (handler and thos
     S.RECEIVED: set(),
     S.ASSIGNED: {"handler"},
     S.SCREENED: {"handler"},
-    S.IN_REVIEW: {"handler", "reviewer_signer", "reviewer"},
-    S.AWAITING_SIGNOFF: {"handler", "reviewer_signer", "reviewer", "drawn_signer"},
-    S.SIGNED: {"handler", "reviewer_signer", "reviewer", "drawn_signer"},
+    S.IN_REVIEW: {"handler", "drawn_reviewers"},
+    S.AWAITING_SIGNOFF: {"handler", "drawn_reviewers", "drawn_signer"},
+    S.SIGNED: {"handler", "drawn_reviewers", "drawn_signer"},
 }
 # (action, state) -> (who may, in which rounds; the state it leaves the request in).
 EXPECTED = {
@@ -59,11 +62,16 @@ EXPECTED = {
     ("screen", S.ASSIGNED): ({"handler"}, {1, 2}, S.SCREENED),
     ("screen", S.SCREENED): ({"handler"}, {1, 2}, S.SCREENED),
     ("submit", S.SCREENED): ({"handler"}, {1, 2}, S.IN_REVIEW),
-    ("review", S.IN_REVIEW): ({"reviewer_signer", "reviewer"}, {1, 2}, S.IN_REVIEW),
+    ("review", S.IN_REVIEW): ({"drawn_reviewers"}, {1, 2}, S.IN_REVIEW),
     ("sign_off", S.AWAITING_SIGNOFF): ({"drawn_signer"}, {1, 2}, S.SIGNED),
     ("issue", S.SIGNED): ({"handler"}, {1, 2}, S.ISSUED),
     ("correct", S.ISSUED): ({"handler"}, {1, 2}, S.ASSIGNED),
     **{("extend", state): (people, {1, 2}, state) for state, people in ON_ROUND.items()},
+    # 补抽: only when a draw is needed and possible. Here only the request registered while no
+    # handler could be drawn needs one (test_inquiry_draws.py covers reviewers and signers).
+    ("draw", S.RECEIVED): ({"handler", "supervisor"}, {1}, S.ASSIGNED),
+    ("draw", S.IN_REVIEW): (set(), {1, 2}, None),
+    ("draw", S.AWAITING_SIGNOFF): (set(), {1, 2}, None),
 }
 
 
@@ -78,7 +86,8 @@ def test_the_table_covers_every_state_and_action_of_the_code():
 def cast(tmp_path, monkeypatch):
     from gongxin.inquiry.services import draws
 
-    monkeypatch.setattr(draws, "draw", lambda pool: pool[0])
+    ROUND["drawing"] = 1
+    monkeypatch.setattr(draws, "draw", lambda pool: pool[0] if ROUND["drawing"] == 1 else pool[-1])
     world = World(tmp_path)
     # World made handler, reviewer_a, reviewer_b, signer, supervisor (bj) and outsider; this
     # cast replaces the reviewers and signer with its own, created in draw order.
@@ -88,7 +97,7 @@ def cast(tmp_path, monkeypatch):
         "handler": world.handler,
         "reviewer_signer": make_staff(world.bj, "reviewer_signer", "reviewer", "signer"),
         "reviewer": make_staff(world.bj, "reviewer", "reviewer"),
-        "undrawn_reviewer": make_staff(world.bj, "undrawn_reviewer", "reviewer"),
+        "third_reviewer": make_staff(world.bj, "third_reviewer", "reviewer"),
         "signer": make_staff(world.bj, "signer1", "signer"),
         "other_signer": make_staff(world.bj, "signer2", "signer"),
         "supervisor": world.supervisor,
@@ -97,8 +106,8 @@ def cast(tmp_path, monkeypatch):
         "auditor": make_staff(world.bj, "auditor", "auditor"),
         "other_unit": world.outsider,
     }
-    # Draw order is pk order: undrawn_reviewer must come after the two drawn ones.
-    assert people["reviewer_signer"].pk < people["reviewer"].pk < people["undrawn_reviewer"].pk
+    # Draw order is pk order: third_reviewer comes after the two drawn in round 1.
+    assert people["reviewer_signer"].pk < people["reviewer"].pk < people["third_reviewer"].pk
     return world, people
 
 
@@ -120,6 +129,7 @@ def drive(world, people, state, round_):
         if number == 2:
             services.correct(handler, req.pk, "人选姓名录入有误")
             Staff.objects.filter(pk=people["signer"].pk).update(active=False)
+            ROUND["drawing"] = 2
         for step in order[1 : order.index(target) + 1]:
             take(step, world, people, req, number)
     req.refresh_from_db()
@@ -133,9 +143,11 @@ def take(step, world, people, req, number):
         services.screen_request(handler, req.pk, today=TODAY)
     elif step == S.IN_REVIEW:
         services.submit(handler, req.pk)
+        drawn = Participant.objects.filter(request=req, role="reviewer", round=number)
+        assert {p.staff_id for p in drawn} == {people[n].pk for n in DRAWN_REVIEWERS[number]}
     elif step == S.AWAITING_SIGNOFF:
         candidate = matched_candidates(req)[0]
-        for name in ("reviewer_signer", "reviewer"):
+        for name in DRAWN_REVIEWERS[number]:
             services.review(people[name], candidate.pk, "confirm", "一致", today=TODAY)
     elif step == S.SIGNED:
         services.sign_off(people[DRAWN_SIGNER[number]], req.pk)
@@ -155,6 +167,7 @@ def attempt(action, person, req):
         "issue": lambda: services.issue(person, req.pk),
         "extend": lambda: services.extend(person, req.pk, ext, today=TODAY),
         "correct": lambda: services.correct(person, req.pk, "人选姓名录入有误"),
+        "draw": lambda: services.redraw(person, req.pk),
     }[action]()
 
 
@@ -182,7 +195,9 @@ def allowed(action, state, name, round_) -> tuple[bool, str | None]:
     may, rounds, after = EXPECTED.get((action, state), (set(), set(), None))
     if round_ not in rounds:
         return False, None
-    names = {DRAWN_SIGNER[round_] if n == "drawn_signer" else n for n in may}
+    drawn = {"drawn_signer": {DRAWN_SIGNER[round_]},
+             "drawn_reviewers": set(DRAWN_REVIEWERS[round_])}  # fmt: skip
+    names = set().union(*(drawn.get(n, {n}) for n in may))
     return name in names, after
 
 

@@ -49,7 +49,7 @@ def test_request_with_a_match_from_registration_to_issued(world):
     assert actions[:3] == ["request.register", "request.assign", "request.screen"]
     assert actions[-2:] == ["request.sign_off", "request.issue"]
     draw = AuditEvent.objects.get(action="request.assign", object_id=str(req.pk))
-    assert draw.detail == {"pool": [world.handler.pk], "winner": world.handler.pk}
+    assert draw.detail == {"round": 1, "pool": [world.handler.pk], "winner": world.handler.pk}
     # No plaintext personal data anywhere in the trail.
     trail = repr(list(AuditEvent.objects.values_list("detail", flat=True)))
     assert ZHANG[1] not in trail and "张三" not in trail
@@ -139,6 +139,23 @@ def test_same_letter_twice_is_a_conflict_naming_the_request(world):
     assert "「来文文号」：该单位的这份来文已经登记过" in [str(p) for p in listed.value.problems]
 
 
+def test_a_returned_letter_sent_again_is_registered_again(world, client):
+    first = world.register()
+    services.return_request(world.handler, first.pk, "附件缺人选名单")
+    client.force_login(world.handler.user)
+    page = client.post("/requests/new/", {
+        "agency": world.agency.pk, "letter_number": first.letter_number,
+        "received_on": TODAY.isoformat(), "kind": "recruitment",
+        "candidates_text": f"张三,{ZHANG[1]}",
+    }, follow=True).content.decode()  # fmt: skip
+    again = InquiryRequest.objects.exclude(pk=first.pk).get()
+    assert again.state == "assigned" and again.letter_number == first.letter_number
+    assert "此前曾登记并退回（附件缺人选名单）" in page
+    world.letters -= 1
+    with pytest.raises(Conflict):  # but not a third time while this one is open
+        world.register()
+
+
 def test_deadline_in_an_unconfigured_year_is_shown_not_guessed(world):
     req = world.register(received_on=dt.date(2026, 12, 30), today=dt.date(2026, 12, 30))
     assert req.deadline is None
@@ -186,3 +203,43 @@ def test_recused_and_untrained_staff_are_never_drawn(world):
     Recusal.objects.create(staff=recused, agency=world.agency, reason="亲属在该单位任职")
     for _ in range(5):
         assert world.register().handler == world.handler
+
+
+def test_a_renderer_failure_refuses_sign_off_and_quotes_nobody(world, monkeypatch, caplog):
+    """A fault inside a document library is a recorded refusal with a reference for the
+    administrator, not a 500; the log carries the frames, not the library's message (which may
+    quote a name)."""
+    from gongxin.documents import pdf_letter
+
+    req = world.register(people=[LI])
+    services.screen_request(world.handler, req.pk, today=TODAY)
+    services.submit(world.handler, req.pk)
+
+    def broken(content):
+        raise ValueError(f"cannot lay out {LI[0]} {LI[1]}")
+
+    monkeypatch.setattr(pdf_letter, "build", broken)
+    with pytest.raises(WorkflowError) as exc:
+        services.sign_off(world.signer, req.pk)
+    assert exc.value.code == "render_failed" and "错误编号" in exc.value.message
+    req.refresh_from_db()
+    assert req.state == "awaiting_signoff" and current_round(req).letter is None
+    assert AuditEvent.objects.filter(action="request.sign_off", outcome="refused",
+                                     detail__code="render_failed").exists()  # fmt: skip
+    assert "ValueError" in caplog.text and LI[0] not in caplog.text and LI[1] not in caplog.text
+    monkeypatch.undo()
+    services.sign_off(world.signer, req.pk)  # once fixed, the same request signs
+    req.refresh_from_db()
+    assert req.state == "signed"
+
+
+def test_a_refused_registration_is_recorded_without_what_was_typed(world):
+    from gongxin.inquiry.services import Registration
+
+    reg = Registration(world.agency, "京组函\x07号", TODAY, "recruitment", [])
+    with pytest.raises(InvalidSubmission):
+        services.register(world.handler, reg, today=TODAY)
+    event = AuditEvent.objects.get(action="request.register", outcome="refused")
+    assert event.actor == "handler" and event.detail["code"] == "invalid"
+    assert event.detail["fields"] == ["人选", "来文文号"] and "京组函" not in str(event.detail)
+    assert not InquiryRequest.objects.exists()

@@ -91,10 +91,14 @@ def setting(tmp_path):
     services.sign_off(signer, req.pk)
     letter = letter_of(req)
     nobody = get_user_model().objects.create_user("no_staff_record", password="x" * 16)
-    inactive = make_staff(world.bj, "inactive", *Role.values)
-    inactive.active = False
-    inactive.save()
-    return world, people, req, candidate, letter, nobody, inactive
+    # Refused whatever the level: someone holding exactly its role but made inactive, and an
+    # active account whose roles may not be held together (三权分立; fail closed).
+    inactive = {role: make_staff(world.bj, f"inactive_{role}", role) for role in Role.values}
+    for staff in inactive.values():
+        staff.active = False
+        staff.save()
+    conflicted = make_staff(world.bj, "conflicted", *Role.values)
+    return world, people, req, candidate, letter, nobody, (inactive, conflicted)
 
 
 def url_for(path: str, name: str, req, candidate, letter, agency) -> str:
@@ -114,11 +118,12 @@ def permitted(level, people):
     return people[level]
 
 
-def refused(level, people, nobody, inactive) -> list:
+def refused(level, people, nobody, unfit) -> list:
     """Signed-in callers the level does not admit."""
     if level == PUBLIC:
         return []
-    callers = [nobody, inactive]
+    inactive, conflicted = unfit
+    callers = [nobody, conflicted, inactive[level if level in inactive else Role.HANDLER]]
     if level != STAFF:
         callers.append(people[Role.AUDITOR])  # an administrator holds no business role
     if level not in (STAFF, BUSINESS, Role.AUDITOR):
@@ -136,7 +141,7 @@ def call(client, method, url):
 
 @pytest.mark.django_db
 def test_every_route_by_every_kind_of_caller(setting):
-    world, people, req, candidate, letter, nobody, inactive = setting
+    world, people, req, candidate, letter, nobody, unfit = setting
     other_unit = world.outsider
     checked = 0
     for name, pattern, path in routes():
@@ -156,7 +161,7 @@ def test_every_route_by_every_kind_of_caller(setting):
                 assert anonymous.status_code == 302, case
                 assert anonymous["Location"].startswith("/login/"), case
             # Signed in, without the permission.
-            for user in refused(level, people, nobody, inactive):
+            for user in refused(level, people, nobody, unfit):
                 user = getattr(user, "user", user)
                 client = APIClient() if api else Client()
                 client.force_login(user)

@@ -2,6 +2,9 @@
 action is an error (not a silent deny or allow), nobody and an inactive person see nothing;
 and the audit trail refuses change and removal, one by one and in bulk."""
 
+import ast
+from pathlib import Path
+
 import pytest
 
 from gongxin.accounts.models import RequestingAgency
@@ -19,6 +22,35 @@ READ_BY_PAGES_AND_API = {InquiryRequest, Candidate, Finding, CandidateMatch, Let
 
 def test_every_model_read_by_a_page_or_the_api_has_a_scope():
     assert READ_BY_PAGES_AND_API <= set(registered())
+
+
+SRC = Path(__file__).resolve().parent.parent / "src" / "gongxin"
+# What a page or API module may read of a scoped model without ``restrict``, and why.
+UNRESTRICTED = {
+    ("inquiry/api/views.py", "InquiryRequest", "none"): "the schema's placeholder: reads nothing",
+}
+
+
+def _view_modules():
+    return sorted({*SRC.glob("**/*views.py"), *SRC.glob("**/api/*.py"), *SRC.glob("api/*.py")})
+
+
+def test_pages_and_the_api_read_scoped_models_only_through_restrict():
+    """``Model.objects.<anything but restrict>`` in a page or API module is a view that could
+    forget the scope. Rows reached through a restricted parent (``req.rounds``) are the
+    parent's scope (decision record 0005)."""
+    scoped = {model.__name__ for model in registered()}
+    found = []
+    for path in _view_modules():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute)
+                    and node.value.attr == "objects" and isinstance(node.value.value, ast.Name)
+                    and node.value.value.id in scoped and node.attr != "restrict"):  # fmt: skip
+                where = (str(path.relative_to(SRC)), node.value.value.id, node.attr)
+                if where not in UNRESTRICTED:
+                    found.append(f"{where[0]}:{node.lineno} {where[1]}.objects.{where[2]}")
+    assert len(_view_modules()) >= 6
+    assert found == []
 
 
 def test_an_unknown_action_is_an_error_and_nobody_sees_anything(tmp_path):

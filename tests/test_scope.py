@@ -88,7 +88,7 @@ def _check(tmp_path, people, stages):
             # (handler, anyone drawn in any round) and the unit's supervisors.
             on_request = person.pk == req.handler_id or Participant.objects.filter(
                 request=req, staff=person).exists()  # fmt: skip
-            sees = person.has_role("supervisor") or on_request
+            sees = "supervisor" in person.roles or on_request
             assert (name in detail) == sees
             assert (name in api_detail) == sees
             visible = Candidate.objects.restrict(person, "view").filter(request=req).exists()

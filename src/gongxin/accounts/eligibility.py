@@ -23,7 +23,7 @@ def pool(unit, role: str, rule: Predicate, subject, exclude=()) -> list[Staff]:
         .order_by("pk")
         .distinct()
     )
-    return [s for s in holders if s.pk not in left_out and rule.holds(s, subject)]
+    return [s for s in holders if s.pk not in left_out and rule.admits(s, subject)]
 
 
 def draw(candidates: list[Staff]) -> Staff:

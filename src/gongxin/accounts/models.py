@@ -84,9 +84,6 @@ class Staff(models.Model):
             self._roles = cached
         return cached
 
-    def has_role(self, role: str) -> bool:
-        return role in self.roles
-
     def recused_for(self, agency_id) -> bool:
         """回避: whether this person must not act on requests from this agency."""
         cached = getattr(self, "_recused", None)

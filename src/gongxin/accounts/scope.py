@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db.models import Q
 
 from gongxin.accounts.models import RequestingAgency
-from gongxin.platform.roles import BUSINESS_ROLES, Role
+from gongxin.platform.permissions import BUSINESS, allowed
+from gongxin.platform.roles import Role
 from gongxin.platform.scope import scope
 
 
@@ -15,7 +16,7 @@ def agencies(staff, action: str) -> Q | None:
     agency, for handlers — a letter from an agency another unit serves is registered and
     returned with that unit named."""
     if action == "view":
-        return Q(unit_id=staff.unit_id) if staff.roles & BUSINESS_ROLES else None
+        return Q(unit_id=staff.unit_id) if allowed(staff, BUSINESS) else None
     if action == "register":
-        return Q(active=True) if Role.HANDLER in staff.roles else None
+        return Q(active=True) if allowed(staff, Role.HANDLER) else None
     raise ValueError(f"unknown action {action!r} for agencies")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from gongxin.audit.models import AuditEvent
+from gongxin.platform.permissions import allowed
 from gongxin.platform.roles import Role
 from gongxin.platform.scope import scope
 
@@ -13,4 +14,4 @@ from gongxin.platform.scope import scope
 def events(staff, action: str) -> Q | None:
     if action != "view":
         raise ValueError(f"unknown action {action!r} for audit events")
-    return Q(unit_code=staff.unit.code) if Role.AUDITOR in staff.roles else None
+    return Q(unit_code=staff.unit.code) if allowed(staff, Role.AUDITOR) else None

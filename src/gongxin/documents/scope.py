@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from gongxin.documents.models import Letter
-from gongxin.platform.roles import BUSINESS_ROLES
+from gongxin.platform.permissions import BUSINESS, allowed
 from gongxin.platform.scope import scope
 
 
@@ -15,4 +15,4 @@ from gongxin.platform.scope import scope
 def letters(staff, action: str) -> Q | None:
     if action != "view":
         raise ValueError(f"unknown action {action!r} for letters")
-    return Q(unit_id=staff.unit_id) if staff.roles & BUSINESS_ROLES else None
+    return Q(unit_id=staff.unit_id) if allowed(staff, BUSINESS) else None

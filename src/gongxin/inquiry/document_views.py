@@ -16,7 +16,8 @@ from gongxin.inquiry import wording
 from gongxin.inquiry.choices import RequestKind
 from gongxin.inquiry.models import Candidate, InquiryRequest
 from gongxin.inquiry.request_template import build_candidate_xlsx, build_request_docx
-from gongxin.platform.errors import Problem
+from gongxin.inquiry.services import change_wording
+from gongxin.platform.errors import InvalidSubmission
 from gongxin.platform.permissions import requires
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -79,25 +80,19 @@ def request_letter(request, pk, fmt):
 @requires("wording")
 def wording_page(request):
     """A sysadmin adjusts the unit's document wording; blank restores the default."""
-    unit = request.staff.unit
-    stored, _ = LetterWording.objects.get_or_create(unit=unit)
     problems = []
     if request.method == "POST":
-        texts = {}
-        for key in wording.DEFAULTS:
-            value = request.POST.get(key, "").strip()
-            if value and value != wording.DEFAULTS[key]:
-                if reason := wording.problem_with(value):
-                    problems.append(Problem(wording.LABELS[key], reason))
-                texts[key] = value
-        if not problems:
-            stored.texts = texts
-            stored.save(update_fields=["texts"])
-            record(request.staff, "wording.change", stored, keys=sorted(texts))
+        try:
+            change_wording(request.staff, request.POST)
+        except InvalidSubmission as exc:
+            problems = exc.problems
+        else:
             messages.success(request, "公文措辞已保存，此后生成的公文使用新措辞")
             return redirect("wording")
-    current = {**wording.DEFAULTS, **stored.texts, **{k: v for k, v in request.POST.items()
-                                                      if k in wording.DEFAULTS}}  # fmt: skip
-    fields = [(key, wording.LABELS[key], current[key], key in stored.texts)
+    stored = LetterWording.objects.filter(unit=request.staff.unit).first()
+    saved = stored.texts if stored else {}
+    current = {**wording.DEFAULTS, **saved, **{k: v for k, v in request.POST.items()
+                                               if k in wording.DEFAULTS}}  # fmt: skip
+    fields = [(key, wording.LABELS[key], current[key], key in saved)
               for key in wording.DEFAULTS]  # fmt: skip
     return render(request, "inquiry/wording.html", {"fields": fields, "problems": problems})

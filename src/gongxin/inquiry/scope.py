@@ -15,13 +15,9 @@ from django.db.models import Exists, OuterRef, Q
 
 from gongxin.inquiry.models import Candidate, CandidateMatch, Finding, InquiryRequest, Participant
 from gongxin.inquiry.rules import RULES
-from gongxin.platform.permissions import allowed
-from gongxin.platform.roles import BUSINESS_ROLES, Role
+from gongxin.platform.permissions import BUSINESS, allowed
+from gongxin.platform.roles import Role
 from gongxin.platform.scope import scope
-
-
-def _business(staff) -> bool:
-    return bool(staff.roles & BUSINESS_ROLES)
 
 
 def _on_request(staff, path: str) -> Q:
@@ -35,7 +31,7 @@ def requests(staff, action: str) -> Q | None:
     """view: the unit's requests. An action of RULES: the same, for those whose roles could
     ever take it (the rules decide the rest, per request)."""
     if action == "view":
-        return Q(unit_id=staff.unit_id) if _business(staff) else None
+        return Q(unit_id=staff.unit_id) if allowed(staff, BUSINESS) else None
     if action in RULES:
         return Q(unit_id=staff.unit_id) if allowed(staff, RULES[action].role) else None
     raise ValueError(f"unknown action {action!r} for requests")
@@ -49,10 +45,10 @@ def _candidates(staff, action: str, path: str) -> Q | None:
     """
     if action not in ("view", "evidence"):
         raise ValueError(f"unknown action {action!r} for candidates")
-    if not _business(staff):
+    if not allowed(staff, BUSINESS):
         return None
     mine = Q(**{f"{path}__unit_id": staff.unit_id})
-    if action == "view" and Role.SUPERVISOR in staff.roles:
+    if action == "view" and allowed(staff, Role.SUPERVISOR):
         return mine
     return mine & _on_request(staff, path)
 

@@ -17,10 +17,11 @@ from gongxin.inquiry import forms, queries, services
 from gongxin.inquiry.choices import OPEN_STATES, RequestState
 from gongxin.inquiry.letters import result_rows
 from gongxin.inquiry.models import Candidate, CandidateMatch, InquiryRequest
-from gongxin.inquiry.rules import RULES, allowed_actions
+from gongxin.inquiry.rules import RULES, allowed_actions, missing_draw, pool_short
+from gongxin.inquiry.supervision import stuck
 from gongxin.platform.errors import Conflict, InvalidSubmission, Problem, WorkflowError
 from gongxin.platform.forms import problems_of
-from gongxin.platform.permissions import requires
+from gongxin.platform.permissions import allowed, requires
 from gongxin.platform.roles import Role
 
 PAGE_SIZE = 20
@@ -51,10 +52,10 @@ def dashboard(request):
         "unassigned": open_.filter(state=RequestState.RECEIVED),
         "stuck": [],
     }
-    if staff.has_role(Role.SUPERVISOR):
+    if allowed(staff, Role.SUPERVISOR):
         unit_staff = list(Staff.objects.filter(unit=staff.unit)
                           .prefetch_related("role_grants", "recusals"))  # fmt: skip
-        context["stuck"] = queries.stuck(open_, unit_staff)
+        context["stuck"] = stuck(open_, unit_staff)
     return render(request, "inquiry/dashboard.html", context)
 
 
@@ -106,17 +107,24 @@ def request_new(request):
         except WorkflowError as exc:
             problems = [Problem("登记", exc.message)]
         else:
-            messages.success(request, _registered_message(req))
+            messages.success(request, _registered_message(request.staff, req))
             return redirect("request_detail", pk=req.pk)
     return render(request, "inquiry/request_new.html", {"form": form, "problems": problems})
 
 
-def _registered_message(req) -> str:
+def _registered_message(staff, req) -> str:
     if req.state == RequestState.RETURNED:
-        return f"已登记并退回：{req.return_reason}"
-    if req.handler_id:
-        return f"已登记，随机抽取的经办人为 {req.handler.full_name}"
-    return "已登记，暂无可抽取的经办人，请联系监督员"
+        said = f"已登记并退回：{req.return_reason}"
+    elif req.handler_id:
+        said = f"已登记，随机抽取的经办人为 {req.handler.full_name}"
+    else:
+        said = "已登记，暂无可抽取的经办人，待监督员补抽"
+    earlier = (_visible(staff).filter(agency=req.agency_id, letter_number=req.letter_number,
+                                      state=RequestState.RETURNED)
+               .exclude(pk=req.pk).order_by("-pk").first())  # fmt: skip
+    if earlier is not None:
+        said += f"。这份来文此前曾登记并退回（{earlier.return_reason}）"
+    return said
 
 
 def _rounds(staff, req, candidates, evidence: bool) -> list[dict]:
@@ -127,14 +135,19 @@ def _rounds(staff, req, candidates, evidence: bool) -> list[dict]:
     rounds = []
     for rnd in req.rounds.select_related("letter", "opened_by", "signed_by"):
         rows = []
-        for f in queries.findings(req, rnd.number):
+        found = queries.findings(req, rnd.number)
+        by_finding: dict[int, list] = {}
+        if evidence and found:  # one query per round, not one per candidate
+            for m in matches.filter(finding__screening_id=found[0].screening_id).order_by("pk"):
+                by_finding.setdefault(m.finding_id, []).append(m)
+        for f in found:
             c = visible.get(f.candidate_id)
             if c is None:
                 continue
             reviews = [r for r in c.reviews.all() if r.round == rnd.number]
             rows.append({
                 "candidate": c, "finding": f, "reviews": reviews if evidence else [],
-                "matches": list(matches.filter(finding=f)) if evidence else [],
+                "matches": by_finding.get(f.pk, []),
                 "mine": next((r for r in reviews if r.reviewer_id == staff.pk), None),
             })  # fmt: skip
         rounds.append({
@@ -143,6 +156,16 @@ def _rounds(staff, req, candidates, evidence: bool) -> list[dict]:
             "participants": req.participants.filter(round=rnd.number).select_related("staff"),
         })  # fmt: skip
     return rounds
+
+
+def _waiting_draw(req) -> str:
+    """What a request waits for, in words, when it needs a draw (补抽); blank otherwise."""
+    if req.state not in RULES["draw"].states or (need := missing_draw(req)) is None:
+        return ""
+    role, count = need
+    return f"待补抽{Role(role).label} {count} 名" + (
+        f"：{short}" if (short := pool_short(req, role, count)) else ""
+    )
 
 
 @requires("request_detail")
@@ -165,7 +188,7 @@ def request_detail(request, pk):
         "req": req, "show_candidates": bool(candidates), "evidence": evidence,
         "candidates": candidates, "rounds": rounds,
         "current": next((r for r in rounds if r["current"]), None),
-        "actions": allowed_actions(staff, req),
+        "actions": allowed_actions(staff, req), "waiting": _waiting_draw(req),
         "deadline_status": services.deadline_status(req),
         "extensions": req.extensions.select_related("recorded_by"),
         "review_form": forms.ReviewForm(), "extension_form": forms.ExtensionForm(),
@@ -191,10 +214,12 @@ ACTION_SERVICES = {
     "return": lambda staff, pk, post: services.return_request(staff, pk, post.get("reason", "")),
     "extend": _extend,
     "correct": lambda staff, pk, post: services.correct(staff, pk, post.get("reason", "")),
+    "draw": lambda staff, pk, post: services.redraw(staff, pk),
 }
 DONE = {"screen": "已完成查询比对", "submit": "已提交", "sign_off": "已签发，结果已固定",
         "issue": "已反馈", "return": "已退回", "extend": "已记录",
-        "correct": "已开始更正：重新查询、复核、签发后，新复函将取代原复函"}  # fmt: skip
+        "correct": "已开始更正：重新查询、复核、签发后，新复函将取代原复函",
+        "draw": "已补抽，被抽中的人员可以办理"}  # fmt: skip
 
 
 def action_view(action: str):

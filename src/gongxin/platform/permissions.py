@@ -16,7 +16,8 @@ from django.apps import apps
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 
-from gongxin.platform.roles import BUSINESS_ROLES, Role, role_conflict
+from gongxin.platform.roles import Role
+from gongxin.platform.rules import Predicate, business, holds, staff_member
 from gongxin.platform.scope import staff_of
 
 PUBLIC = "public"
@@ -47,17 +48,21 @@ def url_permissions() -> dict[str, str]:
     return merged
 
 
+def rule_for(permission: str) -> Predicate | None:
+    """The rule a permission level stands for (None: anyone, signed in or not)."""
+    if permission == PUBLIC:
+        return None
+    if permission == STAFF:
+        return staff_member
+    if permission == BUSINESS:
+        return business
+    return staff_member & holds(permission)
+
+
 def allowed(staff, permission: str) -> bool:
     """Whether ``staff`` (a Staff or None) meets a permission level."""
-    if permission == PUBLIC:
-        return True
-    if staff is None or not staff.active or role_conflict(staff.roles):
-        return False
-    if permission == STAFF:
-        return True
-    if permission == BUSINESS:
-        return bool(staff.roles & BUSINESS_ROLES)
-    return permission in staff.roles
+    rule = rule_for(permission)
+    return rule is None or (staff is not None and rule.admits(staff))
 
 
 def requires(url_name: str):

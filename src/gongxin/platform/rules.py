@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gongxin.core import clock
-from gongxin.platform.roles import Role, role_conflict
+from gongxin.platform.roles import BUSINESS_ROLES, Role, role_conflict
 
 Reason = str | None
 
@@ -30,8 +30,14 @@ class Predicate:
     def __call__(self, staff, subject=None) -> Reason:
         return self._check(staff, subject)
 
-    def holds(self, staff, subject=None) -> bool:
+    def admits(self, staff, subject=None) -> bool:
+        """Whether the rule is met (the reason, when it is not, is ``self(staff, subject)``)."""
         return self._check(staff, subject) is None
+
+    def otherwise(self, reason: str) -> Predicate:
+        """The same rule, giving ``reason`` when it is not met (for a combination whose parts'
+        reasons would not say what the person needs)."""
+        return Predicate(self.name, lambda staff, subject: self(staff, subject) and reason)
 
     def __and__(self, other: Predicate) -> Predicate:
         def both(staff, subject):
@@ -81,6 +87,18 @@ def holds(role: str) -> Predicate:
         return None if role in staff.roles else f"您没有{label}角色"
 
     return check
+
+
+@rule("business_role")
+def business_role(staff, subject) -> Reason:
+    """Holds a business role (经办、复核、签发、监督)."""
+    return None if set(staff.roles) & BUSINESS_ROLES else "您没有业务角色"
+
+
+# Signed in and allowed to work at all: active, with roles that may be held together.
+staff_member: Predicate = active & compatible_roles
+# May see the unit's business (requests, letters, agencies).
+business: Predicate = staff_member & business_role
 
 
 @rule("trained")

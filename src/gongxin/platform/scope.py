@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
+from gongxin.platform.rules import staff_member
+
 # model -> function(staff, action) -> Q (the rows the person may see for that action), or None
 _SCOPES: dict[type[models.Model], Callable[[object, str], Q | None]] = {}
 
@@ -34,13 +36,16 @@ def registered() -> dict:
 
 
 class RestrictedQuerySet(models.QuerySet):
+    """A queryset that can be narrowed to what one person may see for one action."""
+
     def restrict(self, staff, action: str = "view") -> models.QuerySet:
-        """Only the rows ``staff`` may see for ``action``; none for nobody or an inactive person."""
+        """Only the rows ``staff`` may see for ``action``; none for nobody, an inactive person or
+        one whose roles may not be held together."""
         try:
             fn = _SCOPES[self.model]
         except KeyError:
             raise LookupError(f"no scope is registered for {self.model.__name__}") from None
-        if staff is None or not getattr(staff, "active", False):
+        if staff is None or not staff_member.admits(staff):
             return self.none()
         condition = fn(staff, action)
         return self.none() if condition is None else self.filter(condition)

@@ -169,7 +169,7 @@ class NameField(TextField):
 @extend_schema_field({
     "type": "string", "format": "gb11643", "maxLength": 40,
     "pattern": "^([0-9]{17}[0-9Xx]|[0-9]{15})$",
-    "description": "公民身份号码（GB 11643：18位含校验码，或15位旧号码；全角数字亦可）",
+    "description": "公民身份号码（GB 11643：18位含校验码，或15位旧号码）",
 })  # fmt: skip
 class IdNumberField(StrictCharField):
     """Checked by the service (check character, birth date), with the row, like every row."""

@@ -40,7 +40,7 @@ class Pages(PageNumberPagination):
     page_size = 20
 
 
-def parse_registration(data) -> services.Registration:
+def parse_registration(staff, data) -> services.Registration:
     """Read a registration body field by field: every type problem is kept (with row numbers
     for candidates) and handed to the service, which adds the content problems."""
     found: list[Problem] = []
@@ -76,8 +76,9 @@ def parse_registration(data) -> services.Registration:
                                          valid.get("position", "")))  # fmt: skip
     agency = None
     if values.get("agency") is not None:
-        agency = RequestingAgency.objects.filter(pk=values["agency"]).first()
-        if agency is None or not agency.active:
+        agency = (RequestingAgency.objects.restrict(staff, "register")
+                  .filter(pk=values["agency"]).first())  # fmt: skip
+        if agency is None:
             found.append(Problem("发起查询单位", "发起查询单位不存在"))
     return services.Registration(agency, values.get("letter_number", ""),
                                  values.get("received_on"), values.get("kind", ""), candidates,
@@ -122,7 +123,7 @@ class RequestViewSet(viewsets.GenericViewSet):
         responses={201: s.RequestSerializer, **problems(400, 401, 404, 409)},
     )
     def create(self, request):
-        req = services.register(request.staff, parse_registration(request.data))
+        req = services.register(request.staff, parse_registration(request.staff, request.data))
         return Response(s.RequestSerializer(req).data, status=201)
 
     def existing(self, req) -> dict:
@@ -207,6 +208,13 @@ class RequestViewSet(viewsets.GenericViewSet):
         return self._act(request, pk, "correct",
                          lambda staff, rid, data: services.correct(staff, rid, data["reason"]),
                          body=s.ReasonSerializer)  # fmt: skip
+
+    @extend_schema(request=None, responses={200: DETAIL, **ACTION})
+    @action(detail=True, methods=["post"])
+    def draw(self, request, pk=None):
+        """补抽: make the draw a waiting request needs (a handler, reviewers or a signer)."""
+        return self._act(request, pk, "draw",
+                         lambda staff, rid, _: services.redraw(staff, rid))  # fmt: skip
 
     @extend_schema(request=s.ExtensionSerializer, responses={200: DETAIL, **ACTION_WITH_BODY})
     @action(detail=True, methods=["post"])

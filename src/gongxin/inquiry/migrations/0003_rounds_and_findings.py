@@ -2,8 +2,9 @@
 
 Before this, the request held the round in progress's screening date, signature and issue, the
 candidate held one result, and a screening deleted the previous one's matches. Existing data is
-carried over: each round gets a Round (its letter, digest and times from the letter where the
-request no longer holds them); the round in progress's screening becomes a Screening with a
+carried over: each round gets a Round (its letter and digest; an earlier round's sign-off and
+issue times from the audit trail, which recorded every one, else blank rather than guessed); the
+round in progress's screening becomes a Screening with a
 Finding per candidate, and the matches are attached to those. Earlier rounds' matches and
 results had already been deleted by the old code and cannot be recovered; their reviews and
 letters are kept.
@@ -27,6 +28,10 @@ def _key_id(blob) -> str:
     return blob[2 : 2 + blob[1]].decode("ascii", "replace") if len(blob) > 2 else ""
 
 
+def _nth(times: list, number: int):
+    return times[number - 1] if number <= len(times) else None
+
+
 def carry_over(apps, schema_editor):
     Request = apps.get_model("inquiry", "InquiryRequest")
     Round = apps.get_model("inquiry", "Round")
@@ -35,11 +40,20 @@ def carry_over(apps, schema_editor):
     Candidate = apps.get_model("inquiry", "Candidate")
     CandidateMatch = apps.get_model("inquiry", "CandidateMatch")
     Letter = apps.get_model("documents", "ResultLetter")
+    Event = apps.get_model("audit", "AuditEvent")
+
+    def times(req, action) -> list:
+        """When each round of ``req`` took ``action``, in order (the trail recorded each)."""
+        return list(Event.objects.filter(object_type="InquiryRequest", object_id=str(req.pk),
+                                         action=action, outcome="ok")
+                    .order_by("at", "pk").values_list("at", flat=True))  # fmt: skip
+
     for candidate in Candidate.objects.all():
         candidate.key_id = _key_id(candidate.subject_cipher)
         candidate.save(update_fields=["key_id"])
     for req in Request.objects.all():
         letters = list(Letter.objects.filter(request_id=req.pk).order_by("year", "number"))
+        signed, issued = times(req, "request.sign_off"), times(req, "request.issue")
         for number in range(1, req.round + 1):
             letter = letters[number - 1] if number <= len(letters) else None
             current = number == req.round
@@ -49,9 +63,9 @@ def carry_over(apps, schema_editor):
                 reason=req.correction_reason if current and number > 1 else "",
                 opened_by_id=req.registered_by_id if number == 1 else None,
                 opened_at=req.registered_at if earlier is None else earlier.created_at,
-                signed_at=req.signed_at if current else getattr(letter, "created_at", None),
+                signed_at=req.signed_at if current else _nth(signed, number),
                 result_digest=req.result_digest if current else getattr(letter, "digest", ""),
-                issued_at=req.issued_at if current else getattr(letter, "created_at", None),
+                issued_at=req.issued_at if current else _nth(issued, number),
                 letter=letter,
             )  # fmt: skip
         candidates = list(Candidate.objects.filter(request=req).order_by("row"))
@@ -71,6 +85,7 @@ def carry_over(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0002_clock_defaults"),
+        ("audit", "0002_clock_default"),
         ("documents", "0001_initial"),
         ("inquiry", "0002_correction_rounds"),
     ]

@@ -38,10 +38,12 @@ class InquiryRequest(models.Model):
         verbose_name = "查询需求"
         ordering = ["-received_on", "-id"]
         constraints = [
+            # A letter is registered once; one returned (退回) may be sent again and registered.
             models.UniqueConstraint(
-                fields=["agency", "letter_number"], name="one_request_per_letter"
+                fields=["agency", "letter_number"], condition=~models.Q(state="returned"),
+                name="one_request_per_letter",
             )
-        ]
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.agency.name} {self.letter_number}"

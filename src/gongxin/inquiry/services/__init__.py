@@ -4,23 +4,27 @@ happens here, through ``actions.act``: one transaction, the request locked, the 
 
 from gongxin.inquiry.rules import allowed_actions
 from gongxin.inquiry.services.correction import correct
+from gongxin.inquiry.services.draws import redraw
 from gongxin.inquiry.services.extension import ExtensionInput, deadline_status, extend
 from gongxin.inquiry.services.identity import candidate_identity, masked_id
 from gongxin.inquiry.services.registration import Registration, register, return_request
 from gongxin.inquiry.services.review import review
 from gongxin.inquiry.services.screening import screen_request, submit
 from gongxin.inquiry.services.signing import issue, result_digest, sign_off
+from gongxin.inquiry.services.wording import change_wording
 
 __all__ = [
     "ExtensionInput",
     "Registration",
     "allowed_actions",
     "candidate_identity",
+    "change_wording",
     "correct",
     "deadline_status",
     "extend",
     "issue",
     "masked_id",
+    "redraw",
     "register",
     "result_digest",
     "return_request",

@@ -15,6 +15,8 @@ REASON_MAX = Round._meta.get_field("reason").max_length
 
 
 def correct(actor, request_id: int, reason: str) -> InquiryRequest:
+    """更正 an issued request, with the reason: round n+1 opens with the same handler, to be
+    screened, reviewed and signed again (the draws are new)."""
     try:
         reason = clean(reason, max_length=REASON_MAX, required=True)
     except InvalidText as exc:

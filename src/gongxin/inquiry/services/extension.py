@@ -19,6 +19,9 @@ LONGEST_EXTENSION = dt.timedelta(days=366)
 
 @dataclass
 class ExtensionInput:
+    """What staff enter to record an extension: the reason, and, when the agency agreed to
+    one, who agreed, when, how and the new deadline (after the deadline: an overdue note)."""
+
     reason: str
     agency_contact: str = ""
     agreed_on: dt.date | None = None

@@ -23,9 +23,17 @@ def seal(name: str, number: str) -> dict:
 
 
 def candidate_identity(candidate: Candidate) -> tuple[str, str]:
-    """(name, ID number) in plaintext; callers that show it must record the view."""
-    return split_subject(keys.keyring().decrypt(candidate.subject_cipher, CANDIDATE_SUBJECT))
+    """(name, ID number) in plaintext; callers that show it must record the view. Opened once
+    per candidate object (a page or an API answer asks for name and masked number)."""
+    cipher = candidate.subject_cipher
+    cached = candidate.__dict__.get("_identity")
+    if cached is not None and cached[0] is cipher:  # a reloaded candidate is opened again
+        return cached[1]
+    opened = split_subject(keys.keyring().decrypt(cipher, CANDIDATE_SUBJECT))
+    candidate.__dict__["_identity"] = (cipher, opened)
+    return opened
 
 
 def masked_id(candidate: Candidate) -> str:
+    """The ID number as screens and letters show it (only birth date digits masked out)."""
     return idnumber.mask(candidate_identity(candidate)[1])

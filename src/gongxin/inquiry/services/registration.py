@@ -22,7 +22,7 @@ from gongxin.inquiry.choices import RequestKind, RequestState
 from gongxin.inquiry.models import Candidate, InquiryRequest, Round
 from gongxin.inquiry.rules import MAY_REGISTER
 from gongxin.inquiry.services.actions import act
-from gongxin.inquiry.services.draws import draw_handler
+from gongxin.inquiry.services.draws import draw_missing
 from gongxin.inquiry.services.identity import seal
 from gongxin.platform.calendar import deadline_for
 from gongxin.platform.errors import (
@@ -44,6 +44,8 @@ MAX_CANDIDATES = 10_000  # one letter; a larger batch is split into several regi
 
 @dataclass
 class Registration:
+    """A letter as read from a form, an upload or the API, before any check (来文登记)."""
+
     agency: RequestingAgency | None
     letter_number: str
     received_on: dt.date | None
@@ -96,7 +98,9 @@ def validate(reg: Registration, today: dt.date) -> tuple[list, list[Problem], st
 
 
 def _existing(agency, number: str) -> InquiryRequest | None:
-    return InquiryRequest.objects.filter(agency=agency, letter_number=number).first()
+    """The request this letter already is (a letter returned earlier may come again)."""
+    return (InquiryRequest.objects.filter(agency=agency, letter_number=number)
+            .exclude(state=S.RETURNED).first())  # fmt: skip
 
 
 def _duplicate(actor, existing: InquiryRequest) -> Conflict:
@@ -108,9 +112,22 @@ def register(actor, reg: Registration, *, today: dt.date | None = None) -> Inqui
     """Validate everything, then save it all or nothing and draw the handler.
 
     A letter from an agency outside the unit's service area is registered as returned, with
-    the unit that should have received it.
+    the unit that should have received it. A refused registration is recorded (who, which
+    agency, why: the problems' fields, never what was typed).
     """
-    today = today or clock.today()
+    try:
+        return _register(actor, reg, today or clock.today())
+    except WorkflowError as exc:
+        with transaction.atomic():
+            problems = getattr(exc, "problems", [])
+            record(actor, "request.register", outcome="refused", code=exc.code,
+                   agency=reg.agency.pk if reg.agency else None,
+                   candidates=len(reg.candidates),
+                   fields=sorted({p.field for p in problems}))  # fmt: skip
+        raise
+
+
+def _register(actor, reg: Registration, today: dt.date) -> InquiryRequest:
     if reason := MAY_REGISTER(actor):
         raise WorkflowError("forbidden", f"只有经办人可以登记来文（{reason}）")
     valid, problems, number = validate(reg, today)
@@ -142,7 +159,7 @@ def register(actor, reg: Registration, *, today: dt.date | None = None) -> Inqui
                 req.save(update_fields=["state", "return_reason"])
                 record(actor, "request.return", req, reason="service_area")
                 return req
-            draw_handler(actor, req)
+            draw_missing(actor, req)
     except IntegrityError:
         # Two identical registrations at once: the other one's insert won.
         existing = _existing(reg.agency, number)

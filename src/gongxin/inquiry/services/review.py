@@ -1,6 +1,7 @@
 """复核: each drawn reviewer confirms or rejects a matched candidate, with a reason, after the
 list entry is re-checked as of today. Two agreeing reviews decide; a disagreement draws one
-more reviewer. When every candidate of the round has a result, the signer is drawn."""
+more reviewer. When every candidate of the round has a result, the signer is drawn (a draw the
+pool cannot fill leaves the request waiting for 补抽)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,9 @@ from gongxin.core.text import InvalidText, clean
 from gongxin.inquiry.choices import CandidateResult, RequestState, ReviewDecision
 from gongxin.inquiry.models import Candidate, Finding, Review
 from gongxin.inquiry.queries import last_screening, undecided
-from gongxin.inquiry.rules import people
+from gongxin.inquiry.rules import REVIEWS_NEEDED
 from gongxin.inquiry.services.actions import act
-from gongxin.inquiry.services.draws import draw_reviewers, draw_signer
-from gongxin.inquiry.services.screening import REVIEWS_NEEDED
+from gongxin.inquiry.services.draws import draw_missing
 from gongxin.platform.errors import WorkflowError, invalid
 from gongxin.registry.models import ListEntry
 
@@ -30,15 +30,13 @@ def review(actor, candidate_id: int, decision: str, reason: str,
     request_id = Candidate.objects.filter(pk=candidate_id).values_list("request_id", flat=True)
     if not request_id:
         raise WorkflowError("not_found", "人选不存在")
+    if decision not in ReviewDecision.values:
+        raise invalid("复核意见", "请选择确认列入或排除")
+    try:
+        reason = clean(reason, max_length=REASON_MAX, required=True, multiline=True)
+    except InvalidText as exc:
+        raise invalid("理由", "请填写复核理由" if exc.code == "required" else exc.reason) from None
     with act(actor, request_id[0], "review", candidate=candidate_id) as req:
-        if decision not in ReviewDecision.values:
-            raise invalid("复核意见", "请选择确认列入或排除")
-        try:
-            reason = clean(reason, max_length=REASON_MAX, required=True, multiline=True)
-        except InvalidText as exc:
-            raise invalid(
-                "理由", "请填写复核理由" if exc.code == "required" else exc.reason
-            ) from None
         candidate = Candidate.objects.get(pk=candidate_id)
         finding = (Finding.objects.select_for_update()
                    .get(screening=last_screening(req), candidate=candidate))  # fmt: skip
@@ -67,23 +65,10 @@ def review(actor, candidate_id: int, decision: str, reason: str,
             finding.result, finding.result_reason = CandidateResult.LISTED, "经两名复核人确认"
         elif decisions.count(ReviewDecision.REJECT) >= REVIEWS_NEEDED:
             finding.result, finding.result_reason = CandidateResult.NOT_LISTED, "经两名复核人排除"
-        elif len(decisions) >= REVIEWS_NEEDED and _undrawn_reviews(req, candidate) == 0:
-            draw_reviewers(actor, req, 1)  # disagreement: one more opinion
         finding.save(update_fields=["result", "result_reason"])
         if not undecided(req):
             req.state = S.AWAITING_SIGNOFF
             req.save(update_fields=["state"])
             record(actor, "request.reviewed", req, round=req.round)
-            try:
-                draw_signer(actor, req)
-            except WorkflowError as exc:
-                # Nobody can sign now: the request waits, shown to the supervisor as stuck.
-                record(actor, "request.assign_signer", req, outcome="refused", code=exc.code)
+        draw_missing(actor, req)  # one more reviewer after a disagreement, or the signer
     return candidate
-
-
-def _undrawn_reviews(req, candidate: Candidate) -> int:
-    """Reviewers drawn in this round who have not yet reviewed this candidate."""
-    drawn = people(req).reviewers.get(req.round, frozenset())
-    done = set(candidate.reviews.filter(round=req.round).values_list("reviewer", flat=True))
-    return len(drawn - done)

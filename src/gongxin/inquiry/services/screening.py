@@ -2,7 +2,8 @@
 
 A screening never replaces an earlier one: each adds its own findings and matches, and the
 round's result is read from its last screening. Submission decides the unmatched candidates
-(未发现…) and draws two reviewers if anyone matched, else the signer.
+(未发现…) and draws two reviewers if anyone matched, else the signer (a draw the pool cannot
+fill leaves the request waiting for 补抽).
 """
 
 from __future__ import annotations
@@ -15,13 +16,12 @@ from gongxin.inquiry.choices import CandidateResult, RequestState
 from gongxin.inquiry.models import CandidateMatch, Finding, InquiryRequest, Screening
 from gongxin.inquiry.queries import last_screening
 from gongxin.inquiry.services.actions import act
-from gongxin.inquiry.services.draws import draw_reviewers, draw_signer
+from gongxin.inquiry.services.draws import draw_missing
 from gongxin.inquiry.services.identity import candidate_identity
 from gongxin.registry.models import ListEntry
 from gongxin.registry.screening import CandidateInput, screen
 
 S = RequestState
-REVIEWS_NEEDED = 2
 
 
 def screen_request(actor, request_id: int, *, today: dt.date | None = None) -> InquiryRequest:
@@ -66,12 +66,8 @@ def submit(actor, request_id: int) -> InquiryRequest:
                 f.result = CandidateResult.NOT_LISTED
                 f.result_reason = "未匹配任何名单记录"
         Finding.objects.bulk_update(findings, ["result", "result_reason"])
-        if any(f.matched for f in findings):
-            draw_reviewers(actor, req, REVIEWS_NEEDED)
-            req.state = S.IN_REVIEW
-        else:
-            draw_signer(actor, req)
-            req.state = S.AWAITING_SIGNOFF
+        req.state = S.IN_REVIEW if any(f.matched for f in findings) else S.AWAITING_SIGNOFF
         req.save(update_fields=["state"])
         record(actor, "request.submit", req, round=req.round, state=req.state)
+        draw_missing(actor, req)
     return req

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import secrets
+import traceback
 from dataclasses import dataclass
 
 from gongxin.audit.services import record
@@ -38,6 +41,7 @@ from gongxin.platform.errors import WorkflowError
 
 S = RequestState
 ATTEMPTS = 3
+log = logging.getLogger(__name__)
 
 
 def result_digest(req: InquiryRequest, rows) -> str:
@@ -79,6 +83,14 @@ def _prepare(req: InquiryRequest) -> _Prepared:
         raise WorkflowError("result_check", "结果核对不一致，不能签发：" + str(exc)) from None
     except SigningUnavailable as exc:
         raise WorkflowError("no_certificate", str(exc)) from None
+    except Exception as exc:  # a renderer's own failure: refused and recorded, never a 500
+        ref = secrets.token_hex(4)
+        # The frames, not the message: a library's message may quote the letter's text.
+        log.error("letter render failed (ref %s): %s\n%s", ref, type(exc).__name__,
+                  "".join(traceback.format_tb(exc.__traceback__)))  # fmt: skip
+        raise WorkflowError(
+            "render_failed", f"复函生成失败，未签发，请联系系统管理员（错误编号 {ref}）"
+        ) from None
     return _Prepared(result_digest(req, rows), rendered)
 
 
