@@ -130,7 +130,8 @@ def test_guessing_passwords_for_a_token_is_recorded_and_slowed_down(world):
 
     client = APIClient()
     answers = [client.post("/api/v1/auth/token/", {"username": "handler", "password": f"pw{n}"},
-                           format="json") for n in range(11)]  # fmt: skip
+                           format="json", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}")  # not trusted
+               for n in range(11)]  # fmt: skip
     assert [a.status_code for a in answers] == [401] * 10 + [429]
     slowed = answers[-1]
     assert slowed["Content-Type"] == "application/problem+json"
@@ -138,6 +139,34 @@ def test_guessing_passwords_for_a_token_is_recorded_and_slowed_down(world):
     tried = AuditEvent.objects.filter(action="auth.token", outcome="refused")
     assert tried.count() == 10 and {e.detail["username"] for e in tried} == {"handler"}
     assert all("pw" not in str(e.detail) for e in tried)  # never the password
+
+
+def test_what_was_typed_as_a_username_is_kept_only_when_it_names_an_account(world):
+    from gongxin.audit.models import AuditEvent
+
+    APIClient().post(
+        "/api/v1/auth/token/", {"username": "11010519491231002X", "password": "x"}, format="json"
+    )  # an ID number typed into the wrong field
+    (event,) = AuditEvent.objects.filter(action="auth.token", outcome="refused")
+    assert event.detail["username"] == "（不存在的账号）"
+    assert "11010519491231002X" not in str(event.detail)
+
+
+def test_a_body_that_is_not_json_is_told_where_in_chinese(world):
+    client = APIClient()
+    client.force_authenticate(world.handler.user)
+    answer = client.generic("POST", "/api/v1/requests/", '{"agency": 1,\n "kind": }',
+                            content_type="application/json")  # fmt: skip
+    assert answer.status_code == 400 and answer["Content-Type"] == "application/problem+json"
+    assert answer.json()["detail"] == "请求体不是有效的 JSON（第 2 行第 10 列）"
+
+
+def test_a_conflict_under_a_view_that_cannot_show_the_existing_thing_is_still_a_409():
+    from gongxin.platform.errors import Conflict
+    from gongxin.platform.rest import handler
+
+    answer = handler(Conflict("duplicate", "已经登记过", existing=object()), {"view": object()})
+    assert answer.status_code == 409 and "existing" not in answer.data
 
 
 def test_the_api_names_the_people_drawn_the_agencies_and_the_letters(world):

@@ -90,3 +90,14 @@ def test_every_single_character_change_of_a_valid_number_is_refused(number, posi
     changed = number[:position] + changed_char + number[position + 1 :]
     assert idnumber.is_valid(number)
     assert not idnumber.is_valid(changed)
+
+
+@pytest.mark.parametrize(
+    "shown", ["3.42301196004125E+17", "3.42301E+17", "３.４２３０１Ｅ＋１７", "4.4e17"]
+)
+def test_a_number_excel_turned_into_scientific_notation_says_so(shown):
+    """What Excel shows for an ID typed into a numeric cell, pasted or read from a file: the
+    last digits are gone, and the reason tells the clerk how to get them back."""
+    with pytest.raises(idnumber.InvalidIdNumber) as exc:
+        idnumber.normalize(shown)
+    assert exc.value.code == "scientific" and "设为“文本”" in exc.value.reason

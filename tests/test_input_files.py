@@ -153,3 +153,25 @@ def test_a_source_name_too_long_or_blank_is_refused(world):
         add_source("local1", "名" * 150)
     with pytest.raises(ImportRefused, match="名称不能为空"):
         add_source("local2", "  ")
+
+
+def test_an_id_number_excel_stored_as_a_number_is_refused_not_misread(client, world, tmp_path):
+    """Excel keeps 15 significant digits of a number: an ID typed into a numeric cell has lost
+    its last three. Read as digits it could pass the check character as someone else's number
+    (it did, in a walkthrough); it is refused saying what Excel did."""
+    from openpyxl import Workbook
+
+    typed = make_id("342301", "19600412", 499)  # what the clerk typed
+    book = Workbook()
+    book.active.append(["姓名", "公民身份号码"])
+    book.active.append(["张三", float(typed[:17] + "0")])  # a numeric cell, as Excel saves it
+    path = tmp_path / "人选.xlsx"
+    book.save(path)
+    client.force_login(world.handler.user)
+    with open(path, "rb") as fh:
+        page = client.post("/requests/new/", {
+            "agency": world.agency.pk, "letter_number": "京组函〔2026〕91号",
+            "received_on": TODAY().isoformat(), "kind": "recruitment", "candidates_file": fh,
+        }).content.decode()  # fmt: skip
+    assert "第2行「公民身份号码」：是科学计数法" in page and "设为“文本”" in page
+    assert InquiryRequest.objects.count() == 0

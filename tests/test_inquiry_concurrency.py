@@ -102,6 +102,35 @@ def test_signing_twice_at_once_signs_once(in_review):
     assert list(signed.values_list("outcome", flat=True).order_by("pk")) == ["ok", "refused"]
 
 
+def test_two_supplementary_draws_at_once_draw_once(tmp_path):
+    """The supervisor and the handler both press 补抽: one draws, the other is told nothing is
+    left to draw; the signer is drawn once."""
+    from gongxin.accounts.models import Staff
+
+    world = World(tmp_path)
+    req = world.register(people=[ZHANG])
+    services.screen_request(world.handler, req.pk, today=TODAY)
+    services.submit(world.handler, req.pk)
+    zhang = req.candidates.get()
+    for reviewer in (world.reviewer_a, world.reviewer_b):
+        services.review(reviewer, zhang.pk, "confirm", "一致", today=TODAY)
+    Staff.objects.filter(pk=world.signer.pk).update(active=False)  # the drawn signer leaves
+    from tests.factories import make_staff
+
+    make_staff(world.bj, "signer2", "signer")
+    supervisor = Staff.objects.get(pk=world.supervisor.pk)
+    handler = Staff.objects.get(pk=world.handler.pk)
+    results, errors = race(
+        lambda: services.supplementary_draw(supervisor, req.pk),
+        lambda: services.supplementary_draw(handler, req.pk),
+    )
+    assert (len(results), len(errors)) == (1, 1)
+    assert errors[0].message == "本件当前无需补抽"
+    assert req.participants.filter(role="signer").count() == 2  # the one who left, and one new
+    draws = AuditEvent.objects.filter(action="request.draw", object_id=str(req.pk))
+    assert sorted(draws.values_list("outcome", flat=True)) == ["ok", "refused"]
+
+
 def test_nothing_waits_while_a_letter_is_rendered(in_review, monkeypatch):
     """Rendering and reading back a letter takes seconds for large requests: it happens before
     the signing transaction, so the request row and the unit's letter numbers stay free."""

@@ -142,7 +142,7 @@ class Workflow(RuleBasedStateMachine):
             "extend": lambda: services.extend(person, pk, services.ExtensionInput(
                 "需核实", "王科长", TODAY, "电话", dt.date(2026, 3, 20)), today=TODAY),
             "correct": lambda: services.correct(person, pk, "人选信息有误"),
-            "draw": lambda: services.redraw(person, pk),
+            "draw": lambda: services.supplementary_draw(person, pk),
         }[action]  # fmt: skip
         self._try(call)
 
@@ -188,7 +188,7 @@ class Workflow(RuleBasedStateMachine):
             "sign_off": lambda: services.sign_off(person, pk),
             "issue": lambda: services.issue(person, pk),
             "correct": lambda: services.correct(person, pk, "人选信息有误"),
-            "draw": lambda: services.redraw(person, pk),
+            "draw": lambda: services.supplementary_draw(person, pk),
         }[action])  # fmt: skip
 
     @rule(who=st.integers(0, 8), active=st.booleans())

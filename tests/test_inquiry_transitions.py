@@ -42,7 +42,6 @@ PERSONAS = ["handler", "inactive_handler", "reviewer_signer", "reviewer", "third
             "other_unit"]  # fmt: skip
 DRAWN_REVIEWERS = {1: ("reviewer_signer", "reviewer"), 2: ("third_reviewer", "reviewer")}
 DRAWN_SIGNER = {1: "signer", 2: "other_signer"}
-ROUND = {"drawing": 1}  # which end of the pool draws take: the first in round 1, the last after
 REACHABLE = {
     1: set(S.values),
     2: set(S.values) - {S.RECEIVED, S.RETURNED},  # a correction reopens an issued request
@@ -70,8 +69,10 @@ EXPECTED = {
     # 补抽: only when a draw is needed and possible. Here only the request registered while no
     # handler could be drawn needs one (test_inquiry_draws.py covers reviewers and signers).
     ("draw", S.RECEIVED): ({"handler", "supervisor"}, {1}, S.ASSIGNED),
-    ("draw", S.IN_REVIEW): (set(), {1, 2}, None),
-    ("draw", S.AWAITING_SIGNOFF): (set(), {1, 2}, None),
+    **{
+        ("draw", state): (set(), {1, 2}, None)
+        for state in (S.ASSIGNED, S.SCREENED, S.IN_REVIEW, S.AWAITING_SIGNOFF, S.SIGNED)
+    },
 }
 
 
@@ -86,9 +87,9 @@ def test_the_table_covers_every_state_and_action_of_the_code():
 def cast(tmp_path, monkeypatch):
     from gongxin.inquiry.services import draws
 
-    ROUND["drawing"] = 1
-    monkeypatch.setattr(draws, "draw", lambda pool: pool[0] if ROUND["drawing"] == 1 else pool[-1])
     world = World(tmp_path)
+    world.drawing = 1  # which end of the pool draws take: the first in round 1, the last after
+    monkeypatch.setattr(draws, "draw", lambda pool: pool[0] if world.drawing == 1 else pool[-1])
     # World made handler, reviewer_a, reviewer_b, signer, supervisor (bj) and outsider; this
     # cast replaces the reviewers and signer with its own, created in draw order.
     for staff in (world.reviewer_a, world.reviewer_b, world.signer):
@@ -129,7 +130,7 @@ def drive(world, people, state, round_):
         if number == 2:
             services.correct(handler, req.pk, "人选姓名录入有误")
             Staff.objects.filter(pk=people["signer"].pk).update(active=False)
-            ROUND["drawing"] = 2
+            world.drawing = 2
         for step in order[1 : order.index(target) + 1]:
             take(step, world, people, req, number)
     req.refresh_from_db()
@@ -167,7 +168,7 @@ def attempt(action, person, req):
         "issue": lambda: services.issue(person, req.pk),
         "extend": lambda: services.extend(person, req.pk, ext, today=TODAY),
         "correct": lambda: services.correct(person, req.pk, "人选姓名录入有误"),
-        "draw": lambda: services.redraw(person, req.pk),
+        "draw": lambda: services.supplementary_draw(person, req.pk),
     }[action]()
 
 

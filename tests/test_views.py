@@ -156,3 +156,55 @@ def test_sysadmin_enters_a_year_and_others_cannot(client, world):
     assert "2027 年节假日安排已保存" in page
     bad = client.post("/calendar/", {"year": 2027, "holidays": "2027-02-30"}).content.decode()
     assert "日期不存在" in bad
+
+
+def test_a_page_a_clerk_reaches_by_a_link_or_after_signing_in_again_is_not_a_dead_end(world):
+    """The sign-in page sends a clerk back to the action they pressed (a GET): they land on
+    the request, not on an empty 405; a form from a page opened before signing in again gets
+    a Chinese page in the frame, not Django's."""
+    from django.test import Client
+
+    req = world.register(people=[ZHANG])
+    client = login(Client(), world.handler)
+    back = client.get(f"/requests/{req.pk}/screen/", follow=True)
+    assert back.redirect_chain == [(f"/requests/{req.pk}/", 302)]
+    assert "请在本页点击按钮办理" in back.content.decode()
+    assert InquiryRequest.objects.get(pk=req.pk).state == "assigned"  # nothing was done
+    strict = login(Client(enforce_csrf_checks=True), world.handler)
+    stale = strict.post(f"/requests/{req.pk}/screen/")
+    page = stale.content.decode()
+    assert stale.status_code == 403 and "页面已过期" in page and "工作台" in page  # in the frame
+
+
+def test_a_reviewer_returns_to_the_candidate_just_reviewed(client, world):
+    req = world.register(people=[LI, ZHANG])
+    login(client, world.handler)
+    client.post(f"/requests/{req.pk}/screen/")
+    client.post(f"/requests/{req.pk}/submit/")
+    page = client.get(f"/requests/{req.pk}/").content.decode()
+    assert "人选（2）" in page  # the heading counts the rows it shows
+    zhang = req.candidates.get(row=2)
+    login(client, world.reviewer_a)
+    answer = client.post(
+        f"/candidates/{zhang.pk}/review/", {"decision": "confirm", "reason": "一致"}
+    )
+    assert answer["Location"] == f"/requests/{req.pk}/#candidate-2"
+
+
+def test_the_request_page_says_who_can_no_longer_act_and_whom_a_draw_brought(client, world):
+    from gongxin.accounts.models import Staff
+    from tests.factories import make_staff
+
+    req = world.register(people=[LI])
+    login(client, world.handler)
+    client.post(f"/requests/{req.pk}/screen/")
+    client.post(f"/requests/{req.pk}/submit/")  # no match: the signer is drawn
+    Staff.objects.filter(pk=world.signer.pk).update(active=False)
+    make_staff(world.bj, "signer2", "signer")
+    page = client.get(f"/requests/{req.pk}/").content.decode()
+    assert 'signer <span class="tag overdue">已不能办理：账号已停用，不能办理</span>' in page
+    assert "待补抽签发人 1 名（原签发人signer：账号已停用，不能办理）" in page
+    dashboard = client.get("/").content.decode()  # on the handler's list, with what it waits for
+    assert "待补抽签发人 1 名" in dashboard.split("我的待办")[1]
+    done = client.post(f"/requests/{req.pk}/draw/", follow=True).content.decode()
+    assert "已补抽：签发人signer2" in done

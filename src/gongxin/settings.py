@@ -77,6 +77,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["gongxin.platform.rest.JSONParser"],
     # Tries at an API token per minute from one address (the cache is per process).
     "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("GONGXIN_TOKEN_RATE", "10/min")},
+    # Reverse proxies in front of the server: 0 trusts no X-Forwarded-For (a client cannot pick
+    # its own address to escape the throttle); behind one proxy, set GONGXIN_PROXIES=1.
+    "NUM_PROXIES": int(os.environ.get("GONGXIN_PROXIES", "0")),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "公信 Gongxin API",
@@ -174,6 +177,7 @@ STATIC_ROOT = HOME / "static"
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "gongxin.platform.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 
 # 经办人员定期轮换: a handler is not drawn after this many years on the post.

@@ -3,7 +3,7 @@ it revokes the token when done (or a security administrator does, with the accou
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authentication import TokenAuthentication
@@ -49,15 +49,13 @@ class ObtainToken(APIView):
         user = authenticate(request, username=data["username"], password=data["password"])
         staff = staff_of(user) if user is not None else None
         if staff is None or not allowed(staff, STAFF):
-            # Who was tried, from where: an account name is not personal data of a candidate.
-            record(
-                "api",
-                "auth.token",
-                outcome="refused",
-                code="credentials",
-                username=data["username"][:150],
-                address=request.META.get("REMOTE_ADDR", ""),
-            )
+            # Which account was tried, from where. What was typed is kept only when it names an
+            # account: people type passwords and ID numbers into the wrong field.
+            tried = data["username"]
+            known = get_user_model().objects.filter(username=tried).exists()
+            record("api", "auth.token", outcome="refused", code="credentials",
+                   username=tried if known else "（不存在的账号）",
+                   address=request.META.get("REMOTE_ADDR", ""))  # fmt: skip
             raise AuthenticationFailed("用户名或密码不正确，或账号已停用")
         token, _ = Token.objects.get_or_create(user=user)
         record(staff, "auth.token", ref=("User", user.pk))

@@ -22,6 +22,8 @@ _LAST = frozenset("0123456789X")
 # ASCII digits only: Python's \d would also take other scripts' digits, which _clean has not
 # turned into ASCII and the check character cannot be computed from.
 _FORMAT_18 = re.compile(r"^[0-9]{17}[0-9X]$")
+# What Excel shows, or a file holds, for a number typed into a numeric cell: 3.42301E+17.
+_SCIENTIFIC = re.compile(r"^[0-9]+(\.[0-9]+)?E\+?[0-9]+$")
 _FORMAT_15 = re.compile(r"^[0-9]{15}$")
 # A masked number as lists publish it: the same 18 positions, some replaced by '*'.
 _MASKED = re.compile(r"^[0-9*]{17}[0-9X*]$")
@@ -71,6 +73,11 @@ def normalize(raw: str, *, today: dt.date | None = None) -> str:
     text = raw if clean else _clean(raw)
     if not text:
         raise InvalidIdNumber("公民身份号码为空", "empty")
+    if _SCIENTIFIC.match(text):
+        raise InvalidIdNumber(
+            "是科学计数法（Excel 把号码当作数值，只保留15位有效数字，后几位已丢失），"
+            "请把该列设为“文本”后重新填写号码", "scientific",
+        )  # fmt: skip
     if _FORMAT_15.match(text):
         body = text[:6] + "19" + text[6:]
         _check_birth(body[6:14], today)

@@ -29,4 +29,4 @@ def _reseal(ring, key, row) -> tuple:
 
 def register_sealed() -> None:
     register(Sealed(LetterFile, reads=("data", "key_id"), writes=("data", "key_id"),
-                    reseal=_reseal))  # fmt: skip
+                    reseal=_reseal, may_be_unsealed=True))  # fmt: skip

@@ -3,6 +3,7 @@ findings. No writes here; pages, API, services, rules and supervision read throu
 
 from __future__ import annotations
 
+from gongxin.core.matching import MatchClass
 from gongxin.inquiry.models import Finding, InquiryRequest, Screening
 
 
@@ -18,6 +19,14 @@ def findings(req: InquiryRequest, number: int | None = None) -> list[Finding]:
     if screening is None:
         return []
     return list(screening.findings.select_related("candidate").order_by("candidate__row"))
+
+
+def awaiting_review(req: InquiryRequest):
+    """The findings of the round in progress that wait for reviews: matched, not yet decided."""
+    screening = last_screening(req)
+    if screening is None:
+        return Finding.objects.none()
+    return screening.findings.filter(result="").exclude(match=MatchClass.NONE)
 
 
 def undecided(req: InquiryRequest) -> bool:

@@ -6,10 +6,11 @@ acting person must meet and the role it ever needs. The draws, the service check
 page offers, the permission map (``permissions.py``) and the API all ask this module; nothing
 else decides.
 
-Separation of duties, across every round: the handler never reviews or signs; whoever reviewed
-the request in any round never signs it, and whoever signed it in any round never reviews it.
+Separation of duties, across every round: the handler never reviews or signs; whoever was drawn
+to review the request in any round never signs it, and whoever was drawn to sign it in any
+round never reviews it.
 
-Draws (随机抽取): ``missing_draw`` says which draw a request needs before anyone can move it on
+Draws (随机抽取): ``draw_needed`` says which draw a request needs before anyone can move it on
 (a handler, reviewers, a signer), ``draw_pool`` whom it may draw. The services draw at once when
 they can; a draw nobody can fill leaves the request waiting, and 补抽 (the "draw" action) is
 offered as soon as the pool allows, to the supervisor and the request's handler.
@@ -22,16 +23,20 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef
 
 from gongxin.accounts.eligibility import pool
-from gongxin.core.matching import MatchClass
-from gongxin.inquiry.choices import OPEN_STATES, ParticipantRole, RequestState
+from gongxin.inquiry.choices import (
+    OPEN_STATES,
+    CandidateResult,
+    ParticipantRole,
+    RequestState,
+    ReviewDecision,
+)
 from gongxin.inquiry.models import Review
-from gongxin.inquiry.queries import last_screening
+from gongxin.inquiry.queries import awaiting_review
 from gongxin.platform.permissions import BUSINESS
 from gongxin.platform.roles import Role
 from gongxin.platform.rules import (
     Predicate,
-    active,
-    compatible_roles,
+    business,
     eligible,
     holds,
     rule,
@@ -41,6 +46,9 @@ from gongxin.platform.rules import (
 
 S = RequestState
 REVIEWS_NEEDED = 2  # agreeing reviews that decide a matched candidate
+# Where the request waits for its handler (a correction, after issue, is the handler's too, but
+# an issued request is closed: nothing waits).
+HANDLER_STEPS = frozenset({S.RECEIVED, S.ASSIGNED, S.SCREENED, S.SIGNED})
 
 
 @dataclass(frozen=True)
@@ -75,9 +83,11 @@ def people(req) -> People:
     return cached
 
 
-def forget_people(req) -> None:
-    """After a draw changes who is on the request."""
-    req.__dict__.pop("_people", None)
+def forget(req) -> None:
+    """After a change to who is on the request or to what it waits for (a draw, a review):
+    the next question about it reads the database again."""
+    for cached in ("_people", "_draw_needed", "_pool_shortfall"):
+        req.__dict__.pop(cached, None)
     getattr(req, "_prefetched_objects_cache", {}).pop("participants", None)
 
 
@@ -86,6 +96,7 @@ def forget_people(req) -> None:
 
 @rule("handler_of")
 def handler_of(staff, req):
+    """The request's handler (drawn at registration)."""
     return None if req.handler_id == staff.pk else "只有本件的经办人可以办理此事项"
 
 
@@ -97,17 +108,20 @@ def first_round(staff, req):
 
 @rule("unassigned")
 def unassigned(staff, req):
+    """No handler drawn yet (any handler of the unit may then return the letter)."""
     return None if req.handler_id is None else "只有本件的经办人可以办理此事项"
 
 
 @rule("not_handler")
 def not_handler(staff, req):
+    """Not the request's handler (who never reviews or signs it)."""
     return "经办人不能复核或签发本人经办的查询" if req.handler_id == staff.pk else None
 
 
 @rule("never_reviewed")
 def never_reviewed(staff, req):
-    """Whoever reviewed the request, in any round, does not sign it."""
+    """Whoever was drawn to review the request, in any round, does not sign it (the draw is
+    the record: drawn and replaced by 补抽 before reviewing counts too)."""
     if staff.pk in people(req).ever(ParticipantRole.REVIEWER):
         return "签发人不能是本件（含以往各轮）的复核人"
     return None
@@ -115,7 +129,7 @@ def never_reviewed(staff, req):
 
 @rule("never_signed")
 def never_signed(staff, req):
-    """Whoever signed the request, in any round, does not review it."""
+    """Whoever was drawn to sign the request, in any round, does not review it."""
     if staff.pk in people(req).ever(ParticipantRole.SIGNER):
         return "复核人不能是本件（含以往各轮）的签发人"
     return None
@@ -123,6 +137,7 @@ def never_signed(staff, req):
 
 @rule("drawn_reviewer")
 def drawn_reviewer(staff, req):
+    """Drawn to review the round in progress."""
     if staff.pk in people(req).reviewers.get(req.round, ()):
         return None
     return "您不是本件本轮抽取的复核人"
@@ -130,6 +145,7 @@ def drawn_reviewer(staff, req):
 
 @rule("drawn_signer")
 def drawn_signer(staff, req):
+    """Drawn to sign the round in progress."""
     if staff.pk in people(req).signers.get(req.round, ()):
         return None
     return "您不是本件本轮抽取的签发人"
@@ -138,14 +154,11 @@ def drawn_signer(staff, req):
 @rule("review_left")
 def review_left(staff, req):
     """Some undecided matched candidate of the round waits for this person's review."""
-    screening = last_screening(req)
     mine = Review.objects.filter(candidate=OuterRef("candidate"), round=req.round,
                                  reviewer=staff.pk)  # fmt: skip
-    waiting = screening is not None and (
-        screening.findings.filter(result="").exclude(match=MatchClass.NONE)
-        .exclude(Exists(mine)).exists()
-    )  # fmt: skip
-    return None if waiting else "本轮没有待您复核的人选"
+    if awaiting_review(req).exclude(Exists(mine)).exists():
+        return None
+    return "本轮没有待您复核的人选"
 
 
 @rule("on_request")
@@ -161,15 +174,40 @@ def on_request(staff, req):
 
 # --- who may be drawn, and may act once drawn ----------------------------------------------------
 
-MAY_REGISTER: Predicate = active & compatible_roles & holds(Role.HANDLER)
+MAY_REGISTER: Predicate = staff_member & holds(Role.HANDLER)
 MAY_HANDLE: Predicate = eligible(Role.HANDLER)
 MAY_REVIEW: Predicate = eligible(Role.REVIEWER) & not_handler & never_signed
 MAY_SIGN: Predicate = eligible(Role.SIGNER) & not_handler & never_reviewed
-MAY_BE_DRAWN: dict[str, Predicate] = {
+MAY_ACT: dict[str, Predicate] = {
     Role.HANDLER: MAY_HANDLE,
     Role.REVIEWER: MAY_REVIEW,
     Role.SIGNER: MAY_SIGN,
 }
+MAY_BE_DRAWN: dict[str, Predicate] = {
+    **MAY_ACT,
+    # A handler drawn later (the first one left) must not be anyone drawn to review or sign.
+    Role.HANDLER: MAY_HANDLE & never_reviewed & never_signed,
+}
+
+
+# --- what reviews decide ---------------------------------------------------------------------
+
+
+def verdict(decisions: list[str]) -> tuple[str, str] | None:
+    """(result, reason) once two reviews agree on a matched candidate; None while undecided."""
+    if decisions.count(ReviewDecision.CONFIRM) >= REVIEWS_NEEDED:
+        return CandidateResult.LISTED, "经两名复核人确认"
+    if decisions.count(ReviewDecision.REJECT) >= REVIEWS_NEEDED:
+        return CandidateResult.NOT_LISTED, "经两名复核人排除"
+    return None
+
+
+def opinions_wanted(decisions: list[str]) -> int:
+    """More reviews an undecided candidate needs before it could be decided: two at first, one
+    after a single review or a disagreement."""
+    if verdict(decisions) is not None:
+        return 0
+    return REVIEWS_NEEDED - max(decisions.count(d) for d in ReviewDecision.values)
 
 
 # --- the draws a request needs -------------------------------------------------------------------
@@ -184,38 +222,59 @@ def _drawn(req, role: str) -> list:
 
 def _reviewers_missing(req) -> int:
     """More reviewers the round needs: for some undecided candidate, the opinions still wanted
-    (two, or one more after a disagreement) exceed the drawn reviewers who may still give one."""
-    able = {s.pk for s in _drawn(req, Role.REVIEWER) if MAY_REVIEW.admits(s, req)}
-    screening = last_screening(req)
-    if screening is None:
+    exceed the drawn reviewers who may still give one (not yet given, still able to act)."""
+    waiting = list(awaiting_review(req).values_list("candidate_id", flat=True))
+    if not waiting:
         return 0
-    missing = 0
-    for finding in screening.findings.filter(result="").exclude(match=MatchClass.NONE):
-        given = set(finding.candidate.reviews.filter(round=req.round)
-                    .values_list("reviewer_id", flat=True))  # fmt: skip
-        wanted = REVIEWS_NEEDED - len(given) if len(given) < REVIEWS_NEEDED else 1
-        missing = max(missing, wanted - len(able - given))
-    return missing
+    able = {s.pk for s in _drawn(req, Role.REVIEWER) if MAY_REVIEW.admits(s, req)}
+    given: dict[int, list[tuple[int, str]]] = {c: [] for c in waiting}
+    reviews = Review.objects.filter(candidate__in=waiting, round=req.round)
+    for candidate, reviewer, decision in reviews.values_list("candidate", "reviewer", "decision"):
+        given[candidate].append((reviewer, decision))
+    return max(
+        opinions_wanted([d for _, d in done]) - len(able - {r for r, _ in done})
+        for done in given.values()
+    )
 
 
-def missing_draw(req) -> tuple[str, int] | None:
+def draw_needed(req) -> tuple[str, int] | None:
     """The draw ``req`` needs before anyone can move it on: (role, how many), or None.
 
-    Registered without a handler: one handler. In review: reviewers, when an undecided candidate
-    waits for opinions no drawn reviewer able to act can give (none were drawn, a disagreement,
-    a reviewer since made inactive or recused). Awaiting sign-off: a signer, when no signer drawn
-    for the round may sign.
+    Registered without a handler: one handler; and a new handler when the request waits for
+    its handler's step (退回, 查询, 提交, 反馈) and the handler can no longer act (left, recused,
+    past tenure). In review: reviewers, when an undecided candidate waits for opinions no drawn
+    reviewer able to act can give (none were drawn, a disagreement, a reviewer since made
+    inactive or recused). Awaiting sign-off: a signer, when no signer drawn for the round may
+    sign. Worked out once per request object and state (pages ask it for every person);
+    ``forget`` clears it.
     """
-    if req.state == S.RECEIVED:
-        return (Role.HANDLER, 1) if req.handler_id is None else None
-    if req.state == S.IN_REVIEW:
+    key = (req.state, req.round, req.handler_id)
+    cached = req.__dict__.get("_draw_needed")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    need = None
+    if req.state in HANDLER_STEPS:
+        if req.handler_id is None or unable(req, Role.HANDLER):
+            need = (Role.HANDLER, 1)
+    elif req.state == S.IN_REVIEW:
         count = _reviewers_missing(req)
-        return (Role.REVIEWER, count) if count else None
-    if req.state == S.AWAITING_SIGNOFF:
-        if any(MAY_SIGN.admits(s, req) for s in _drawn(req, Role.SIGNER)):
-            return None
-        return Role.SIGNER, 1
-    return None
+        need = (Role.REVIEWER, count) if count > 0 else None
+    elif req.state == S.AWAITING_SIGNOFF:
+        signers = _drawn(req, Role.SIGNER)
+        if len(unable(req, Role.SIGNER)) == len(signers):
+            need = (Role.SIGNER, 1)
+    req.__dict__["_draw_needed"] = (key, need)
+    return need
+
+
+def unable(req, role: str) -> list[tuple[object, str]]:
+    """Those drawn for ``role`` (the handler, or the round's reviewers or signers) who may no
+    longer act on the request, each with why (what a page says a 补抽 replaces)."""
+    if role == Role.HANDLER:
+        drawn = [req.handler] if req.handler_id is not None else []
+    else:
+        drawn = _drawn(req, role)
+    return [(s, reason) for s in drawn if (reason := MAY_ACT[role](s, req))]
 
 
 def draw_pool(req, role: str) -> list:
@@ -225,24 +284,30 @@ def draw_pool(req, role: str) -> list:
     return pool(req.unit, role, MAY_BE_DRAWN[role], req, exclude=taken)
 
 
-def pool_short(req, role: str, count: int) -> str | None:
-    """Why a draw of ``count`` for ``role`` cannot be made now, or None."""
-    if len(draw_pool(req, role)) >= count:
-        return None
-    if role == Role.HANDLER:
-        return "没有可抽取的经办人（均已回避、未培训、超过任职期限或已停用）"
-    if role == Role.REVIEWER:
-        return f"可抽取的复核人不足 {count} 人（复核人不能是经办人或任何一轮的签发人）"
-    return "没有可抽取的签发人（签发人不能是经办人或任何一轮的复核人）"
+def pool_shortfall(req, role: str, count: int) -> str | None:
+    """Why a draw of ``count`` for ``role`` cannot be made now (the reason), or None."""
+    key = (req.state, req.round, role, count)
+    cached = req.__dict__.get("_pool_shortfall")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    reason = None
+    if len(draw_pool(req, role)) < count:
+        reason = {
+            Role.HANDLER: "没有可抽取的经办人（均已回避、未培训、超过任职期限或已停用）",
+            Role.REVIEWER: f"可抽取的复核人不足 {count} 人（复核人不能是经办人或任何一轮的签发人）",
+            Role.SIGNER: "没有可抽取的签发人（签发人不能是经办人或任何一轮的复核人）",
+        }[role]  # fmt: skip
+    req.__dict__["_pool_shortfall"] = (key, reason)
+    return reason
 
 
 @rule("draw_due")
 def draw_due(staff, req):
     """补抽: a draw is needed, and the pool can fill it."""
-    need = missing_draw(req)
+    need = draw_needed(req)
     if need is None:
         return "本件当前无需补抽"
-    return pool_short(req, *need)
+    return pool_shortfall(req, *need)
 
 
 MAY_ASK_DRAW: Predicate = (
@@ -275,9 +340,10 @@ RULES: dict[str, Rule] = {
                    Role.REVIEWER),
     "sign_off": Rule("签发", frozenset({S.AWAITING_SIGNOFF}), drawn_signer & MAY_SIGN, Role.SIGNER),
     "issue": Rule("反馈", frozenset({S.SIGNED}), handler_of & MAY_HANDLE, Role.HANDLER),
-    "extend": Rule("延期", OPEN_STATES, active & same_unit & on_request, BUSINESS, advances=False),
+    "extend": Rule("延期", OPEN_STATES, business & same_unit & on_request, BUSINESS,
+                   advances=False),
     "correct": Rule("更正", frozenset({S.ISSUED}), handler_of & MAY_HANDLE, Role.HANDLER),
-    "draw": Rule("补抽", frozenset({S.RECEIVED, S.IN_REVIEW, S.AWAITING_SIGNOFF}),
+    "draw": Rule("补抽", HANDLER_STEPS | {S.IN_REVIEW, S.AWAITING_SIGNOFF},
                  MAY_ASK_DRAW & draw_due, BUSINESS),
 }  # fmt: skip
 

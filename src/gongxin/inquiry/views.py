@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
 
 from gongxin.accounts.models import Staff
 from gongxin.audit.services import record
@@ -17,8 +17,8 @@ from gongxin.inquiry import forms, queries, services
 from gongxin.inquiry.choices import OPEN_STATES, RequestState
 from gongxin.inquiry.letters import result_rows
 from gongxin.inquiry.models import Candidate, CandidateMatch, InquiryRequest
-from gongxin.inquiry.rules import RULES, allowed_actions, missing_draw, pool_short
-from gongxin.inquiry.supervision import stuck
+from gongxin.inquiry.rules import MAY_ACT, RULES, allowed_actions
+from gongxin.inquiry.supervision import stuck, waiting_for
 from gongxin.platform.errors import Conflict, InvalidSubmission, Problem, WorkflowError
 from gongxin.platform.forms import problems_of
 from gongxin.platform.permissions import allowed, requires
@@ -33,9 +33,13 @@ def _visible(staff):
 
 
 def _todo(staff, open_requests) -> list[InquiryRequest]:
-    """Open requests where this person may take a step that moves them on (the rules decide)."""
-    return [req for req in open_requests
+    """Open requests where this person may take a step that moves them on (the rules decide),
+    each with what it waits for (「待补抽…」) for the list to show."""
+    mine = [req for req in open_requests
             if any(RULES[a].advances for a in allowed_actions(staff, req))]  # fmt: skip
+    for req in mine:
+        req.waiting = waiting_for(req)
+    return mine
 
 
 @requires("dashboard")
@@ -150,22 +154,16 @@ def _rounds(staff, req, candidates, evidence: bool) -> list[dict]:
                 "matches": by_finding.get(f.pk, []),
                 "mine": next((r for r in reviews if r.reviewer_id == staff.pk), None),
             })  # fmt: skip
+        drawn = list(req.participants.filter(round=rnd.number).select_related("staff"))
+        if rnd.number == req.round and req.state in OPEN_STATES:
+            for p in drawn:  # who can no longer act (a 补抽 replaces them)
+                p.unable = MAY_ACT[p.role](p.staff, req)
         rounds.append({
             "round": rnd, "rows": rows, "current": rnd.number == req.round,
             "screenings": req.screenings.filter(round=rnd.number).select_related("screened_by"),
-            "participants": req.participants.filter(round=rnd.number).select_related("staff"),
+            "participants": drawn,
         })  # fmt: skip
     return rounds
-
-
-def _waiting_draw(req) -> str:
-    """What a request waits for, in words, when it needs a draw (补抽); blank otherwise."""
-    if req.state not in RULES["draw"].states or (need := missing_draw(req)) is None:
-        return ""
-    role, count = need
-    return f"待补抽{Role(role).label} {count} 名" + (
-        f"：{short}" if (short := pool_short(req, role, count)) else ""
-    )
 
 
 @requires("request_detail")
@@ -184,11 +182,13 @@ def request_detail(request, pk):
     rounds = _rounds(staff, req, candidates, evidence) if candidates else []
     if candidates:
         record(staff, "request.view_candidates", req, count=len(candidates))
+    actions = allowed_actions(staff, req)
     return render(request, "inquiry/request_detail.html", {
         "req": req, "show_candidates": bool(candidates), "evidence": evidence,
         "candidates": candidates, "rounds": rounds,
         "current": next((r for r in rounds if r["current"]), None),
-        "actions": allowed_actions(staff, req), "waiting": _waiting_draw(req),
+        "actions": actions, "steps": [a for a in actions if RULES[a].advances],
+        "waiting": waiting_for(req),
         "deadline_status": services.deadline_status(req),
         "extensions": req.extensions.select_related("recorded_by"),
         "review_form": forms.ReviewForm(), "extension_form": forms.ExtensionForm(),
@@ -214,38 +214,45 @@ ACTION_SERVICES = {
     "return": lambda staff, pk, post: services.return_request(staff, pk, post.get("reason", "")),
     "extend": _extend,
     "correct": lambda staff, pk, post: services.correct(staff, pk, post.get("reason", "")),
-    "draw": lambda staff, pk, post: services.redraw(staff, pk),
+    "draw": lambda staff, pk, post: services.supplementary_draw(staff, pk),
 }
 DONE = {"screen": "已完成查询比对", "submit": "已提交", "sign_off": "已签发，结果已固定",
         "issue": "已反馈", "return": "已退回", "extend": "已记录",
         "correct": "已开始更正：重新查询、复核、签发后，新复函将取代原复函",
-        "draw": "已补抽，被抽中的人员可以办理"}  # fmt: skip
+        "draw": lambda drawn: "已补抽：" + "、".join(
+            f"{Role(role).label}{person.full_name}" for role, person in drawn)}  # fmt: skip
 
 
 def action_view(action: str):
     """The page route of one workflow action (its permission is the rule's, see permissions)."""
 
-    @require_POST
     @requires(f"request_{action}")
     def take(request, pk):
         req = InquiryRequest.objects.restrict(request.staff, action).get_or_404(pk=pk)
+        if request.method != "POST":  # a bookmark, or the sign-in page sending the clerk back
+            messages.info(request, "请在本页点击按钮办理")
+            return redirect("request_detail", pk=req.pk)
         try:
-            ACTION_SERVICES[action](request.staff, req.pk, request.POST)
+            result = ACTION_SERVICES[action](request.staff, req.pk, request.POST)
         except WorkflowError as exc:
             messages.error(request, exc.explanation)
         else:
-            messages.success(request, DONE[action])
+            done = DONE[action]
+            messages.success(request, done(result) if callable(done) else done)
         return redirect("request_detail", pk=req.pk)
 
     take.__name__ = f"request_{action}"
     return take
 
 
-@require_POST
 @requires("candidate_review")
 def candidate_review(request, pk):
     staff = request.staff
     candidate = Candidate.objects.restrict(staff, "evidence").get_or_404(pk=pk)
+    back = f"{reverse('request_detail', args=[candidate.request_id])}#candidate-{candidate.row}"
+    if request.method != "POST":
+        messages.info(request, "请在本页填写复核意见")
+        return redirect(back)
     form = forms.ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请选择复核意见并填写理由")
@@ -257,7 +264,7 @@ def candidate_review(request, pk):
             messages.error(request, exc.explanation)
         else:
             messages.success(request, f"已记录对第{candidate.row}号人选的复核意见")
-    return redirect("request_detail", pk=candidate.request_id)
+    return redirect(back)  # back where the reviewer was, not at the top of a long list
 
 
 @requires("request_result")

@@ -103,6 +103,7 @@ business: Predicate = staff_member & business_role
 
 @rule("trained")
 def trained(staff, subject) -> Reason:
+    """Holds a passed business-training record (业务培训)."""
     return None if staff.trained_on is not None else "未取得业务培训合格记录"
 
 
@@ -130,5 +131,5 @@ def eligible(role: str) -> Predicate:
     """Who may be drawn for ``role`` on a subject, and may still act in it once drawn: active,
     roles compatible, holding the role, trained, not recused, in the subject's unit; handlers
     also within their post tenure."""
-    base = active & compatible_roles & holds(role) & same_unit & trained & not_recused
+    base = staff_member & holds(role) & same_unit & trained & not_recused
     return base & within_tenure if role == Role.HANDLER else base

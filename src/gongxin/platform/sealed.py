@@ -32,6 +32,9 @@ class Sealed:
     writes: tuple[str, ...]  # must include key_column
     reseal: Callable[..., tuple]
     key_column: str = "key_id"
+    # Rows stored before the table was sealed have no key id (reseal must read them as they
+    # are); seal_unsealed encrypts them.
+    may_be_unsealed: bool = False
 
     @property
     def label(self) -> str:
@@ -107,7 +110,7 @@ def seal_unsealed(progress: Callable[[int], None] | None = None) -> dict[str, in
     letter files issued before files were encrypted). Run by ``gongxin init``; safe to repeat."""
     ring = keys.reload()
     return {spec.label: _rewrite_model(spec, ring, ring.active, progress, only_unsealed=True)
-            for spec in registered()}  # fmt: skip
+            for spec in registered() if spec.may_be_unsealed}  # fmt: skip
 
 
 def _rewrite(ring: KeyRing, key, progress) -> dict[str, int]:
@@ -135,7 +138,7 @@ def _rewrite_model(spec: Sealed, ring: KeyRing, key, progress, only_unsealed=Fal
                 return done
             cursor.executemany(sql, [(*spec.reseal(ring, key, tuple(values)), pk)
                                      for pk, *values in rows])  # fmt: skip
-        last = rows[-1][0]
+        last = max(pk for pk, *_ in rows)
         done += len(rows)
         if progress:
             progress(len(rows))

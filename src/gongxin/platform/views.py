@@ -48,8 +48,8 @@ ERRORS = {
 }
 
 
-def _error(request, status: int, *, with_frame: bool = True):
-    title, message = ERRORS[status]
+def _error(request, status: int, *, with_frame: bool = True, said: tuple[str, str] | None = None):
+    title, message = said or ERRORS[status]
     if request.path.startswith("/api/"):
         body = {"type": "about:blank", "title": title, "status": status,
                 "code": {404: "not_found", 403: "forbidden", 400: "invalid"}.get(status, "error"),
@@ -67,6 +67,20 @@ def bad_request(request, exception=None):
 
 def permission_denied(request, exception=None):
     return _error(request, 403)
+
+
+def csrf_failure(request, reason=""):
+    """A form sent from a page opened before the sign-in changed (or long ago): say so in the
+    frame, in Chinese, instead of Django's bare page."""
+    return _error(
+        request,
+        403,
+        said=(
+            "页面已过期",
+            "打开这个页面之后登录状态有变化（或页面打开太久），为安全起见"
+            "刚才的提交没有保存。请返回上一页，刷新后重新填写并提交。",
+        ),
+    )
 
 
 def page_not_found(request, exception=None):

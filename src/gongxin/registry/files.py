@@ -93,13 +93,21 @@ def _clean_header(cell) -> str:
 
 
 def _cell(value):
-    """Spreadsheet values as the validators expect them: text, or a date for a date cell."""
+    """Spreadsheet values as the validators expect them: text, or a date for a date cell.
+
+    A whole number in a numeric cell is its digits, but only while a float holds it exactly:
+    Excel keeps 15 significant digits, so an 18-digit ID number typed into a numeric cell has
+    already lost its last digits. It is passed on as Excel shows it (3.42301196004125E+17),
+    which the ID number rule refuses saying so, never as digits that may name someone else.
+    """
     if value is None:
         return ""
     if isinstance(value, dt.date | str):
         return value
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return f"{value:.15G}"
     return str(value)
 
 

@@ -1,7 +1,7 @@
 """The inquiry's workflow as OpenAPI links (added to the schema by gongxin.api.schema): what a
 client follows from one answer to the next request, and what schemathesis' stateful tests
-follow: agencies → register → screen → submit → review → sign-off → issue → correct, and 补抽
-(draw) where a request may wait for one.
+follow: agencies → register → screen → submit → review → sign-off → issue → correct. (补抽 is
+not linked: a client calls it when a request's actions list "draw".)
 
 (source operationId, status) → {link name: (target operationId, parameters, request body)}.
 A request body is an object with runtime expressions inside; a position that does not exist
@@ -19,7 +19,6 @@ LINKS: dict[tuple[str, str], dict[str, tuple[str, dict, object]]] = {
         "GetRequest": ("v1_requests_retrieve", {"path.id": BY_ID}, None),
         "ScreenRequest": ("v1_requests_screen_create", {"path.id": BY_ID}, None),
         "ReturnRequest": ("v1_requests_return_create", {"path.id": BY_ID}, None),
-        "DrawHandler": ("v1_requests_draw_create", {"path.id": BY_ID}, None),
     },
     ("v1_requests_screen_create", "200"): {
         "SubmitScreening": ("v1_requests_submit_create", {"path.id": REQUEST}, None),
@@ -34,7 +33,6 @@ LINKS: dict[tuple[str, str], dict[str, tuple[str, dict, object]]] = {
             for i in range(3)
         },
         "SignOffWithoutMatches": ("v1_requests_sign_off_create", {"path.id": REQUEST}, None),
-        "DrawReviewers": ("v1_requests_draw_create", {"path.id": REQUEST}, None),
     },
     ("v1_candidates_review_create", "200"): {
         "ReviewAgain": ("v1_candidates_review_create", {"path.id": BY_ID}, None),

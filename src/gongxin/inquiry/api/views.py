@@ -214,7 +214,7 @@ class RequestViewSet(viewsets.GenericViewSet):
     def draw(self, request, pk=None):
         """补抽: make the draw a waiting request needs (a handler, reviewers or a signer)."""
         return self._act(request, pk, "draw",
-                         lambda staff, rid, _: services.redraw(staff, rid))  # fmt: skip
+                         lambda staff, rid, _: services.supplementary_draw(staff, rid))  # fmt: skip
 
     @extend_schema(request=s.ExtensionSerializer, responses={200: DETAIL, **ACTION_WITH_BODY})
     @action(detail=True, methods=["post"])

@@ -4,7 +4,7 @@ happens here, through ``actions.act``: one transaction, the request locked, the 
 
 from gongxin.inquiry.rules import allowed_actions
 from gongxin.inquiry.services.correction import correct
-from gongxin.inquiry.services.draws import redraw
+from gongxin.inquiry.services.draws import supplementary_draw
 from gongxin.inquiry.services.extension import ExtensionInput, deadline_status, extend
 from gongxin.inquiry.services.identity import candidate_identity, masked_id
 from gongxin.inquiry.services.registration import Registration, register, return_request
@@ -24,7 +24,6 @@ __all__ = [
     "extend",
     "issue",
     "masked_id",
-    "redraw",
     "register",
     "result_digest",
     "return_request",
@@ -32,4 +31,5 @@ __all__ = [
     "screen_request",
     "sign_off",
     "submit",
+    "supplementary_draw",
 ]

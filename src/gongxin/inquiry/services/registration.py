@@ -22,7 +22,7 @@ from gongxin.inquiry.choices import RequestKind, RequestState
 from gongxin.inquiry.models import Candidate, InquiryRequest, Round
 from gongxin.inquiry.rules import MAY_REGISTER
 from gongxin.inquiry.services.actions import act
-from gongxin.inquiry.services.draws import draw_missing
+from gongxin.inquiry.services.draws import draw_if_needed
 from gongxin.inquiry.services.identity import seal
 from gongxin.platform.calendar import deadline_for
 from gongxin.platform.errors import (
@@ -159,7 +159,7 @@ def _register(actor, reg: Registration, today: dt.date) -> InquiryRequest:
                 req.save(update_fields=["state", "return_reason"])
                 record(actor, "request.return", req, reason="service_area")
                 return req
-            draw_missing(actor, req)
+            draw_if_needed(actor, req)
     except IntegrityError:
         # Two identical registrations at once: the other one's insert won.
         existing = _existing(reg.agency, number)

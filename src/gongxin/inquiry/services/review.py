@@ -10,12 +10,12 @@ import datetime as dt
 from gongxin.audit.services import record
 from gongxin.core import clock
 from gongxin.core.text import InvalidText, clean
-from gongxin.inquiry.choices import CandidateResult, RequestState, ReviewDecision
+from gongxin.inquiry.choices import RequestState, ReviewDecision
 from gongxin.inquiry.models import Candidate, Finding, Review
 from gongxin.inquiry.queries import last_screening, undecided
-from gongxin.inquiry.rules import REVIEWS_NEEDED
+from gongxin.inquiry.rules import verdict
 from gongxin.inquiry.services.actions import act
-from gongxin.inquiry.services.draws import draw_missing
+from gongxin.inquiry.services.draws import draw_if_needed
 from gongxin.platform.errors import WorkflowError, invalid
 from gongxin.registry.models import ListEntry
 
@@ -60,15 +60,12 @@ def review(actor, candidate_id: int, decision: str, reason: str,
         )  # fmt: skip
         record(actor, "request.review", req, round=req.round, candidate=candidate.pk,
                decision=decision, still_listed=still_listed)  # fmt: skip
-        decisions = list(reviews.values_list("decision", flat=True))
-        if decisions.count(ReviewDecision.CONFIRM) >= REVIEWS_NEEDED:
-            finding.result, finding.result_reason = CandidateResult.LISTED, "经两名复核人确认"
-        elif decisions.count(ReviewDecision.REJECT) >= REVIEWS_NEEDED:
-            finding.result, finding.result_reason = CandidateResult.NOT_LISTED, "经两名复核人排除"
-        finding.save(update_fields=["result", "result_reason"])
+        if decided := verdict(list(reviews.values_list("decision", flat=True))):
+            finding.result, finding.result_reason = decided
+            finding.save(update_fields=["result", "result_reason"])
         if not undecided(req):
             req.state = S.AWAITING_SIGNOFF
             req.save(update_fields=["state"])
             record(actor, "request.reviewed", req, round=req.round)
-        draw_missing(actor, req)  # one more reviewer after a disagreement, or the signer
+        draw_if_needed(actor, req)  # one more reviewer after a disagreement, or the signer
     return candidate

@@ -16,7 +16,7 @@ from gongxin.inquiry.choices import CandidateResult, RequestState
 from gongxin.inquiry.models import CandidateMatch, Finding, InquiryRequest, Screening
 from gongxin.inquiry.queries import last_screening
 from gongxin.inquiry.services.actions import act
-from gongxin.inquiry.services.draws import draw_missing
+from gongxin.inquiry.services.draws import draw_if_needed
 from gongxin.inquiry.services.identity import candidate_identity
 from gongxin.registry.models import ListEntry
 from gongxin.registry.screening import CandidateInput, screen
@@ -69,5 +69,5 @@ def submit(actor, request_id: int) -> InquiryRequest:
         req.state = S.IN_REVIEW if any(f.matched for f in findings) else S.AWAITING_SIGNOFF
         req.save(update_fields=["state"])
         record(actor, "request.submit", req, round=req.round, state=req.state)
-        draw_missing(actor, req)
+        draw_if_needed(actor, req)
     return req
