@@ -110,6 +110,20 @@ def test_control_and_direction_characters_in_the_letter_number_are_refused(world
     assert InquiryRequest.objects.count() == 0
 
 
+def test_bytes_that_were_not_text_never_reach_a_letter(client, world):
+    """A form sent in another encoding arrives with U+FFFD where the bytes were; it would print
+    as � in the letter. The row is refused, naming the character and the likely cause."""
+    client.force_login(world.handler.user)
+    page = client.post("/requests/new/", {
+        "agency": world.agency.pk, "letter_number": "京组函〔2026〕77号",
+        "received_on": TODAY().isoformat(), "kind": "recruitment",
+        "candidates_text": f"王\ufffd五,{ZHANG[1]},科\ufffd员",
+    }).content.decode()  # fmt: skip
+    assert "第1行「姓名」" in page and "U+FFFD（无法识别的字符" in page
+    assert "第1行「拟任职位」" in page
+    assert InquiryRequest.objects.count() == 0
+
+
 def test_a_letter_number_stored_before_the_check_cannot_break_signing(world):
     """A 文号 with a control character stored earlier: signing says why instead of a 500."""
     req = world.register(people=[LI])
@@ -303,3 +317,19 @@ def test_every_character_a_letter_number_may_hold_can_be_printed():
     drawable = covered(FONTS["fangsong"])
     missing = [hex(cp) for a, b in RANGES for cp in range(a, b + 1) if cp not in drawable]
     assert missing == []
+
+
+def test_what_the_client_sent_is_not_repeated_and_too_big_says_so(client, world, settings):
+    odd = api(world.handler).generic("POST", "/api/v1/requests/", "x",
+                                     content_type="text/<script>alert(1)</script>")  # fmt: skip
+    assert odd.status_code == 415 and "script" not in odd.content.decode()
+    assert "Content-Type: application/json" in odd.json()["detail"]
+    nul = APIClient().post("/api/v1/auth/token/", {"username": "a\x00b", "password": "x"},
+                           format="json")  # fmt: skip
+    assert nul.json()["errors"][0]["reason"] == "含有U+0000（空字符），请删除后重新填写"
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    client.force_login(world.handler.user)
+    page = client.post("/requests/new/", {"agency": world.agency.pk, "letter_number": "x",
+                                          "candidates_text": "张三," * 400_000})  # fmt: skip
+    assert page.status_code == 400
+    assert "提交的内容超过 1 MB，没有保存" in page.content.decode()

@@ -68,3 +68,25 @@ def test_a_broken_xlsx_on_the_command_line(run, tmp_path):
     shutil.copy(path, tmp_path / "l.xlsx")
     refused = run("lists", "import", tmp_path / "l.xlsx", "--source", "sxbzxr", expect=1)
     assert "导入被拒绝" in refused.stderr
+
+
+def test_a_key_file_that_does_not_fit_the_database_is_said_plainly(run, tmp_path):
+    """A second server's fresh key file on the same data: screening would find nobody. The
+    command line refuses with the operator's reason instead, and keys status names the
+    problem, not just an exception's class."""
+    from gongxin.core.crypto import KeyRing
+
+    run("init")
+    listing = write_csv(tmp_path / "list.csv", [person_row(*ZHANG)])
+    run("lists", "import", listing, "--source", "sxbzxr")
+    candidates = write_csv(tmp_path / "c.csv", [{"姓名": ZHANG[0], "公民身份号码": ZHANG[1]}])
+    screened = run("screen", candidates)
+    assert "有匹配 1 人" in screened.stderr + screened.stdout
+    key_file = tmp_path / "home" / "keys.json"
+    key_file.unlink()
+    KeyRing.create(key_file, "gm")  # not the key the list was imported with
+    refused = run("screen", candidates, expect=2)
+    assert "与数据库不一致" in refused.stderr and "不在密钥文件中" in refused.stderr
+    assert ZHANG[1] not in refused.stderr
+    status = run("keys", "status", expect=1)  # the operator's first look says it too
+    assert "不在密钥文件中" in status.stderr

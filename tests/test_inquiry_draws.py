@@ -185,7 +185,7 @@ def test_the_page_and_the_api_offer_the_draw(tmp_path):
     reviewers = {p["username"] for p in body["people"] if p["role"] == "reviewer"}
     assert reviewers == {"reviewer_a", "reviewer_b"}
     again = client.post(f"/api/v1/requests/{req.pk}/draw/")
-    assert again.status_code == 403 and again.json()["code"] == "forbidden"
+    assert again.status_code == 409 and again.json()["code"] == "not_now"  # not now, not "not you"
 
 
 def test_a_reviewer_who_left_after_reviewing_is_not_counted_for_a_later_disagreement(tmp_path):

@@ -185,3 +185,59 @@ def test_letter_files_stored_before_encryption_are_sealed_by_init(tmp_path, key_
     assert file_bytes(stored) == issued and "" not in key_usage()
     call_command("init")  # again: nothing left to do
     assert "未加密" not in capsys.readouterr().out
+
+
+def test_a_key_file_from_elsewhere_stops_screening_instead_of_finding_nobody(
+    tmp_path, key_file, client
+):
+    """A key file that does not fit the database would make every search come back empty: a
+    listed candidate reported as not listed. Screening, registering and reading candidates are
+    refused instead, with the reason for the operator and a Chinese page for staff."""
+    from gongxin.core.crypto import KeyFileError
+    from gongxin.registry.screening import CandidateInput, screen
+
+    key_file("gm")
+    world = World(tmp_path)
+    req = world.register(people=[ZHANG])
+    assert match_of([ZHANG]) == ["exact"]
+    key_file("gm")  # another installation's key file, same database
+    with pytest.raises(KeyFileError, match="与数据库不一致") as exc:
+        screen([CandidateInput(2, *ZHANG)], TODAY)
+    assert "不在密钥文件中" in str(exc.value) and ZHANG[1] not in str(exc.value)
+    client.force_login(world.handler.user)
+    page = client.post(f"/requests/{req.pk}/screen/")
+    assert page.status_code == 503 and "密钥文件与数据库不一致" in page.content.decode()
+    assert req.screenings.count() == 0  # nothing was half-done
+
+
+def test_another_key_under_a_known_id_is_refused(tmp_path, key_file):
+    from gongxin.core.crypto import KeyFileError
+    from gongxin.registry.screening import CandidateInput, screen
+
+    path = key_file("gm")
+    world = World(tmp_path)
+    world.register(people=[ZHANG])
+    raw = json.loads(path.read_text())
+    forged = new_key("gm", key_id=raw["keys"][0]["id"])  # regenerated under the same id
+    raw["keys"][0].update(enc_key=forged.as_json()["enc_key"], mac_key=forged.as_json()["mac_key"])
+    path.write_text(json.dumps(raw))
+    keys.reload()
+    with pytest.raises(KeyFileError, match="不是同一把密钥"):
+        screen([CandidateInput(2, *ZHANG)], TODAY)
+
+
+def test_init_with_a_new_key_file_on_a_database_with_data_refuses_and_keeps_no_file(
+    tmp_path, key_file, settings, capsys
+):
+    from django.core.management import call_command
+
+    from gongxin.core.crypto import KeyFileError
+
+    first = key_file("gm")
+    World(tmp_path).register(people=[ZHANG])
+    settings.KEY_FILE = tmp_path / "node2" / "keys.json"  # a second server's fresh home
+    settings.KEY_FILE.parent.mkdir()
+    with pytest.raises(KeyFileError, match="与数据库不一致"):
+        call_command("init")
+    assert not settings.KEY_FILE.exists()
+    settings.KEY_FILE = first

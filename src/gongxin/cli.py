@@ -23,10 +23,16 @@ def main(argv: list[str] | None = None) -> None:
         os._exit(0)
     except Exception as exc:
         # An operator gets one line, not a traceback (which may echo what was being read);
-        # --traceback shows it, as for Django's own command errors.
+        # --traceback shows it, as for Django's own command errors. A key-file problem is
+        # said in full: its message is written for the operator and names no one.
         if "--traceback" in args:
             raise
-        sys.stderr.write(f"命令执行失败（{type(exc).__name__}）。加 --traceback 可查看详情。\n")
+        from gongxin.core.crypto import KeyFileError
+
+        if isinstance(exc, KeyFileError):
+            sys.stderr.write(f"{exc}\n")
+        else:
+            sys.stderr.write(f"命令执行失败（{type(exc).__name__}）。加 --traceback 可查看详情。\n")
         sys.exit(2)
 
 

@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "gongxin.platform.middleware.KeyProblemMiddleware",
 ]
 
 ROOT_URLCONF = "gongxin.urls"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import json
 import os
 import secrets
@@ -97,6 +98,13 @@ class Key:
         mac = self._mac_base.copy()
         mac.update(context + b"\x00" + value.encode("utf-8"))
         return mac.finalize()[:INDEX_BYTES]
+
+    def fingerprint(self) -> str:
+        """A value only this key gives (over both its parts), to recognise it without keeping
+        it: the database records each key's fingerprint, so a key file from another
+        installation, or a key regenerated under the same id, is noticed before it is used."""
+        digest = hashlib.sha256(self.enc_key).hexdigest()
+        return self.blind_index(digest, b"key.fingerprint").hex()
 
     def as_json(self) -> dict:
         return {

@@ -4,8 +4,10 @@ One rule for every text field of every form, upload, API body and command: contr
 (NUL, line breaks where a single line is expected), bidirectional overrides that would print a
 document number backwards, lone surrogates and Unicode non-characters are refused with a reason
 that names the character, because they cannot be printed in a letter (python-docx and XML refuse
-most of them) and a person cannot see them to correct them. Zero-width spaces and byte-order
-marks at the ends, which word processors leave behind, are dropped.
+most of them) and a person cannot see them to correct them. So is U+FFFD, the replacement
+character: it stands for bytes that were not text (a file or page in another encoding) and
+would print as �. Zero-width spaces and byte-order marks at the ends, which word processors
+leave behind, are dropped.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ BIDI_CONTROLS = frozenset(
     "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
 TRIMMED = " \t\r\n\u3000\u200b\ufeff"
+REPLACEMENT = "\ufffd"  # what a decoder puts for bytes that were not text
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 _LINE_BREAKS = frozenset("\n\r\t")
 # Characters that make a spreadsheet cell a formula (OWASP: CSV injection).
@@ -42,7 +45,7 @@ def refused_character(ch: str, *, multiline: bool = False) -> bool:
     """True for a character no field may hold (line breaks and tabs only where ``multiline``)."""
     if multiline and ch in _LINE_BREAKS:
         return False
-    if ch in BIDI_CONTROLS or is_noncharacter(ch):
+    if ch in BIDI_CONTROLS or ch == REPLACEMENT or is_noncharacter(ch):
         return True
     return unicodedata.category(ch) in _REFUSED_CATEGORIES
 
@@ -50,7 +53,7 @@ def refused_character(ch: str, *, multiline: bool = False) -> bool:
 def first_refused(text: str, *, multiline: bool = False) -> tuple[int, str] | None:
     """(1-based position, character) of the first refused character, or None."""
     if text.isprintable() and not any(ch in BIDI_CONTROLS for ch in text):
-        if not any(is_noncharacter(ch) for ch in text):
+        if REPLACEMENT not in text and not any(is_noncharacter(ch) for ch in text):
             return None
     for i, ch in enumerate(text, start=1):
         if refused_character(ch, multiline=multiline):
@@ -67,6 +70,8 @@ def describe(ch: str) -> str:
         kind = "无效的代理字符"
     elif is_noncharacter(ch):
         kind = "非字符码位"
+    elif ch == REPLACEMENT:
+        kind = "无法识别的字符，多为文件或网页编码不对，请重新输入该处文字"
     else:
         kind = names.get(ch, "不可见的控制字符")
     return f"U+{ord(ch):04X}（{kind}）"

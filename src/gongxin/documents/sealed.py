@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from gongxin.documents.models import LetterFile
-from gongxin.platform.keys import keyring
-from gongxin.platform.sealed import Sealed, register
+from gongxin.platform.sealed import Sealed, checked_keyring, register
 
 LETTER_FILE = b"letter.file"
 
 
 def seal(data: bytes) -> dict:
-    ring = keyring()
+    ring = checked_keyring()
     return {"data": ring.encrypt_bytes(data, LETTER_FILE), "key_id": ring.active.id}
 
 
@@ -18,7 +17,7 @@ def file_bytes(stored: LetterFile) -> bytes:
     """The file as issued (files stored before encryption have no key id and are as issued)."""
     if not stored.key_id:
         return bytes(stored.data)
-    return keyring().decrypt_bytes(stored.data, LETTER_FILE)
+    return checked_keyring().decrypt_bytes(stored.data, LETTER_FILE)
 
 
 def _reseal(ring, key, row) -> tuple:

@@ -328,6 +328,9 @@ class Rule:
     who: Predicate
     role: str  # what the action's routes need (the permission map): a role, or BUSINESS
     advances: bool = True  # moves the request on (an extension does not)
+    # What the request must need besides its state, whoever asks (补抽: a draw to make). Not
+    # met is "not now" (409 in the API), not "not you" (403).
+    when: Predicate | None = None
 
 
 RULES: dict[str, Rule] = {
@@ -343,15 +346,16 @@ RULES: dict[str, Rule] = {
     "extend": Rule("延期", OPEN_STATES, business & same_unit & on_request, BUSINESS,
                    advances=False),
     "correct": Rule("更正", frozenset({S.ISSUED}), handler_of & MAY_HANDLE, Role.HANDLER),
-    "draw": Rule("补抽", HANDLER_STEPS | {S.IN_REVIEW, S.AWAITING_SIGNOFF},
-                 MAY_ASK_DRAW & draw_due, BUSINESS),
+    "draw": Rule("补抽", HANDLER_STEPS | {S.IN_REVIEW, S.AWAITING_SIGNOFF}, MAY_ASK_DRAW,
+                 BUSINESS, when=draw_due),
 }  # fmt: skip
 
 
 def refusal(staff, req, action: str) -> tuple[str, str] | None:
     """(code, message) when ``staff`` may not take ``action`` on ``req`` now, else None.
 
-    not_found: another unit's request (it is not shown to them at all); wrong_state; forbidden.
+    not_found: another unit's request (it is not shown to them at all); wrong_state; forbidden
+    (not this person); not_now (the request does not need it, whoever asks).
     """
     spec = RULES[action]
     if staff.unit_id != req.unit_id:
@@ -360,6 +364,8 @@ def refusal(staff, req, action: str) -> tuple[str, str] | None:
         return "wrong_state", f"本件当前状态为「{req.get_state_display()}」，不能{spec.label}"
     if reason := spec.who(staff, req):
         return "forbidden", reason
+    if spec.when is not None and (reason := spec.when(staff, req)):
+        return "not_now", reason
     return None
 
 

@@ -9,8 +9,14 @@ not signed in). Everything else is each field's own validation.
 
 from __future__ import annotations
 
+import logging
+
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
+
+from gongxin.core.crypto import KeyFileError
+
+log = logging.getLogger(__name__)
 
 MESSAGE = "提交的内容含有空字符（U+0000），无法处理，请删除后重新提交"
 
@@ -35,6 +41,27 @@ class RefuseNulMiddleware:
         ):
             return bad_request(request, MESSAGE)
         return self.get_response(request)
+
+
+class KeyProblemMiddleware:
+    """A key file that does not fit the database (gongxin.platform.sealed.checked_keyring)
+    stops every page and API call that would read or write sealed data: staff get a Chinese
+    page saying so (503), the operator the reason in the log, and nothing is half-done (the
+    view's transaction rolled back when the error passed through it)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, KeyFileError):
+            return None
+        log.error("key file problem: %s", exception)
+        from gongxin.platform.views import service_unavailable
+
+        return service_unavailable(request)
 
 
 def _is_form(request) -> bool:

@@ -1,4 +1,5 @@
-"""Tables of the platform itself: the holiday schedules a sysadmin enters."""
+"""Tables of the platform itself: the holiday schedules a sysadmin enters, and which data keys
+the database's rows were written with."""
 
 from __future__ import annotations
 
@@ -40,3 +41,20 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.get_kind_display()}"
+
+
+class KeyRecord(models.Model):
+    """A data key the database has seen, by id and fingerprint (never the key): a key file that
+    lacks it, or holds another key under its id, is refused before a search silently finds
+    nothing (gongxin.platform.sealed.checked_keyring)."""
+
+    key_id = models.CharField("密钥标识", max_length=32, unique=True)
+    fingerprint = models.CharField("指纹", max_length=64)
+    recorded_at = models.DateTimeField("登记时间", default=clock.now)
+
+    class Meta:
+        verbose_name = "数据密钥登记"
+        ordering = ["recorded_at"]
+
+    def __str__(self) -> str:
+        return self.key_id

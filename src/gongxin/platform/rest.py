@@ -75,6 +75,10 @@ def handler(exc, context):
         return problem(
             STATUS_OF_CODE.get(exc.code, status.HTTP_409_CONFLICT), exc.code, exc.message
         )
+    if isinstance(exc, exceptions.UnsupportedMediaType):  # never repeat what the client sent
+        return problem(
+            415, "unsupported_media_type", "请求体应为 JSON（Content-Type: application/json）"
+        )
     if isinstance(exc, exceptions.Throttled):
         wait = int(exc.wait or 60) + 1
         result = problem(429, "throttled", f"尝试过于频繁，请 {wait} 秒后再试")

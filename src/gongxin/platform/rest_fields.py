@@ -12,6 +12,7 @@ when a process starts.
 
 from __future__ import annotations
 
+from django.core.validators import ProhibitNullCharactersValidator
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiResponse
@@ -23,7 +24,16 @@ CONTENT_TYPE = "application/problem+json"
 
 
 class StrictCharField(serializers.CharField):
-    """``type: string`` means a JSON string: DRF would turn 7 or 7.5 into "7" / "7.5"."""
+    """``type: string`` means a JSON string: DRF would turn 7 or 7.5 into "7" / "7.5". A NUL is
+    named as core.text names it (Django's Chinese message for it says "empty string")."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [
+            ProhibitNullCharactersValidator(message=f"含有{text.describe(chr(0))}，请删除后重新填写")
+            if isinstance(v, ProhibitNullCharactersValidator) else v
+            for v in self.validators
+        ]  # fmt: skip
 
     def to_internal_value(self, data):
         if not isinstance(data, str):

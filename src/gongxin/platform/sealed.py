@@ -19,6 +19,7 @@ from django.db.models import Count
 
 from gongxin.core.crypto import KeyFileError, KeyRing, new_key
 from gongxin.platform import keys
+from gongxin.platform.models import KeyRecord
 
 BATCH = 2000
 
@@ -52,6 +53,49 @@ def register(spec: Sealed) -> None:
 
 def registered() -> list[Sealed]:
     return list(_REGISTRY.values())
+
+
+def checked_keyring() -> KeyRing:
+    """The key ring, once checked against the keys the database has seen: what every path that
+    reads or writes sealed data uses. Raises KeyFileError (Chinese, for the operator) when the
+    database has rows under a key the file lacks, or the file holds another key under a known
+    id: with the wrong key file a search would find nobody, silently (a missed hit). Checked
+    once per key file version per process; keys seen for the first time are recorded.
+    """
+    ring = keys.keyring()
+    if getattr(ring, "checked", False):
+        return ring
+    records = dict(KeyRecord.objects.values_list("key_id", "fingerprint"))
+    problems = []
+    if not records:  # a database from before key records: what do its rows use?
+        missing = sorted(set(key_usage()) - set(ring.keys) - {""})
+        problems += [f"数据使用的密钥 {key_id} 不在密钥文件中" for key_id in missing]
+    for key_id, fingerprint in records.items():
+        key = ring.keys.get(key_id)
+        if key is not None and key.fingerprint() != fingerprint:
+            problems.append(f"密钥文件中的 {key_id} 与数据库所用的不是同一把密钥")
+        elif key is None and _in_use(key_id):
+            problems.append(f"数据使用的密钥 {key_id} 不在密钥文件中")
+        elif key is None:  # taken out of the file after no row used it any more
+            KeyRecord.objects.filter(key_id=key_id).delete()
+    if problems:
+        raise KeyFileError(
+            f"密钥文件 {ring.path} 与数据库不一致：{'；'.join(problems)}。"
+            "请使用本系统的密钥文件（GONGXIN_KEY_FILE）；在此之前不能查询比对、登记或读取人选"
+        )
+    _record(ring)
+    ring.checked = True
+    return ring
+
+
+def _record(ring: KeyRing) -> None:
+    for key in ring.keys.values():
+        KeyRecord.objects.get_or_create(key_id=key.id, defaults={"fingerprint": key.fingerprint()})
+
+
+def _in_use(key_id: str) -> bool:
+    return any(spec.model.objects.filter(**{spec.key_column: key_id}).exists()
+               for spec in registered())  # fmt: skip
 
 
 def key_usage() -> dict[str, dict[str, int]]:
@@ -90,13 +134,15 @@ def rotate(
     A crash at any step leaves every row readable and findable (searches use every key in the
     file); running the rotation again finishes it.
     """
-    ring = keys.reload()
+    keys.reload()
+    ring = checked_keyring()  # never rewrite rows with a key file that cannot read them
     old = ring.active
     key = ring.pending
     if key is None:
         key = new_key(suite or old.suite)
         ring.add_pending(key)
         ring.save()
+    _record(ring)  # before any row is written under it
     rows = _rewrite(ring, key, progress)
     ring.promote(key.id)
     ring.save()
@@ -108,7 +154,8 @@ def rotate(
 def seal_unsealed(progress: Callable[[int], None] | None = None) -> dict[str, int]:
     """Encrypt, under the active key, rows stored before their model was sealed (no key id:
     letter files issued before files were encrypted). Run by ``gongxin init``; safe to repeat."""
-    ring = keys.reload()
+    keys.reload()
+    ring = checked_keyring()
     return {spec.label: _rewrite_model(spec, ring, ring.active, progress, only_unsealed=True)
             for spec in registered() if spec.may_be_unsealed}  # fmt: skip
 
@@ -157,4 +204,5 @@ def remove_key(key_id: str) -> KeyRing:
         raise KeyFileError(f"密钥 {key_id} 仍有数据在用（{where}），请先执行 gongxin keys rotate")
     del ring.keys[key_id]
     ring.save()
+    KeyRecord.objects.filter(key_id=key_id).delete()
     return keys.reload()

@@ -3,7 +3,9 @@ frame; under /api/ errors are problem details."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -45,14 +47,22 @@ ERRORS = {
     403: ("无权访问", "您没有权限进行此项操作。"),
     404: ("页面不存在", "您要找的页面不存在，或您无权查看。"),
     500: ("系统错误", "系统处理时出错，已记录。请稍后重试；如仍不能办理，请联系系统管理员。"),
+    503: (
+        "暂停服务",
+        "系统的密钥文件与数据库不一致，为防止查询结果出错已暂停办理，刚才的操作没有"
+        "保存。请联系系统管理员（原因已记入服务日志）。",
+    ),
 }
+
+
+CODES = {400: "invalid", 403: "forbidden", 404: "not_found", 503: "key_mismatch"}
 
 
 def _error(request, status: int, *, with_frame: bool = True, said: tuple[str, str] | None = None):
     title, message = said or ERRORS[status]
     if request.path.startswith("/api/"):
         body = {"type": "about:blank", "title": title, "status": status,
-                "code": {404: "not_found", 403: "forbidden", 400: "invalid"}.get(status, "error"),
+                "code": CODES.get(status, "error"),
                 "detail": message}  # fmt: skip
         return JsonResponse(body, status=status, content_type="application/problem+json",
                             json_dumps_params={"ensure_ascii": False})  # fmt: skip
@@ -62,6 +72,17 @@ def _error(request, status: int, *, with_frame: bool = True, said: tuple[str, st
 
 
 def bad_request(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):  # a paste of thousands of rows, say
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        return _error(
+            request,
+            400,
+            said=(
+                "提交的内容过大",
+                f"提交的内容超过 {limit} MB，没有保存。"
+                "人选较多时请上传 Excel 或 CSV 文件，或分几份登记。",
+            ),
+        )
     return _error(request, 400)
 
 
@@ -85,6 +106,11 @@ def csrf_failure(request, reason=""):
 
 def page_not_found(request, exception=None):
     return _error(request, 404)
+
+
+def service_unavailable(request):
+    # No frame: the menu would read the database with the same keys.
+    return _error(request, 503, with_frame=False)
 
 
 def server_error(request):

@@ -17,7 +17,7 @@ from django.db import connection
 from gongxin.core import idnumber, names
 from gongxin.core.matching import MatchClass, classify, strongest
 from gongxin.platform.errors import Problem
-from gongxin.platform.keys import keyring
+from gongxin.platform.sealed import checked_keyring
 from gongxin.registry import keys
 from gongxin.registry.choices import SubjectKind
 from gongxin.registry.files import open_table
@@ -132,7 +132,7 @@ def validate_candidates(
 def screen(candidates: list[CandidateInput], as_of: dt.date) -> ScreeningResult:
     """Match every valid candidate against every list as of ``as_of``."""
     valid, errors = validate_candidates(candidates)
-    ring = keyring()
+    ring = checked_keyring()
     sources = {s.pk: s for s in ListSource.objects.all()}
     layouts = MaskLayout.objects.order_by("layout").values_list("layout", flat=True)
     maskers = [idnumber.layout_masker(layout) for layout in layouts]

@@ -19,7 +19,7 @@ from django.db.models import Max, Q
 from gongxin.core import clock
 from gongxin.core.text import InvalidText, clean
 from gongxin.platform.errors import Problem
-from gongxin.platform.keys import keyring
+from gongxin.platform.sealed import checked_keyring
 from gongxin.registry import pipeline
 from gongxin.registry.choices import DeltaAction, ImportMode, ImportStatus
 from gongxin.registry.files import FIRST_ROW, FileFormatError, open_table
@@ -177,7 +177,7 @@ class _Attempt:
                                                 finished_at=self.started)  # fmt: skip
                 writer = _Writer(source, imp, mode, as_of, progress)
                 ctx = pipeline.Context(
-                    validator=validator, ring=keyring(), hashers=writer.hashers,
+                    validator=validator, ring=checked_keyring(), hashers=writer.hashers,
                     active_keys=frozenset(writer.active), source_id=source.pk, import_id=imp.pk,
                 )  # fmt: skip
                 parallel = self.path.stat().st_size > PARALLEL_BYTES
@@ -243,7 +243,7 @@ class _Writer:
         }
         # Entry keys are keyed hashes: compare under every key that active entries were
         # written with (normally one; two after an interrupted rotation).
-        ring = keyring()
+        ring = checked_keyring()
         key_ids = sorted(set(active_entries.values_list("key_id", flat=True).distinct()))
         self.hashers = [ring.get(k).blind_index for k in key_ids]
         self.base = FIRST_ROW

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from gongxin.core import idnumber
 from gongxin.inquiry.models import Candidate
-from gongxin.platform import keys
+from gongxin.platform.sealed import checked_keyring
 from gongxin.registry.pipeline import split_subject, subject_plaintext
 
 CANDIDATE_SUBJECT = b"candidate.subject"
@@ -14,7 +14,7 @@ CANDIDATE_ID = b"candidate.id"  # not person.id: candidates must not be linkable
 
 def seal(name: str, number: str) -> dict:
     """The stored fields of a candidate with this (normalised) name and number."""
-    ring = keys.keyring()
+    ring = checked_keyring()
     return {
         "subject_cipher": ring.encrypt(subject_plaintext(name, number), CANDIDATE_SUBJECT),
         "id_index": ring.blind_index(number, CANDIDATE_ID),
@@ -29,7 +29,7 @@ def candidate_identity(candidate: Candidate) -> tuple[str, str]:
     cached = candidate.__dict__.get("_identity")
     if cached is not None and cached[0] is cipher:  # a reloaded candidate is opened again
         return cached[1]
-    opened = split_subject(keys.keyring().decrypt(cipher, CANDIDATE_SUBJECT))
+    opened = split_subject(checked_keyring().decrypt(cipher, CANDIDATE_SUBJECT))
     candidate.__dict__["_identity"] = (cipher, opened)
     return opened
 

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 
 from gongxin.core.crypto import KeyFileError
 from gongxin.platform import keys
-from gongxin.platform.sealed import key_usage, registered, remove_key, rotate
+from gongxin.platform.sealed import checked_keyring, key_usage, registered, remove_key, rotate
 from gongxin.platform.terminal import progress_bar
 
 STATES = {"active": "当前", "pending": "轮换中", "retired": "已停用"}
@@ -58,3 +58,8 @@ class Command(BaseCommand):
         if [k for k in unknown if k]:
             self.stderr.write("警告：有数据使用的密钥不在密钥文件中，这些数据无法解密")
             raise SystemExit(1)
+        try:
+            checked_keyring()
+        except KeyFileError as exc:
+            self.stderr.write(f"警告：{exc}")
+            raise SystemExit(1) from None

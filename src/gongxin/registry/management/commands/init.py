@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from gongxin.core.crypto import KeyRing, self_test
+from gongxin.core.crypto import KeyFileError, KeyRing, self_test
 from gongxin.platform.sealed import seal_unsealed
 
 
@@ -31,14 +31,22 @@ class Command(BaseCommand):
         if not secret.exists() and not os.environ.get("DJANGO_SECRET_KEY"):
             secret.write_text(secrets.token_urlsafe(50))
             secret.chmod(0o600)
-        if settings.KEY_FILE.exists():
-            ring = KeyRing.load(settings.KEY_FILE)
-            key_note = f"沿用已有密钥文件 {settings.KEY_FILE}（当前密钥 {ring.active.id}）"
-        else:
+        created = not settings.KEY_FILE.exists()
+        if created:
             ring = KeyRing.create(settings.KEY_FILE, suite)
             key_note = f"已生成密钥文件 {settings.KEY_FILE}（密钥 {ring.active.id}，套件 {suite}）"
+        else:
+            ring = KeyRing.load(settings.KEY_FILE)
+            key_note = f"沿用已有密钥文件 {settings.KEY_FILE}（当前密钥 {ring.active.id}）"
         call_command("migrate", interactive=False, verbosity=0)
-        sealed = {label: n for label, n in seal_unsealed().items() if n}
+        try:
+            sealed = {label: n for label, n in seal_unsealed().items() if n}
+        except KeyFileError:
+            # A new key file for a database whose data was written with another one (a second
+            # server pointed at the same database, say): take the new file away again.
+            if created:
+                settings.KEY_FILE.unlink()
+            raise
         db = settings.DATABASES["default"]
         where = db["NAME"] if db["ENGINE"].endswith("sqlite3") else f"{db['ENGINE']} {db['NAME']}"
         self.stdout.write(f"GONGXIN_HOME：{home}\n数据库：{where}（已迁移）\n{key_note}")
