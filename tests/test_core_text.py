@@ -54,3 +54,14 @@ def test_what_is_refused_is_named():
 def test_cells_that_a_spreadsheet_would_run_are_escaped():
     assert [spreadsheet_cell(v) for v in ("=1+1", "+86", "-", "@SUM(A1)", "张三", 5)] == [
         "'=1+1", "'+86", "'-", "'@SUM(A1)", "张三", 5]  # fmt: skip
+
+
+def test_the_fast_path_refuses_nothing_the_rule_would_refuse():
+    """first_refused answers "nothing refused" from str.isprintable() alone for most text; that
+    is only right while every refused character but U+FFFD is non-printable. Checked for every
+    code point, so a character added to the rule cannot slip through the fast path."""
+    from gongxin.core.text import REPLACEMENT, refused_character
+
+    slips = [cp for cp in range(0x110000) if chr(cp).isprintable() and chr(cp) != REPLACEMENT
+             and refused_character(chr(cp))]  # fmt: skip
+    assert slips == []

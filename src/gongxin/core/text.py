@@ -52,9 +52,12 @@ def refused_character(ch: str, *, multiline: bool = False) -> bool:
 
 def first_refused(text: str, *, multiline: bool = False) -> tuple[int, str] | None:
     """(1-based position, character) of the first refused character, or None."""
-    if text.isprintable() and not any(ch in BIDI_CONTROLS for ch in text):
-        if REPLACEMENT not in text and not any(is_noncharacter(ch) for ch in text):
-            return None
+    # Fast path, in C: str.isprintable() is False for every category refused here (controls,
+    # format characters such as the direction overrides, surrogates, unassigned code points,
+    # which include the non-characters, line and paragraph separators); U+FFFD is printable.
+    # A list import asks this of a million names.
+    if text.isprintable() and REPLACEMENT not in text:
+        return None
     for i, ch in enumerate(text, start=1):
         if refused_character(ch, multiline=multiline):
             return i, ch
