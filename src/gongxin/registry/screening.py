@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.db import connection
 
-from gongxin.core import idnumber, names
+from gongxin.core import clock, idnumber, names
 from gongxin.core.matching import MatchClass, classify, strongest
 from gongxin.platform.errors import Problem
 from gongxin.platform.sealed import checked_keyring
@@ -105,6 +105,7 @@ def validate_candidates(
     candidates: list[CandidateInput], *, today: dt.date | None = None
 ) -> tuple[list[CandidateResult], list[Problem]]:
     """Normalise names and ID numbers; a bad or repeated row is an error, never screened."""
+    today = today or clock.today()  # once, not per number: a batch can hold 100,000
     valid: list[CandidateResult] = []
     errors: list[Problem] = []
     first_row: dict[str, int] = {}
