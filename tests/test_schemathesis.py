@@ -233,6 +233,7 @@ def test_the_workflow_links_from_registration_to_correction(world):
     Workflow.run(settings=hypothesis.settings(
         max_examples=40, stateful_step_count=20, deadline=None,
         suppress_health_check=list(HealthCheck), database=None,
+        derandomize=True,  # random walks reached sign-off in about 3 runs of 4: CI must not flip
     ))  # fmt: skip
     # The links were followed, not only tried: letters registered, screened, reviewed, signed.
     for reached, status in (("POST /api/v1/requests/", 201),

@@ -1,4 +1,8 @@
-"""Append-only audit events. The security issue adds hash chaining; the shape stays."""
+"""Append-only audit events, hash-chained with SM3 (gongxin.core.chain; decision record 0006).
+
+The application refuses to change or remove an event (below), and so does the database itself:
+triggers on SQLite and PostgreSQL abort any UPDATE or DELETE of an event (migration 0003).
+"""
 
 from django.db import models
 
@@ -33,6 +37,8 @@ class AuditEvent(models.Model):
     Never updated or deleted; details hold no plaintext personal data.
     """
 
+    seq = models.PositiveBigIntegerField("序号", unique=True)
+    digest = models.CharField("摘要", max_length=64)
     at = models.DateTimeField("时间", default=clock.now, db_index=True)
     actor = models.CharField("操作人", max_length=150)
     unit_code = models.CharField("单位", max_length=32, blank=True)
@@ -44,9 +50,21 @@ class AuditEvent(models.Model):
 
     objects = models.Manager.from_queryset(AuditQuerySet)()
 
+    # What the digest covers, besides the place in the chain (seq) and the previous digest.
+    CHAINED = (
+        "at",
+        "actor",
+        "unit_code",
+        "action",
+        "object_type",
+        "object_id",
+        "outcome",
+        "detail",
+    )
+
     class Meta:
         verbose_name = "留痕记录"
-        ordering = ["id"]
+        ordering = ["seq"]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor} {self.action} {self.object_id}"
@@ -58,3 +76,20 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnly("audit events are append-only")
+
+    def chained_fields(self) -> dict:
+        return {name: getattr(self, name) for name in self.CHAINED}
+
+
+class ChainHead(models.Model):
+    """The last event's place and digest: one row, locked by each writer of an event for the
+    rest of its transaction, which is what puts events in one order (decision record 0006)."""
+
+    seq = models.PositiveBigIntegerField("序号", default=0)
+    digest = models.CharField("摘要", max_length=64)
+
+    class Meta:
+        verbose_name = "留痕链头"
+
+    def __str__(self) -> str:
+        return f"{self.seq} {self.digest}"

@@ -3,7 +3,12 @@ is rolled back with it (DESIGN §4)."""
 
 from __future__ import annotations
 
-from gongxin.audit.models import AuditEvent
+import json
+
+from django.db import transaction
+
+from gongxin.audit.models import AuditEvent, ChainHead
+from gongxin.core import chain, clock
 
 
 def record(actor, action: str, obj=None, *, outcome: str = "ok", ref: tuple[str, object] = ("", ""),
@@ -13,7 +18,8 @@ def record(actor, action: str, obj=None, *, outcome: str = "ok", ref: tuple[str,
     plaintext personal data (ID numbers, names of candidates)."""
     name = getattr(actor, "user", None)
     object_type, object_id = (type(obj).__name__, obj.pk) if obj is not None else ref
-    return AuditEvent.objects.create(
+    event = AuditEvent(
+        at=clock.now(),
         actor=name.username if name is not None else str(actor),
         unit_code=getattr(getattr(actor, "unit", None), "code", ""),
         action=action,
@@ -22,3 +28,22 @@ def record(actor, action: str, obj=None, *, outcome: str = "ok", ref: tuple[str,
         outcome=outcome,
         detail=detail,
     )
+    # No savepoint of its own: if the event cannot be written, the surrounding action fails.
+    with transaction.atomic(savepoint=False):
+        # The head row is locked until the surrounding transaction ends: events are chained in
+        # the order their transactions commit, and a rolled-back action leaves no link behind.
+        head = ChainHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:  # a database emptied by a test's flush
+            head = ChainHead.objects.create(pk=1, digest=chain.GENESIS)
+        event.seq = head.seq + 1
+        event.digest = chain.link(head.digest, event.seq, _stored_form(event))
+        event.save(force_insert=True)
+        ChainHead.objects.filter(pk=1).update(seq=event.seq, digest=event.digest)
+    return event
+
+
+def _stored_form(event: AuditEvent) -> dict:
+    """The fields as the database will give them back (details through a JSON round trip)."""
+    fields = event.chained_fields()
+    fields["detail"] = json.loads(json.dumps(fields["detail"]))
+    return fields

@@ -99,6 +99,13 @@ class Key:
         mac.update(context + b"\x00" + value.encode("utf-8"))
         return mac.finalize()[:INDEX_BYTES]
 
+    def mac(self, data: bytes, context: bytes) -> bytes:
+        """A full-length MAC of ``data`` for ``context`` (HMAC-SM3 or HMAC-SHA256): what a
+        record kept outside the database carries, so it cannot be made without the key file."""
+        mac = self._mac_base.copy()
+        mac.update(context + b"\x00" + data)
+        return mac.finalize()
+
     def fingerprint(self) -> str:
         """A value only this key gives (over both its parts), to recognise it without keeping
         it: the database records each key's fingerprint, so a key file from another

@@ -1,0 +1,115 @@
+"""Proving the trail whole: walking the chain, and checkpoints kept outside the database.
+
+A checkpoint is the chain head (place and digest) at a moment, with a MAC under the platform's
+data key (HMAC-SM3 for the gm suite), written to a file meant to be kept elsewhere. Against it,
+``verify`` also finds what the chain alone cannot: a tail cut off, or a history rewritten by
+someone who recomputed every digest after it (decision record 0006).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from gongxin.audit.models import AuditEvent, ChainHead
+from gongxin.core import chain, clock
+from gongxin.core.crypto import KeyFileError
+from gongxin.platform.sealed import checked_keyring
+
+CHECKPOINT = b"audit.checkpoint"
+FORMAT = "gongxin-audit-checkpoint/1"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint file that cannot be trusted (Chinese, for the auditor)."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    count: int  # events that follow the chain
+    last_seq: int | None
+    last_digest: str
+    problem: chain.Break | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+    def describe(self) -> str:
+        if self.problem is None:
+            return f"留痕链完整：共{self.count}条，最后一条序号{self.last_seq or 0}"
+        return f"留痕链在序号{self.problem.seq}处不完整：{self.problem.reason}"
+
+
+def _events():
+    rows = AuditEvent.objects.order_by("seq").values_list("seq", "digest", *AuditEvent.CHAINED)
+    for seq, digest, *values in rows.iterator(chunk_size=2000):
+        yield seq, digest, dict(zip(AuditEvent.CHAINED, values, strict=True))
+
+
+def verify(checkpoint: dict | None = None) -> Verdict:
+    """Walk the whole chain; with a checkpoint (from ``read_checkpoint``), also check that the
+    chain still reaches it and passes through its digest."""
+    walked = chain.walk(_events())
+    if walked.broken is not None:
+        return Verdict(walked.count, walked.last, walked.digest, walked.broken)
+    last = walked.last or 0
+    head = ChainHead.objects.filter(pk=1).first()
+    if head is not None and head.seq > last:
+        return _broken(
+            walked, last + 1, f"链头记到序号{head.seq}，库中只到序号{last}：末尾记录被删除"
+        )
+    if head is not None and head.seq < last:
+        return _broken(walked, head.seq + 1, f"链头只到序号{head.seq}：其后的记录不是经系统写入的")
+    if checkpoint is not None:
+        seq, digest = checkpoint["seq"], checkpoint["digest"]
+        if seq > last:
+            return _broken(walked, last + 1,
+                           f"检查点记到序号{seq}，库中只到序号{last}：末尾记录被删除")  # fmt: skip
+        at = AuditEvent.objects.filter(seq=seq).values_list("digest", flat=True).first()
+        if at != digest:
+            return _broken(walked, seq, f"序号{seq}的摘要与检查点不符：检查点之前的记录被改写")
+    return Verdict(walked.count, walked.last, walked.digest, None)
+
+
+def _broken(walked: chain.Walk, seq: int, reason: str) -> Verdict:
+    return Verdict(walked.count, walked.last, walked.digest, chain.Break(seq, reason))
+
+
+def write_checkpoint(path: Path) -> dict:
+    """Verify the chain, then write its head to ``path`` with a MAC. Refuses a broken chain:
+    a checkpoint vouches for what it covers."""
+    verdict = verify()
+    if not verdict.ok:
+        raise CheckpointError(verdict.describe() + "，不能生成检查点")
+    key = checked_keyring().active
+    body = {"format": FORMAT, "seq": verdict.last_seq or 0, "digest": verdict.last_digest,
+            "written_at": clock.now().isoformat(), "key_id": key.id}  # fmt: skip
+    body["mac"] = key.mac(_signed_part(body), CHECKPOINT).hex()
+    path.write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return body
+
+
+def read_checkpoint(path: Path) -> dict:
+    """The checkpoint in ``path``, once its MAC is checked."""
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+        if body.get("format") != FORMAT:
+            raise ValueError
+        mac = bytes.fromhex(body["mac"])
+        key = checked_keyring().get(body["key_id"])
+        int(body["seq"]), bytes.fromhex(body["digest"])
+    except KeyFileError as exc:
+        raise CheckpointError(f"检查点由密钥 {body['key_id']} 签署：{exc}") from None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        raise CheckpointError(f"{path.name} 不是本系统的留痕检查点文件") from None
+    if not hmac.compare_digest(key.mac(_signed_part(body), CHECKPOINT), mac):
+        raise CheckpointError(f"检查点文件 {path.name} 的签名不符：文件被改动，或不是本系统生成的")
+    return body
+
+
+def _signed_part(body: dict) -> bytes:
+    part = {k: body[k] for k in ("format", "seq", "digest", "written_at", "key_id")}
+    return json.dumps(part, sort_keys=True, separators=(",", ":")).encode()
