@@ -294,7 +294,7 @@ def check_xlsx(path: Path, limits: Limits) -> None:
                     1, m.compress_size
                 ):
                     raise FileFormatError(
-                        f"XLSX 文件中的「{m.filename[:60]}」压缩比超过 {limits.ratio} 倍"
+                        f"XLSX 文件中有一部分压缩比超过 {limits.ratio} 倍"
                         f"（{_mb(m.compress_size)} 解压为 {_mb(m.file_size)}），"
                         "不像正常的表格，未读取。请用 Excel 打开后另存为 XLSX 再上传"
                     )
@@ -342,4 +342,6 @@ def _first_sheet(archive: zipfile.ZipFile) -> str:
 
 
 def _mb(size: int) -> str:
+    if size < 1 << 20:
+        return f"{size / 1024:.0f} KB"
     return f"{size / (1 << 20):.1f} MB"
