@@ -10,12 +10,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from openpyxl import Workbook, load_workbook
 from rest_framework.test import APIClient
 
 from gongxin.core import clock
 from gongxin.inquiry.models import Candidate, InquiryRequest
+from gongxin.platform.uploads import OversizeUpload
 from gongxin.registry.files import FileFormatError
 from gongxin.registry.models import ListEntry, ListImport
 from gongxin.registry.screening import read_candidates
@@ -327,3 +329,13 @@ def test_a_list_file_over_the_row_limit_is_refused_and_changes_nothing(world, se
         import_list(write_csv(tmp_path / "l.csv", rows), source_code="sxbzxr", imported_by="t")
     assert ListEntry.objects.count() == before
     assert ListImport.objects.filter(status="rejected").count() == 1
+
+
+def test_the_upload_handler_keeps_no_byte_past_the_limit(rf, settings):
+    settings.GONGXIN_UPLOAD_MAX_BYTES = 1000
+    request = rf.post(
+        "/requests/new/", {"candidates_file": SimpleUploadedFile("a.csv", b"x" * 5000)}
+    )
+    upload = request.FILES["candidates_file"]
+    assert isinstance(upload, OversizeUpload)
+    assert (upload.size, upload.read()) == (5000, b"")
