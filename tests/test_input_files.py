@@ -12,6 +12,7 @@ from openpyxl import Workbook
 
 from gongxin.core import clock
 from gongxin.inquiry.models import InquiryRequest
+from gongxin.registry.files import FileFormatError
 from gongxin.registry.models import ListImport
 from tests.factories import LI, ZHANG, World, make_id, person_row, write_csv
 from tests.hostile import HOSTILE_SHEETS, xlsx_with_sheet
@@ -90,7 +91,9 @@ def test_a_stray_quote_in_a_big_csv_is_a_file_error(client, world, tmp_path):
     assert InquiryRequest.objects.count() == 0
 
 
-def test_declared_dimensions_of_a_sheet_are_not_trusted(tmp_path):
+def test_a_stale_dimension_is_not_trusted_an_inflated_one_is_refused(tmp_path):
+    """A declaration smaller than the sheet (stale) loses no row; one past the limits
+    (A1:XFD200000 in a 5 KB file) is refused before the sheet is parsed (issue 8)."""
     import re
 
     from gongxin.registry.screening import read_candidates
@@ -111,8 +114,12 @@ def test_declared_dimensions_of_a_sheet_are_not_trusted(tmp_path):
         with zipfile.ZipFile(path, "w") as z:
             for name, data in parts.items():
                 z.writestr(name, data)
-        candidates, problems = read_candidates(path)
-        assert (len(candidates), problems) == (5, []), declared
+        if declared == "A1:B3":
+            candidates, problems = read_candidates(path)
+            assert (len(candidates), problems) == (5, [])
+        else:
+            with pytest.raises(FileFormatError, match="A1:XFD200000，共 200000 行，超过上限"):
+                read_candidates(path)
 
 
 def test_typed_candidates_and_a_file_at_once_are_not_silently_merged(client, world):

@@ -184,6 +184,34 @@ X_FRAME_OPTIONS = "DENY"
 # 经办人员定期轮换: a handler is not drawn after this many years on the post.
 GONGXIN_HANDLER_TENURE_YEARS = int(os.environ.get("GONGXIN_HANDLER_TENURE_YEARS", "5"))
 
+# What one person can send (issue 8: no single user can stop the service). Every limit is here
+# and in docs/limits.md; each refusal says the limit and, where it helps, how to split the work.
+_MB = 1 << 20
+# One uploaded file (a candidate table): refused while it arrives, nothing kept past the limit.
+GONGXIN_UPLOAD_MAX_BYTES = int(os.environ.get("GONGXIN_UPLOAD_MAX_BYTES", 10 * _MB))
+# A form or API body without its files (a pasted candidate list, a JSON registration).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("GONGXIN_BODY_MAX_BYTES", 2560 * 1024))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2560 * 1024  # larger uploads are spooled to a temporary file
+FILE_UPLOAD_HANDLERS = [
+    "gongxin.platform.uploads.LimitedUploadHandler",  # first: it sees every byte
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Candidates in one request (one letter), from the form, a file, the API or `gongxin screen`.
+GONGXIN_CANDIDATES_MAX = int(os.environ.get("GONGXIN_CANDIDATES_MAX", "5000"))
+# A candidate XLSX: its parts together, unpacked (a 5,000-row table is about 1 MB).
+GONGXIN_CANDIDATE_XLSX_MAX_UNPACKED = int(
+    os.environ.get("GONGXIN_CANDIDATE_XLSX_MAX_UNPACKED", 50 * _MB)
+)
+# A list import (`gongxin lists import`): lists hold millions of rows.
+GONGXIN_LIST_ROWS_MAX = int(os.environ.get("GONGXIN_LIST_ROWS_MAX", "5000000"))
+GONGXIN_LIST_XLSX_MAX_UNPACKED = int(os.environ.get("GONGXIN_LIST_XLSX_MAX_UNPACKED", 2048 * _MB))
+# Any XLSX: unpacked/packed size of a part (real sheets pack 5-20 times), and declared columns.
+GONGXIN_XLSX_MAX_RATIO = int(os.environ.get("GONGXIN_XLSX_MAX_RATIO", "100"))
+GONGXIN_XLSX_MAX_COLUMNS = int(os.environ.get("GONGXIN_XLSX_MAX_COLUMNS", "256"))
+# Problems listed on an error page or in an API answer; the rest are counted.
+GONGXIN_PROBLEMS_SHOWN = int(os.environ.get("GONGXIN_PROBLEMS_SHOWN", "100"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

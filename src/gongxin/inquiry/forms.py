@@ -15,6 +15,7 @@ from gongxin.accounts.models import RequestingAgency
 from gongxin.inquiry.choices import RequestKind, ReviewDecision
 from gongxin.platform.errors import Problem
 from gongxin.platform.forms import DATE_INPUT
+from gongxin.platform.uploads import upload_size
 from gongxin.registry.files import FileFormatError
 from gongxin.registry.screening import CandidateInput, is_header, read_candidates
 
@@ -37,7 +38,9 @@ class RegistrationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
     )  # fmt: skip
     candidates_file = forms.FileField(
-        label="或上传人选表（XLSX/CSV，列：姓名、公民身份号码、拟任职位）", required=False
+        label="或上传人选表（XLSX/CSV，列：姓名、公民身份号码、拟任职位）",
+        required=False,
+        validators=[upload_size],
     )
 
     def __init__(self, *args, staff=None, **kwargs):

@@ -10,6 +10,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from gongxin.platform.errors import Conflict, InvalidSubmission, Problem, WorkflowError
+from gongxin.platform.limits import not_listed, shown
 from gongxin.platform.permissions import PUBLIC, allowed, url_permissions
 from gongxin.platform.scope import staff_of
 
@@ -58,13 +59,25 @@ def problems_of(detail, label: str = "请求", row: int | None = None) -> list[P
     return [Problem(label, str(detail), row)]
 
 
-def as_errors(problems: list[Problem]) -> list[dict]:
-    return [p.as_dict() for p in problems]
+def as_errors(problems: list[Problem]) -> dict:
+    """``errors``: the first GONGXIN_PROBLEMS_SHOWN problems; ``errors_not_listed``: the rest,
+    counted (a file of 5,000 bad rows must not become a 10,000-item answer)."""
+    first, rest = shown(problems)
+    said = {"errors": [p.as_dict() for p in first]}
+    if rest:
+        said["errors_not_listed"] = rest
+    return said
+
+
+def _detail(message: str, problems: list[Problem]) -> str:
+    rest = shown(problems)[1]
+    return f"{message}（{not_listed(rest)}）" if rest else message
 
 
 def handler(exc, context):
     if isinstance(exc, InvalidSubmission):
-        return problem(400, exc.code, exc.message, errors=as_errors(exc.problems))
+        return problem(400, exc.code, _detail(exc.message, exc.problems),
+                       **as_errors(exc.problems))  # fmt: skip
     if isinstance(exc, Conflict):
         extra = {}
         serialize = getattr(context.get("view"), "existing", None)
@@ -86,7 +99,8 @@ def handler(exc, context):
         return result
     if isinstance(exc, exceptions.ValidationError):
         found = problems_of(exc.detail)
-        return problem(400, "invalid", f"提交的内容有 {len(found)} 处问题", errors=as_errors(found))
+        return problem(400, "invalid", _detail(f"提交的内容有 {len(found)} 处问题", found),
+                       **as_errors(found))  # fmt: skip
     # Imported here: DRF's views module imports this module (the default permission class).
     from rest_framework.views import exception_handler
 

@@ -115,11 +115,14 @@ class ProblemSerializer(serializers.Serializer):
     status = serializers.IntegerField()
     code = serializers.CharField(help_text="稳定的错误代码，如 invalid、not_found、wrong_state")
     detail = serializers.CharField(help_text="中文说明")
-    errors = ProblemError(many=True, required=False, help_text="提交的内容的每一处问题")
+    errors = ProblemError(many=True, required=False, help_text="提交的内容的问题（至多前 100 处）")
+    errors_not_listed = serializers.IntegerField(
+        required=False, help_text="未在 errors 中列出的其余问题的处数（问题多于 100 处时）"
+    )
 
 
 DESCRIPTIONS = {
-    400: "提交的内容有误（errors 列出每一处问题）",
+    400: "提交的内容有误（errors 列出前 100 处问题，其余计入 errors_not_listed）",
     401: "未登录，或令牌、用户名或密码不正确",
     403: "本人不能办理此事项（如不是本件本轮抽取的复核人）",
     404: "不存在，或不在本人可见的范围内",

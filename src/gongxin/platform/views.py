@@ -14,8 +14,10 @@ from gongxin.core.dates import InvalidDate, parse_date
 from gongxin.platform.calendar import enter_year, years_around
 from gongxin.platform.errors import Problem, WorkflowError
 from gongxin.platform.forms import CalendarYearForm
+from gongxin.platform.limits import split_advice
 from gongxin.platform.models import CalendarYear
 from gongxin.platform.permissions import requires
+from gongxin.platform.uploads import UploadTooLarge, megabytes, upload_max
 
 
 @requires("calendar")
@@ -72,8 +74,14 @@ def _error(request, status: int, *, with_frame: bool = True, said: tuple[str, st
 
 
 def bad_request(request, exception=None):
+    if isinstance(exception, UploadTooLarge):
+        return _error(request, 400, said=(
+            "上传的文件过大",
+            f"上传的文件超过 {megabytes(upload_max())} MB 的上限，没有保存。"
+            f"{split_advice()}。",
+        ))  # fmt: skip
     if isinstance(exception, RequestDataTooBig):  # a paste of thousands of rows, say
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        limit = megabytes(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         return _error(
             request,
             400,

@@ -13,7 +13,10 @@ import codecs
 import csv
 import datetime as dt
 import io
+import re
+import zipfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 SNIFF_BYTES = 1 << 16
@@ -30,6 +33,26 @@ class FileFormatError(ValueError):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+XLSX_MAX_ROWS = 1_048_576  # what Excel itself allows: a row number past it is a forged file
+RATIO_FLOOR = 1 << 20  # members smaller than this unpacked are never refused for their ratio
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one file may hold, checked from the zip directory and the start of the sheet XML
+    before a worksheet is parsed, so a hostile file is refused before memory or time grows.
+
+    ``sheet_rows`` counts spreadsheet rows (header and blank rows included) as declared by the
+    worksheet's <dimension> and as met while reading; ``columns`` the declared columns.
+    ``advice`` ends every refusal (how to split the file, say)."""
+
+    sheet_rows: int = XLSX_MAX_ROWS
+    columns: int = 256
+    unpacked_bytes: int = 2 << 30
+    ratio: int = 100
+    advice: str = ""
 
 
 BAD_ENCODING = "文件编码无法识别（应为 UTF-8 或 GB18030）"
@@ -111,10 +134,11 @@ def _cell(value):
     return str(value)
 
 
-def open_table(path: Path) -> Table:
+def open_table(path: Path, limits: Limits | None = None) -> Table:
+    """The file's table; an XLSX is first checked against ``limits`` (defaults: generous)."""
     suffix = Path(path).suffix.lower()
     if suffix == ".xlsx":
-        return _open_xlsx(path)
+        return _open_xlsx(path, limits or Limits())
     if suffix in (".csv", ".txt"):
         return _open_csv(path)
     raise FileFormatError(f"不支持的文件类型「{suffix or '无扩展名'}」，请使用 CSV 或 XLSX 文件")
@@ -171,12 +195,18 @@ BAD_XLSX = (
 )
 
 
-def _open_xlsx(path: Path) -> Table:
+def _open_xlsx(path: Path, limits: Limits) -> Table:
     """Cells are parsed lazily as rows are read, so a damaged or hostile worksheet (malformed
     XML, entities, a shared string that does not exist) fails while reading: every failure of
     the reader becomes the one FileFormatError, never a traceback. Entities and DTDs are refused
-    by defusedxml, which openpyxl uses when it is installed."""
+    by defusedxml, which openpyxl uses when it is installed.
+
+    Before openpyxl sees the file, check_xlsx refuses a zip bomb and a declared dimension past
+    the limits. While reading, rows are cut to the header's width (a cell at XFD does not pad
+    every row to 16,384 values) and counting stops at ``limits.sheet_rows``."""
     from openpyxl import load_workbook
+
+    check_xlsx(path, limits)
 
     def load():
         try:
@@ -186,7 +216,8 @@ def _open_xlsx(path: Path) -> Table:
 
     book = load()
     try:
-        first = next(_sheet(book).iter_rows(values_only=True), None)
+        first = next(_sheet(book).iter_rows(max_row=1, max_col=limits.columns, values_only=True),
+                     None)  # fmt: skip
     except Exception:  # any failure of the reader means a damaged file
         raise FileFormatError(BAD_XLSX) from None
     finally:
@@ -194,14 +225,19 @@ def _open_xlsx(path: Path) -> Table:
     if first is None:
         raise FileFormatError("文件为空")
     headers = [_clean_header(h) for h in first]
+    while headers and not headers[-1]:
+        headers.pop()
+    width = max(1, len(headers))
 
     def chunks(size: int) -> Iterator[Chunk]:
         book = load()
         try:
-            it = _sheet(book).iter_rows(values_only=True)
+            it = _sheet(book).iter_rows(max_col=width, values_only=True)
             next(it)
             batch = []
-            for row in it:
+            for number, row in enumerate(it, start=FIRST_ROW):
+                if number > limits.sheet_rows:
+                    raise FileFormatError(too_many_rows(limits))
                 batch.append([_cell(v) for v in row])
                 if len(batch) >= size:
                     yield ("cells", batch)
@@ -225,3 +261,87 @@ def _sheet(book):
     sheet = book.worksheets[0]
     sheet.reset_dimensions()
     return sheet
+
+
+def too_many_rows(limits: Limits, declared: str = "", rows: int = 0) -> str:
+    said = f"表格声明的范围为 {declared}，共 {rows} 行，" if declared else "表格的行数"
+    return f"{said}超过上限（最多 {limits.sheet_rows} 行），未读取。{limits.advice}"
+
+
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=([\"'])([^\"']{1,40})\1")
+_SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b")
+HEAD_BYTES = 1 << 16  # the <dimension> comes before the rows, near the start of the sheet XML
+
+
+def check_xlsx(path: Path, limits: Limits) -> None:
+    """Refuse, from the zip directory and the first bytes of the first worksheet, a file that
+    would unpack past ``limits.unpacked_bytes``, a member packed more tightly than
+    ``limits.ratio`` (a zip bomb), or a worksheet declaring more rows or columns than allowed.
+    zipfile never unpacks more than a member's declared size, so the directory is the bound."""
+    from openpyxl.utils.cell import range_boundaries
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            unpacked = sum(m.file_size for m in members)
+            if unpacked > limits.unpacked_bytes:
+                raise FileFormatError(
+                    f"XLSX 文件解压后有 {_mb(unpacked)}，超过上限 {_mb(limits.unpacked_bytes)}，"
+                    f"未读取。{limits.advice}"
+                )
+            for m in members:
+                if m.file_size > RATIO_FLOOR and m.file_size > limits.ratio * max(
+                    1, m.compress_size
+                ):
+                    raise FileFormatError(
+                        f"XLSX 文件中有一部分压缩比超过 {limits.ratio} 倍"
+                        f"（{_mb(m.compress_size)} 解压为 {_mb(m.file_size)}），"
+                        "不像正常的表格，未读取。请用 Excel 打开后另存为 XLSX 再上传"
+                    )
+            with archive.open(_first_sheet(archive)) as sheet:
+                head = sheet.read(HEAD_BYTES)
+    except FileFormatError:
+        raise
+    except Exception:  # not a zip, no worksheet, a damaged member
+        raise FileFormatError(BAD_XLSX) from None
+    end = _SHEET_DATA.search(head)
+    found = _DIMENSION.search(head, 0, end.start() if end else len(head))
+    if not found:
+        return
+    declared = found.group(2).decode("ascii", "replace")
+    try:
+        _, _, columns, rows = range_boundaries(declared.upper())
+    except Exception:  # openpyxl would fail on it too
+        raise FileFormatError(BAD_XLSX) from None
+    columns, rows = columns or 1, rows or 1
+    if rows > limits.sheet_rows:
+        raise FileFormatError(too_many_rows(limits, declared, rows))
+    if columns > limits.columns:
+        raise FileFormatError(
+            f"表格声明的范围为 {declared}，共 {columns} 列，超过上限（最多 {limits.columns} 列），"
+            "未读取。请删除多余的列后另存为 XLSX 再上传"
+        )
+
+
+def _first_sheet(archive: zipfile.ZipFile) -> str:
+    """The path of the workbook's first worksheet, found as openpyxl finds it (small parts
+    only: the content types, the workbook and its relationships)."""
+    from openpyxl.packaging.manifest import Manifest
+    from openpyxl.reader.excel import ARC_CONTENT_TYPES, _find_workbook_part
+    from openpyxl.reader.workbook import WorkbookParser
+    from openpyxl.xml.functions import fromstring
+
+    package = Manifest.from_tree(fromstring(archive.read(ARC_CONTENT_TYPES)))
+    parser = WorkbookParser(archive, _find_workbook_part(package).PartName[1:])
+    parser.parse()
+    names = set(archive.namelist())
+    for _sheet_entry, rel in parser.find_sheets():
+        if rel.target in names and "chartsheet" not in rel.Type:
+            return rel.target
+    raise FileFormatError(BAD_XLSX)
+
+
+def _mb(size: int) -> str:
+    if size < 1 << 20:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1 << 20):.1f} MB"

@@ -12,15 +12,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 
 from gongxin.core import clock, idnumber, names
 from gongxin.core.matching import MatchClass, classify, strongest
 from gongxin.platform.errors import Problem
+from gongxin.platform.limits import candidates_max, split_advice, too_many_candidates
 from gongxin.platform.sealed import checked_keyring
 from gongxin.registry import keys
 from gongxin.registry.choices import SubjectKind
-from gongxin.registry.files import open_table
+from gongxin.registry.files import Limits, open_table
 from gongxin.registry.models import ListEntry, ListSource, MaskLayout
 from gongxin.registry.pipeline import masked_material
 
@@ -225,9 +227,24 @@ def is_header(cells) -> bool:
     return "姓名" in names and "公民身份号码" in names
 
 
+def candidate_file_limits() -> Limits:
+    """A candidate table's limits: its rows (blank rows welcome, up to as many again as the
+    candidates allowed) and, for an XLSX, its unpacked size, packing ratio and columns."""
+    return Limits(
+        sheet_rows=2 * candidates_max() + 1,
+        columns=settings.GONGXIN_XLSX_MAX_COLUMNS,
+        unpacked_bytes=settings.GONGXIN_CANDIDATE_XLSX_MAX_UNPACKED,
+        ratio=settings.GONGXIN_XLSX_MAX_RATIO,
+        advice=split_advice(),
+    )
+
+
 def read_candidates(path: Path) -> tuple[list[CandidateInput], list[Problem]]:
-    """Read a candidate file (姓名, 公民身份号码, optional 拟任职位); missing columns are errors."""
-    table = open_table(path)
+    """Read a candidate file (姓名, 公民身份号码, optional 拟任职位); missing columns are errors.
+
+    More candidates than one request may hold is one problem saying how many there are and
+    how to split them: rows past the limit are counted, never kept."""
+    table = open_table(path, candidate_file_limits())
     headers = [CANDIDATE_COLUMN_ALIASES.get(h, h) for h in table.headers]
     positions = {CANDIDATE_COLUMNS[h]: i for i, h in enumerate(headers) if h in CANDIDATE_COLUMNS}
     missing = [h for h in ("姓名", "公民身份号码") if CANDIDATE_COLUMNS[h] not in positions]
@@ -238,10 +255,14 @@ def read_candidates(path: Path) -> tuple[list[CandidateInput], list[Problem]]:
         i = positions.get(field_name)
         return "" if i is None or i >= len(cells) else str(cells[i] or "")
 
-    candidates = [
-        CandidateInput(
-            number, cell(cells, "name"), cell(cells, "id_number"), cell(cells, "position")
-        )
-        for number, cells in table.rows
-    ]
+    most = candidates_max()
+    candidates = []
+    found = 0
+    for number, cells in table.rows:
+        found += 1
+        if found <= most:
+            name, number_text = cell(cells, "name"), cell(cells, "id_number")
+            candidates.append(CandidateInput(number, name, number_text, cell(cells, "position")))
+    if found > most:
+        return [], [Problem("人选", too_many_candidates(found, "本文件"))]
     return candidates, []

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max, Q
 
@@ -22,7 +23,7 @@ from gongxin.platform.errors import Problem
 from gongxin.platform.sealed import checked_keyring
 from gongxin.registry import pipeline
 from gongxin.registry.choices import DeltaAction, ImportMode, ImportStatus
-from gongxin.registry.files import FIRST_ROW, FileFormatError, open_table
+from gongxin.registry.files import FIRST_ROW, FileFormatError, Limits, open_table
 from gongxin.registry.models import ListEntry, ListImport, ListSource, MaskLayout
 from gongxin.registry.rows import RowValidator
 
@@ -33,6 +34,21 @@ PARALLEL_BYTES = 2_000_000  # about 20,000 rows: below this, worker processes co
 SNAPSHOT_REMOVAL_REASON = "全量名单中已不再包含"
 
 Progress = Callable[[int], None]
+
+
+def list_file_limits() -> Limits:
+    """A list file's limits: lists hold millions of rows (an XLSX at most Excel's 1,048,576);
+    the row limit of a CSV is counted as it is read (GONGXIN_LIST_ROWS_MAX)."""
+    return Limits(
+        columns=settings.GONGXIN_XLSX_MAX_COLUMNS,
+        unpacked_bytes=settings.GONGXIN_LIST_XLSX_MAX_UNPACKED,
+        ratio=settings.GONGXIN_XLSX_MAX_RATIO,
+    )
+
+
+def too_many_rows(most: int) -> str:
+    return (f"名单文件超过 {most} 行的上限，整个文件未导入，名单未作任何更改"
+            "（上限见 GONGXIN_LIST_ROWS_MAX）")  # fmt: skip
 
 
 class ImportRefused(Exception):
@@ -154,7 +170,7 @@ class _Attempt:
         if stale := _stale_snapshot(source, mode, as_of):
             self.refuse(stale, [])
         try:
-            table = open_table(self.path)
+            table = open_table(self.path, list_file_limits())
         except FileFormatError as exc:
             self.refuse(exc.reason, [])
         validator = RowValidator(
@@ -181,8 +197,11 @@ class _Attempt:
                     active_keys=frozenset(writer.active), source_id=source.pk, import_id=imp.pk,
                 )  # fmt: skip
                 parallel = self.path.stat().st_size > PARALLEL_BYTES
+                most = settings.GONGXIN_LIST_ROWS_MAX
                 for result in pipeline.prepared(table.chunks(), ctx, parallel=parallel):
                     writer.feed(*result)
+                    if writer.rows_total > most:
+                        raise ImportRefused(too_many_rows(most))
                 writer.finish()
                 if writer.errors:
                     raise ImportRefused("", writer.errors)

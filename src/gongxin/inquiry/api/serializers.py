@@ -10,7 +10,7 @@ from gongxin.documents import alphabet
 from gongxin.inquiry import services
 from gongxin.inquiry.choices import RequestKind, RequestState, ReviewDecision
 from gongxin.inquiry.models import Candidate, Extension, InquiryRequest, Review, Round
-from gongxin.inquiry.services.registration import MAX_CANDIDATES
+from gongxin.platform.limits import candidates_max
 from gongxin.platform.rest_fields import StrictCharField, StrictIntegerField, TextField
 
 
@@ -212,7 +212,7 @@ class RegistrationSerializer(serializers.Serializer):
     )
     # A ListField: drf-spectacular states min_length/max_length as minItems/maxItems here.
     candidates = serializers.ListField(child=CandidateIn(), min_length=1,
-                                       max_length=MAX_CANDIDATES)  # fmt: skip
+                                       max_length=candidates_max())  # fmt: skip
 
 
 class ListQuerySerializer(serializers.Serializer):

@@ -18,8 +18,8 @@ from gongxin.inquiry import queries, services
 from gongxin.inquiry.api import serializers as s
 from gongxin.inquiry.models import Candidate, InquiryRequest
 from gongxin.inquiry.rules import allowed_actions
-from gongxin.inquiry.services.registration import MAX_CANDIDATES
 from gongxin.platform.errors import Problem
+from gongxin.platform.limits import candidates_max
 from gongxin.platform.rest import MapPermission, problems_of, validated
 from gongxin.platform.rest_fields import problems
 from gongxin.registry.screening import CandidateInput
@@ -58,14 +58,12 @@ def parse_registration(staff, data) -> services.Registration:
     if not isinstance(raw, list):
         found.append(Problem("人选", "应为人选列表"))
         raw = []
-    if len(raw) > MAX_CANDIDATES:  # reported by the service; not worth reading row by row
-        raw = [None] * (MAX_CANDIDATES + 1)
-    item = s.CandidateIn()
     candidates = []
+    if len(raw) > candidates_max():  # the service says how many and how to split; rows unread
+        candidates = [CandidateInput(0, "", "")] * len(raw)
+        raw = []
+    item = s.CandidateIn()
     for row, cells in enumerate(raw, start=1):
-        if cells is None and len(raw) > MAX_CANDIDATES:
-            candidates.append(CandidateInput(row, "", "", ""))
-            continue
         try:
             valid = item.run_validation(cells)
         except ValidationError as exc:

@@ -32,6 +32,7 @@ from gongxin.platform.errors import (
     WorkflowError,
     invalid,
 )
+from gongxin.platform.limits import candidates_max, too_many_candidates
 from gongxin.registry.screening import CandidateInput, validate_candidates
 
 S = RequestState
@@ -39,7 +40,6 @@ LETTER_NUMBER_MAX = InquiryRequest._meta.get_field("letter_number").max_length
 POSITION_MAX = Candidate._meta.get_field("position").max_length
 RETURN_REASON_MAX = InquiryRequest._meta.get_field("return_reason").max_length
 OLDEST_RECEIPT = dt.timedelta(days=366)  # a letter received longer ago than this is a typo
-MAX_CANDIDATES = 10_000  # one letter; a larger batch is split into several registrations
 
 
 @dataclass
@@ -80,9 +80,8 @@ def validate(reg: Registration, today: dt.date) -> tuple[list, list[Problem], st
         problems.append(Problem("类别", "请选择录用或调任"))
     if not reg.candidates and "人选" not in reported:
         problems.append(Problem("人选", "请至少填写一名人选"))
-    if len(reg.candidates) > MAX_CANDIDATES:
-        problems.append(Problem("人选", f"一份来文最多登记 {MAX_CANDIDATES} 名人选（本次 "
-                                        f"{len(reg.candidates)} 名），请分成几份登记"))  # fmt: skip
+    if len(reg.candidates) > candidates_max():  # one letter; a larger batch is split (分批登记)
+        problems.append(Problem("人选", too_many_candidates(len(reg.candidates))))
         return [], problems, ""
     valid, errors = validate_candidates(reg.candidates, today=today)
     problems += errors
