@@ -1,0 +1,185 @@
+"""Sign-in security (issue 8): lockout, the trail of every outcome, password rules and hashing,
+password change, idle sessions and the error pages — each as a person or the auditor sees it."""
+
+import datetime as dt
+
+import pytest
+from axes.models import AccessAttempt
+from django.test import Client, RequestFactory
+from rest_framework.test import APIClient
+
+from gongxin.audit.models import AuditEvent
+from gongxin.core import clock
+from gongxin.platform.roles import Role
+from tests.factories import make_staff, make_unit
+
+pytestmark = pytest.mark.django_db
+RIGHT = "x" * 16  # the factories' password
+
+
+@pytest.fixture
+def unit():
+    return make_unit()
+
+
+@pytest.fixture
+def handler(unit):
+    return make_staff(unit, "handler", Role.HANDLER)
+
+
+def sign_in(client, username, password=RIGHT):
+    return client.post("/login/", {"username": username, "password": password})
+
+
+def signed_in(client) -> bool:
+    return client.get("/").status_code == 200
+
+
+def events(action, **filters):
+    return list(AuditEvent.objects.filter(action=action, **filters))
+
+
+# --- lockout ------------------------------------------------------------------------------
+
+
+def test_five_wrong_passwords_lock_the_account_and_the_right_one_then_fails(handler):
+    client = Client()
+    answers = [sign_in(client, "handler", f"wrong-{n}") for n in range(5)]
+    assert [a.status_code for a in answers] == [200] * 4 + [429]
+    page = answers[-1].content.decode()
+    assert "账号已锁定" in page and "锁定 30 分钟" in page and "即使密码正确" in page
+    assert '<a class="brand" href="/">公信</a>' in page  # the normal frame
+    right = sign_in(client, "handler")
+    assert right.status_code == 429 and not signed_in(client)
+    assert not signed_in(Client()) and sign_in(Client(), "handler").status_code == 429
+
+
+def test_the_lock_lasts_30_minutes(handler):
+    client = Client()
+    for n in range(5):
+        sign_in(client, "handler", f"wrong-{n}")
+    assert sign_in(client, "handler").status_code == 429
+    AccessAttempt.objects.update(attempt_time=clock.now() - dt.timedelta(minutes=29))
+    assert sign_in(client, "handler").status_code == 429
+    AccessAttempt.objects.update(attempt_time=clock.now() - dt.timedelta(minutes=31))
+    assert sign_in(client, "handler").status_code == 302 and signed_in(client)
+
+
+def test_four_failures_then_success_start_the_count_again(handler):
+    client = Client()
+    for n in range(4):
+        sign_in(client, "handler", f"wrong-{n}")
+    assert sign_in(client, "handler").status_code == 302
+    client.post("/logout/")
+    for n in range(4):
+        assert sign_in(client, "handler", f"wrong-{n}").status_code == 200
+    assert sign_in(client, "handler").status_code == 302
+
+
+def test_the_lock_is_per_account_not_per_address(unit, handler):
+    make_staff(unit, "colleague", Role.REVIEWER)
+    for n in range(5):
+        sign_in(Client(), "handler", f"wrong-{n}")
+    colleague = Client()  # same address (the test client's 127.0.0.1)
+    assert sign_in(colleague, "colleague").status_code == 302 and signed_in(colleague)
+
+
+def test_a_locked_account_gets_no_api_token_either(handler):
+    for n in range(5):
+        sign_in(Client(), "handler", f"wrong-{n}")
+    answer = APIClient().post(
+        "/api/v1/auth/token/", {"username": "handler", "password": RIGHT}, format="json"
+    )
+    assert answer.status_code == 429 and answer["Content-Type"] == "application/problem+json"
+    assert answer.json()["code"] == "locked" and "token" not in answer.json()
+    (event,) = events("auth.token")
+    assert (event.outcome, event.detail["code"]) == ("refused", "locked")
+
+
+def test_wrong_api_passwords_count_toward_the_page_lockout(handler):
+    for n in range(5):
+        APIClient().post(
+            "/api/v1/auth/token/", {"username": "handler", "password": f"w{n}"}, format="json"
+        )
+    assert sign_in(Client(), "handler").status_code == 429
+
+
+# --- the trail ----------------------------------------------------------------------------
+
+
+def test_each_sign_in_outcome_is_recorded_once(handler):
+    client = Client()
+    assert sign_in(client, "handler").status_code == 302
+    client.post("/logout/")
+    sign_in(client, "handler", "wrong-password-1")
+    sign_in(client, "11010519491231002X", "my-secret-pw")  # an ID number in the username field
+    for n in range(4):
+        sign_in(client, "handler", f"wrong-{n}")
+    sign_in(client, "handler")  # locked: refused although right
+
+    (ok,) = events("auth.sign_in", outcome="ok")
+    assert (ok.actor, ok.unit_code, ok.object_type, ok.object_id) == (
+        "handler",
+        "bj",
+        "User",
+        str(handler.user.pk),
+    )
+    (out,) = events("auth.sign_out")
+    assert out.actor == "handler"
+    refused = events("auth.sign_in", outcome="refused")
+    assert [(e.detail["username"], e.detail["code"]) for e in refused] == [
+        ("handler", "credentials"), ("（不存在的账号）", "credentials"),
+        *[("handler", "credentials")] * 4, ("handler", "locked")]  # fmt: skip
+    (lockout,) = events("auth.lockout")
+    assert lockout.detail["username"] == "handler" and lockout.detail["minutes"] == 30
+    everything = str([(e.actor, e.object_id, e.detail) for e in AuditEvent.objects.all()])
+    assert "11010519491231002X" not in everything and "secret" not in everything
+    assert "wrong" not in everything and RIGHT not in everything
+
+
+def test_a_blank_form_is_not_an_attempt(handler):
+    Client().post("/login/", {"username": "", "password": ""})
+    assert not AuditEvent.objects.exists() and not AccessAttempt.objects.exists()
+
+
+# --- sessions -----------------------------------------------------------------------------
+
+
+def test_the_session_key_changes_at_sign_in(handler):
+    client = Client()
+    before = client.session  # an anonymous session, as an attacker could plant
+    before["planted"] = 1
+    before.save()
+    old_key = before.session_key
+    assert client.cookies["sessionid"].value == old_key
+    assert sign_in(client, "handler").status_code == 302
+    assert client.cookies["sessionid"].value != old_key
+    assert "planted" in client.session  # Django keeps the contents, not the key
+
+
+# --- error pages --------------------------------------------------------------------------
+
+
+def _in_frame(page: str) -> bool:
+    return '<a class="brand" href="/">公信</a>' in page and '<html lang="zh-CN">' in page
+
+
+def test_error_pages_are_chinese_in_the_frame(client, handler, settings):
+    from gongxin.platform import views
+
+    client.force_login(handler.user)
+    missing = client.get("/no-such-page/")
+    assert missing.status_code == 404 and "页面不存在" in missing.content.decode()
+    assert _in_frame(missing.content.decode())
+    request = RequestFactory().get("/requests/")
+    request.user = handler.user
+    forbidden = views.permission_denied(request)
+    assert forbidden.status_code == 403 and "无权访问" in forbidden.content.decode()
+    assert _in_frame(forbidden.content.decode())
+    failed = views.server_error(RequestFactory().get("/requests/"))
+    assert failed.status_code == 500 and "系统错误" in failed.content.decode()
+    assert _in_frame(failed.content.decode())
+    strict = Client(enforce_csrf_checks=True)
+    stale = strict.post("/login/", {"username": "handler", "password": RIGHT})
+    assert stale.status_code == 403 and "页面已过期" in stale.content.decode()
+    assert _in_frame(stale.content.decode())
