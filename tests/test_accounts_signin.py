@@ -5,9 +5,12 @@ import datetime as dt
 
 import pytest
 from axes.models import AccessAttempt
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.test import Client, RequestFactory
 from rest_framework.test import APIClient
 
+from gongxin import settings as project
 from gongxin.audit.models import AuditEvent
 from gongxin.core import clock
 from gongxin.platform.roles import Role
@@ -157,6 +160,82 @@ def test_the_session_key_changes_at_sign_in(handler):
     assert "planted" in client.session  # Django keeps the contents, not the key
 
 
+# --- passwords ----------------------------------------------------------------------------
+
+
+def test_passwords_are_hashed_with_argon2_and_old_pbkdf2_hashes_still_verify(settings, handler):
+    settings.PASSWORD_HASHERS = project.PASSWORD_HASHERS  # tests run with MD5 for speed
+    user = handler.user
+    user.set_password("Changed-Passw0rd-2026")
+    user.save()
+    assert user.password.startswith("argon2$argon2id$")
+    old = make_password(RIGHT, hasher="pbkdf2_sha256")
+    get_user_model().objects.filter(pk=user.pk).update(password=old)
+    client = Client()
+    assert sign_in(client, "handler").status_code == 302
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$")  # upgraded at sign-in
+
+
+@pytest.mark.parametrize(("password", "said"), [
+    ("Ab1-short", "密码长度太短"),
+    ("abcdefghijklmnop", "至少 3 类"),
+    ("abcdefgh12345678", "至少 3 类"),
+    ("John!20130605at1753", "常见"),
+    ("Handler2026!", "相似"),
+])  # fmt: skip
+def test_a_weak_new_password_is_refused_in_chinese(client, handler, password, said):
+    client.force_login(handler.user)
+    answer = client.post("/password/", {"old_password": RIGHT, "new_password1": password,
+                                        "new_password2": password})  # fmt: skip
+    page = answer.content.decode()
+    assert answer.status_code == 200 and "密码没有修改" in page and said in page, page
+    assert "This password" not in page and "Your password" not in page  # no English
+    handler.user.refresh_from_db()
+    assert handler.user.check_password(RIGHT)
+    assert not events("auth.password_change")
+
+
+def test_the_demo_password_meets_the_rules_and_every_demo_account_signs_in():
+    from django.contrib.auth.password_validation import validate_password
+
+    from gongxin.inquiry.demo import DEMO_PASSWORD, load_organisation
+
+    rows = load_organisation(clock.today())
+    for username, _unit, _roles in rows:
+        user = get_user_model().objects.get(username=username)
+        validate_password(DEMO_PASSWORD, user)  # raises if the README's password broke a rule
+        client = Client()
+        assert sign_in(client, username, DEMO_PASSWORD).status_code == 302, username
+        assert signed_in(client), username
+
+
+def test_every_signed_in_person_finds_the_password_change_in_the_menu(unit, handler):
+    people = [handler] + [make_staff(unit, role.value, role) for role in
+                          (Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR)]  # fmt: skip
+    for person in people:
+        client = Client()
+        client.force_login(person.user)
+        page = client.get("/").content.decode()
+        assert '<a href="/password/">修改密码</a>' in page, person.user.username
+        assert client.get("/password/").status_code == 200
+
+
+def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one(handler):
+    here, elsewhere = Client(), Client()
+    assert sign_in(here, "handler").status_code == 302
+    assert sign_in(elsewhere, "handler").status_code == 302
+    new = "Lüe-Bian-2026-春"
+    answer = here.post("/password/", {"old_password": RIGHT, "new_password1": new,
+                                      "new_password2": new})  # fmt: skip
+    assert answer.status_code == 302 and answer["Location"] == "/"
+    assert "密码已修改" in here.get("/").content.decode()
+    assert not signed_in(elsewhere)
+    (changed,) = events("auth.password_change")
+    assert changed.actor == "handler" and new not in str(changed.detail)
+    assert sign_in(Client(), "handler", new).status_code == 302
+
+
 # --- error pages --------------------------------------------------------------------------
 
 
@@ -170,7 +249,7 @@ def test_error_pages_are_chinese_in_the_frame(client, handler, settings):
     client.force_login(handler.user)
     missing = client.get("/no-such-page/")
     assert missing.status_code == 404 and "页面不存在" in missing.content.decode()
-    assert _in_frame(missing.content.decode())
+    assert _in_frame(missing.content.decode()) and "修改密码" in missing.content.decode()
     request = RequestFactory().get("/requests/")
     request.user = handler.user
     forbidden = views.permission_denied(request)

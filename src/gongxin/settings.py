@@ -158,12 +158,28 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Argon2id for every new or changed password; PBKDF2 (Django's former default) still verifies
+# an older hash, which is re-hashed with Argon2 at that person's next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+# At least 12 characters of at least three kinds, not a common password, not like the username
+# or name (issue 8; GB/T 22239-2019 8.1.4.1). Django's own messages are in Chinese (zh-hans).
 AUTH_PASSWORD_VALIDATORS = [
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "first_name", "last_name", "email")},
+    },
+    {
+        "NAME": "gongxin.accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {
+        "NAME": "gongxin.accounts.validators.CharacterClassValidator",
+        "OPTIONS": {"min_classes": 3},
+    },
 ]
 
 # Sign-in lockout (django-axes), set out in full rather than left to its defaults.

@@ -1,9 +1,11 @@
-"""Signing in and out, and the lockout page. Every outcome is
+"""Signing in and out, changing one's own password, and the lockout page. Every outcome is
 recorded once (gongxin.accounts.signin)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.urls import reverse_lazy
 
 from gongxin.accounts import signin
 from gongxin.platform.trail import record
@@ -41,6 +43,21 @@ class SignOut(auth_views.LogoutView):
             user = request.user
             record(signin.actor_of(user), "auth.sign_out", ref=("User", user.pk))
         return super().post(request, *args, **kwargs)
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    """One's own password. This session stays signed in; the person's other sessions end at
+    their next request (Django keeps a digest of the password hash in each session)."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("dashboard")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.user
+        record(signin.actor_of(user), "auth.password_change", ref=("User", user.pk))
+        messages.success(self.request, "密码已修改。其他设备上的登录已失效。")
+        return response
 
 
 def locked_out(request, response=None, credentials=None):
