@@ -7,7 +7,9 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.db import connection
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from gongxin import settings as project
@@ -158,6 +160,53 @@ def test_the_session_key_changes_at_sign_in(handler):
     assert sign_in(client, "handler").status_code == 302
     assert client.cookies["sessionid"].value != old_key
     assert "planted" in client.session  # Django keeps the contents, not the key
+
+
+def _writes(queries) -> list[str]:
+    return [q["sql"] for q in queries if "django_session" in q["sql"]
+            and q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))]  # fmt: skip
+
+
+def test_a_session_is_written_at_most_once_a_minute(handler):
+    start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=clock.ZONE)
+    client = Client()
+    client.force_login(handler.user)
+    with clock.pinned(start):
+        with CaptureQueriesContext(connection) as first:
+            assert client.get("/").status_code == 200
+        assert len(_writes(first)) == 1  # the first mark of use
+    for seconds in (1, 20, 59):
+        with clock.pinned(start + dt.timedelta(seconds=seconds)):
+            with CaptureQueriesContext(connection) as quiet:
+                assert client.get("/").status_code == 200
+            assert _writes(quiet) == [], seconds
+    with clock.pinned(start + dt.timedelta(seconds=61)):
+        with CaptureQueriesContext(connection) as touched:
+            assert client.get("/").status_code == 200
+        assert len(_writes(touched)) == 1
+
+
+def test_30_minutes_idle_ends_the_session(handler):
+    start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=clock.ZONE)
+    client = Client()
+    client.force_login(handler.user)
+    with clock.pinned(start):
+        assert client.get("/").status_code == 200
+    with clock.pinned(start + dt.timedelta(minutes=29)):
+        assert client.get("/").status_code == 200  # 29 minutes idle: still signed in
+    with clock.pinned(start + dt.timedelta(minutes=58)):
+        assert client.get("/").status_code == 200  # 29 more: the use at 29 counted
+    with clock.pinned(start + dt.timedelta(minutes=88, seconds=1)):
+        answer = client.get("/requests/")
+    assert answer.status_code == 302 and answer["Location"].startswith("/login/")
+    assert not signed_in(client)
+    (idle,) = events("auth.sign_out")
+    assert idle.detail == {"reason": "idle"} and idle.actor == "handler"
+
+
+def test_the_stored_session_does_not_outlive_the_idle_limit():
+    assert project.SESSION_SAVE_EVERY_REQUEST is False
+    assert project.SESSION_COOKIE_AGE == 30 * 60
 
 
 # --- passwords ----------------------------------------------------------------------------
