@@ -109,6 +109,20 @@ def test_wrong_api_passwords_count_toward_the_page_lockout(handler):
     assert sign_in(Client(), "handler").status_code == 429
 
 
+def test_a_right_api_password_starts_the_count_again(handler):
+    def token(password):
+        return APIClient().post(
+            "/api/v1/auth/token/", {"username": "handler", "password": password}, format="json"
+        )
+
+    for n in range(4):
+        assert token(f"w{n}").status_code == 401
+    assert token(RIGHT).status_code == 200
+    for n in range(4):
+        assert token(f"w{n}").status_code == 401
+    assert sign_in(Client(), "handler").status_code == 302
+
+
 # --- the trail ----------------------------------------------------------------------------
 
 

@@ -41,6 +41,12 @@ def actor_of(user):
     return staff_of(user) or user.get_username()
 
 
+def succeeded(request, user) -> None:
+    """A right password outside the sign-in page (the API token): axes starts the count of
+    failures again, as Django's sign-in makes it do (AXES_RESET_ON_SUCCESS)."""
+    AxesProxyHandler.user_logged_in("api", request=request, user=user)
+
+
 def refused(request, username: str, *, was_locked: bool, action: str, actor: str) -> str:
     """Record a refused attempt (and the lockout it caused); answer ``locked`` or
     ``credentials``. ``request`` is the Django request axes marked."""

@@ -58,6 +58,7 @@ class ObtainToken(APIView):
             signin.refused(plain, data["username"], was_locked=was_locked, action="auth.token",
                            actor="api")  # fmt: skip
             raise AuthenticationFailed("用户名或密码不正确，或账号已停用")
+        signin.succeeded(plain, user)
         token, _ = Token.objects.get_or_create(user=user)
         record(staff, "auth.token", ref=("User", user.pk))
         return Response({"token": token.key, "username": user.username, "name": staff.full_name})
