@@ -2,6 +2,7 @@
 password change, idle sessions and the error pages — each as a person or the auditor sees it."""
 
 import datetime as dt
+import io
 
 import pytest
 from axes.models import AccessAttempt
@@ -70,6 +71,15 @@ def test_the_lock_lasts_30_minutes(handler):
     assert sign_in(client, "handler").status_code == 302 and signed_in(client)
 
 
+def test_an_operator_can_lift_a_lock_early(handler):
+    from django.core.management import call_command
+
+    for n in range(5):
+        sign_in(Client(), "handler", f"wrong-{n}")
+    call_command("axes_reset_username", "handler", stdout=io.StringIO())
+    assert sign_in(Client(), "handler").status_code == 302
+
+
 def test_four_failures_then_success_start_the_count_again(handler):
     client = Client()
     for n in range(4):
@@ -87,6 +97,15 @@ def test_the_lock_is_per_account_not_per_address(unit, handler):
         sign_in(Client(), "handler", f"wrong-{n}")
     colleague = Client()  # same address (the test client's 127.0.0.1)
     assert sign_in(colleague, "colleague").status_code == 302 and signed_in(colleague)
+
+
+def test_a_made_up_name_locks_too_and_axes_keeps_no_id_number(handler):
+    typed = "11010519491231002X"  # an ID number in the username field
+    answers = [sign_in(Client(), typed, f"wrong-{n}") for n in range(5)]
+    assert [a.status_code for a in answers] == [200] * 4 + [429]  # as for a real account
+    kept = str(list(AccessAttempt.objects.values()))
+    assert typed not in kept and typed.lower() not in kept and "wrong-" not in kept
+    assert sign_in(Client(), "handler").status_code == 302  # others are not affected
 
 
 def test_a_locked_account_gets_no_api_token_either(handler):

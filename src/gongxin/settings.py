@@ -204,7 +204,9 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"  # shared by every s
 AXES_CLIENT_IP_CALLABLE = "gongxin.accounts.signin.client_address"
 AXES_LOCKOUT_CALLABLE = "gongxin.accounts.views.locked_out"
 AXES_ENABLE_ADMIN = False
-# Never kept in axes' own tables in clear: what was typed as a username may be an ID number.
+# What was typed as a username may be an ID number: axes keeps it only when it names an account
+# (else a keyed digest), and masks it in the request data and log lines it keeps.
+AXES_USERNAME_CALLABLE = "gongxin.accounts.signin.attempted_name"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
 # axes.W006 asks for the address among the lockout parameters; per username is the choice above.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils.crypto import salted_hmac
 
 from gongxin.platform.scope import staff_of
 from gongxin.platform.trail import record
@@ -24,6 +25,21 @@ def client_address(request) -> str | None:
     """The address axes keeps with an attempt: the peer's, as the API throttle sees it with no
     trusted proxy (a client cannot choose its own X-Forwarded-For)."""
     return request.META.get("REMOTE_ADDR")
+
+
+def attempted_name(request, credentials) -> str | None:
+    """The name axes counts failures under (AXES_USERNAME_CALLABLE): the username when it names
+    an account, else a keyed digest of what was typed, so that an ID number typed into the
+    username field is not kept in axes' tables, and a made-up name still locks like a real
+    one (the lockout does not tell which accounts exist)."""
+    name = (credentials or {}).get("username")
+    if name is None and request is not None:
+        name = request.POST.get("username")
+    if name is None:
+        return None
+    if get_user_model().objects.filter(username=name).exists():
+        return name
+    return "?" + salted_hmac("gongxin.accounts.attempted_name", name).hexdigest()[:24]
 
 
 def is_locked(request, username: str) -> bool:
