@@ -132,12 +132,16 @@ def test_guessing_passwords_for_a_token_is_recorded_and_slowed_down(world):
     answers = [client.post("/api/v1/auth/token/", {"username": "handler", "password": f"pw{n}"},
                            format="json", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}")  # not trusted
                for n in range(11)]  # fmt: skip
-    assert [a.status_code for a in answers] == [401] * 10 + [429]
-    slowed = answers[-1]
+    # The fifth wrong password locks the account (issue 8); the eleventh try a minute is slowed.
+    assert [a.status_code for a in answers] == [401] * 4 + [429] * 7
+    locked, slowed = answers[4], answers[-1]
+    assert locked.json()["code"] == "locked" and "已锁定 30 分钟" in locked.json()["detail"]
     assert slowed["Content-Type"] == "application/problem+json"
     assert "尝试过于频繁" in slowed.json()["detail"] and int(slowed["Retry-After"]) > 0
     tried = AuditEvent.objects.filter(action="auth.token", outcome="refused")
     assert tried.count() == 10 and {e.detail["username"] for e in tried} == {"handler"}
+    assert [e.detail["code"] for e in tried] == ["credentials"] * 5 + ["locked"] * 5
+    assert AuditEvent.objects.filter(action="auth.lockout").count() == 1
     assert all("pw" not in str(e.detail) for e in tried)  # never the password
 
 

@@ -1,4 +1,5 @@
-"""A real browser: four people take one request with a match from registration to issued.
+"""A real browser: four people take one request with a match from registration to issued;
+a sign-in locked after five wrong passwords.
 
 Playwright drives Debian's Chromium (installed by `make test`); screenshots of each step are
 saved in test-artifacts/ for a person to look at.
@@ -105,3 +106,33 @@ def test_four_people_take_a_request_from_registration_to_issued(live_server, bro
     shot(page, "5-issued")
     req.refresh_from_db()
     assert (req.state, req.handler.user.username) == ("issued", "handler")
+
+
+def test_five_wrong_passwords_show_the_lockout_page_and_the_right_one_is_refused(
+    live_server, browser, tmp_path
+):
+    from tests.factories import make_staff, make_unit
+
+    make_staff(make_unit(), "handler", "handler")
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+
+    def try_password(password):
+        page.goto(f"{live_server.url}/login/")
+        page.get_by_label("用户名").fill("handler")
+        page.get_by_label("密码").fill(password)
+        page.get_by_role("button", name="登录").click()
+
+    for n in range(4):
+        try_password(f"wrong-{n}")
+        page.get_by_text("用户名或密码不正确").wait_for()
+    try_password("wrong-4")
+    page.get_by_role("heading", name="账号已锁定").wait_for()
+    assert "锁定 30 分钟" in page.content()
+    try_password("x" * 16)  # the right password
+    page.get_by_role("heading", name="账号已锁定").wait_for()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "signin-locked.png"), full_page=True)
+    page.goto(f"{live_server.url}/")
+    assert page.url.startswith(f"{live_server.url}/login/")  # still not signed in
+    context.close()

@@ -1,13 +1,14 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from gongxin.accounts import views
 from gongxin.platform.permissions import requires
 
-login = auth_views.LoginView.as_view(
-    template_name="gongxin/login.html", redirect_authenticated_user=True
-)
-
 urlpatterns = [
-    path("login/", requires("login")(login), name="login"),
-    path("logout/", requires("logout")(auth_views.LogoutView.as_view()), name="logout"),
+    path("login/", requires("login")(views.SignIn.as_view()), name="login"),
+    path("logout/", requires("logout")(views.SignOut.as_view()), name="logout"),
+    path(
+        "password/",
+        requires("password_change")(views.PasswordChange.as_view()),
+        name="password_change",
+    ),
 ]

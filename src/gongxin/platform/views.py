@@ -60,17 +60,23 @@ ERRORS = {
 CODES = {400: "invalid", 403: "forbidden", 404: "not_found", 503: "key_mismatch"}
 
 
-def _error(request, status: int, *, with_frame: bool = True, said: tuple[str, str] | None = None):
+def _error(request, status: int, *, with_frame: bool = True, said: tuple[str, str] | None = None,
+           code: str = ""):  # fmt: skip
     title, message = said or ERRORS[status]
     if request.path.startswith("/api/"):
         body = {"type": "about:blank", "title": title, "status": status,
-                "code": CODES.get(status, "error"),
+                "code": code or CODES.get(status, "error"),
                 "detail": message}  # fmt: skip
         return JsonResponse(body, status=status, content_type="application/problem+json",
                             json_dumps_params={"ensure_ascii": False})  # fmt: skip
     context = {"status": status, "title": title, "message": message}
     html = render_to_string("gongxin/error.html", context, request if with_frame else None)
     return HttpResponse(html, status=status)
+
+
+def error_page(request, status: int, title: str, message: str, *, code: str = ""):
+    """An error of another app's, said in Chinese in the frame (or as a problem under /api/)."""
+    return _error(request, status, said=(title, message), code=code)
 
 
 def bad_request(request, exception=None):
