@@ -18,7 +18,7 @@ from gongxin.inquiry.models import InquiryRequest
 from gongxin.inquiry.rules import RULES
 from gongxin.platform.permissions import BUSINESS, PUBLIC, STAFF, url_permissions
 from gongxin.platform.rest import MapPermission
-from gongxin.platform.roles import Role
+from gongxin.platform.roles import ADMIN_ROLES, Role
 from tests.factories import ZHANG, World, letter_of, make_agency, make_staff
 
 TODAY = dt.date(2026, 3, 2)
@@ -124,11 +124,10 @@ def refused(level, people, nobody, unfit) -> list:
         return []
     inactive, conflicted = unfit
     callers = [nobody, conflicted, inactive[level if level in inactive else Role.HANDLER]]
-    if level != STAFF:
-        callers.append(people[Role.AUDITOR])  # an administrator holds no business role
-    if level not in (STAFF, BUSINESS, Role.AUDITOR):
-        callers += [p for role, p in people.items() if role != level and role != Role.AUDITOR
-                    and level not in p.roles]  # fmt: skip
+    if level == BUSINESS:  # an administrator holds no business role
+        callers += [people[role] for role in ADMIN_ROLES]
+    elif level != STAFF:
+        callers += [p for role, p in people.items() if role != level and level not in p.roles]
     return callers
 
 

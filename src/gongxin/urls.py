@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("gongxin.platform.urls")),
     path("", include("gongxin.documents.urls")),
     path("", include("gongxin.inquiry.urls")),
+    path("", include("gongxin.audit.urls")),
     path("api/v1/", include("gongxin.api.urls")),
     *schema_urls,
 ]

@@ -39,6 +39,11 @@ def local(instant: dt.datetime) -> dt.datetime:
     return instant.astimezone(ZONE)
 
 
+def start_of(day: dt.date) -> dt.datetime:
+    """The instant a business day begins (midnight in Asia/Shanghai)."""
+    return dt.datetime.combine(day, dt.time(), ZONE)
+
+
 def pin(instant: dt.datetime) -> None:
     """Make the clock read ``instant`` now (then tick on). Tests and replays only."""
     global _pinned

@@ -21,8 +21,10 @@ from gongxin.inquiry.rules import MAY_ACT, RULES, allowed_actions
 from gongxin.inquiry.supervision import stuck, waiting_for
 from gongxin.platform.errors import Conflict, InvalidSubmission, Problem, WorkflowError
 from gongxin.platform.forms import problems_of
+from gongxin.platform.frame import menu_for
 from gongxin.platform.permissions import allowed, requires
 from gongxin.platform.roles import Role
+from gongxin.platform.rules import business
 
 PAGE_SIZE = 20
 SEARCH_MAX = 100
@@ -45,6 +47,10 @@ def _todo(staff, open_requests) -> list[InquiryRequest]:
 @requires("dashboard")
 def dashboard(request):
     staff = request.staff
+    if not business.admits(staff):
+        # An administrator (三权分立) has no requests: the 工作台 says what their role does.
+        work = [e for e in menu_for(staff) if e["url"] != reverse("dashboard")]
+        return render(request, "inquiry/dashboard_admin.html", {"work": work})
     today = clock.today()
     open_ = _visible(staff).filter(state__in=OPEN_STATES).prefetch_related("participants")
     mine = sorted(_todo(staff, open_), key=lambda r: (r.deadline is None, r.deadline, r.pk))
