@@ -43,15 +43,20 @@ def browser():
 def test_four_people_take_a_request_from_registration_to_issued(live_server, browser, tmp_path):
     world = World(tmp_path)
     ARTIFACTS.mkdir(exist_ok=True)
+    blocked: list[str] = []  # what the browser refused under the Content-Security-Policy
 
     def as_user(staff):
         context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
         page = context.new_page()
+        page.on("console", lambda m: "Content Security Policy" in m.text and blocked.append(m.text))
         page.goto(f"{live_server.url}/login/")
         page.get_by_label("用户名").fill(staff.user.username)
         page.get_by_label("密码").fill("x" * 16)
         page.get_by_role("button", name="登录").click()
         page.get_by_role("heading", name="工作台").wait_for()
+        # The page's own style block runs under the Content-Security-Policy (its nonce).
+        assert page.eval_on_selector("header", "e => getComputedStyle(e).backgroundColor") == (
+            "rgb(29, 29, 27)")  # fmt: skip
         return page
 
     def shot(page, name):
@@ -106,6 +111,7 @@ def test_four_people_take_a_request_from_registration_to_issued(live_server, bro
     shot(page, "5-issued")
     req.refresh_from_db()
     assert (req.state, req.handler.user.username) == ("issued", "handler")
+    assert blocked == []
 
 
 def test_five_wrong_passwords_show_the_lockout_page_and_the_right_one_is_refused(

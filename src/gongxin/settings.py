@@ -104,6 +104,7 @@ SPECTACULAR_SETTINGS = {
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "gongxin.platform.middleware.SecurityHeadersMiddleware",
     "gongxin.platform.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -234,6 +235,11 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "gongxin.platform.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
+# Behind TLS (GONGXIN_TLS=1, the front server terminating it): cookies only over TLS, and HSTS.
+if os.environ.get("GONGXIN_TLS", "") == "1":
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # 经办人员定期轮换: a handler is not drawn after this many years on the post.
 GONGXIN_HANDLER_TENURE_YEARS = int(os.environ.get("GONGXIN_HANDLER_TENURE_YEARS", "5"))

@@ -1,7 +1,7 @@
 """The API's root: each product's routes, the token endpoints, the schema and its pages."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 import gongxin.platform.converters  # noqa: F401 - registers <id:…>
@@ -23,7 +23,7 @@ schema_urls = [
     path("api/schema/", requires("api-schema")(SpectacularAPIView.as_view()), name="api-schema"),
     path(
         "api/docs/",
-        requires("api-docs")(SpectacularSwaggerView.as_view(url_name="api-schema")),
+        requires("api-docs")(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
         name="api-docs",
     ),
 ]

@@ -39,4 +39,8 @@ def menu_for(staff, current_path: str = "") -> list[dict]:
 def context(request) -> dict:
     """Template context for every page: ``me`` and ``menu``."""
     staff = staff_of(getattr(request, "user", None))
-    return {"me": staff, "menu": menu_for(staff, getattr(request, "path", "")) if staff else []}
+    return {
+        "me": staff,
+        "menu": menu_for(staff, getattr(request, "path", "")) if staff else [],
+        "csp_nonce": getattr(request, "csp_nonce", ""),
+    }

@@ -69,7 +69,8 @@ def _error(request, status: int, *, with_frame: bool = True, said: tuple[str, st
                 "detail": message}  # fmt: skip
         return JsonResponse(body, status=status, content_type="application/problem+json",
                             json_dumps_params={"ensure_ascii": False})  # fmt: skip
-    context = {"status": status, "title": title, "message": message}
+    context = {"status": status, "title": title, "message": message,
+               "csp_nonce": getattr(request, "csp_nonce", "")}  # fmt: skip
     html = render_to_string("gongxin/error.html", context, request if with_frame else None)
     return HttpResponse(html, status=status)
 
