@@ -24,7 +24,10 @@ def agencies(staff, action: str) -> Q | None:
 
 @scope(Staff)
 def staff(staff, action: str) -> Q | None:
-    """manage: the security administrator's own unit's staff (人员管理); nobody else's."""
+    """manage: the security administrator's own unit's staff (人员管理); nobody else's.
+    supervise: the supervisor's own unit's staff (who a stuck request waits for)."""
     if action == "manage":
         return Q(unit_id=staff.unit_id) if allowed(staff, Role.SECADMIN) else None
+    if action == "supervise":
+        return Q(unit_id=staff.unit_id) if allowed(staff, Role.SUPERVISOR) else None
     raise ValueError(f"unknown action {action!r} for staff")
