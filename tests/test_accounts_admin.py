@@ -295,3 +295,10 @@ def test_deactivating_without_a_reason_changes_nothing(world):
     answer = client.post(f"/staff/{world.handler.pk}/deactivate/", {"reason": ""})
     assert "请填写理由" in client.get(answer["Location"]).content.decode()
     assert snapshot() == before
+
+
+def test_the_list_shows_current_roles_only(world):
+    revoke(as_person(world.secadmin), world.signer, "signer")
+    text = as_person(world.secadmin).get("/staff/").content.decode()
+    row = text[text.index(">signer<") :].split("</tr>")[0]
+    assert "签发人" not in row and "无" in row

@@ -78,13 +78,15 @@ class Staff(models.Model):
     def __str__(self) -> str:
         return f"{self.full_name}（{self.unit.name}）"
 
+    def current_grants(self) -> list[RoleGrant]:
+        """The grants not revoked: the roles held now (read in Python, so a prefetch serves)."""
+        return [grant for grant in self.role_grants.all() if grant.revoked_at is None]
+
     @property
     def roles(self) -> frozenset[str]:
-        """The roles held now: grants not revoked (read in Python, so a prefetch serves it)."""
         cached = getattr(self, "_roles", None)
         if cached is None:
-            grants = self.role_grants.all()
-            cached = frozenset(grant.role for grant in grants if grant.revoked_at is None)
+            cached = frozenset(grant.role for grant in self.current_grants())
             self._roles = cached
         return cached
 
