@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
+from gongxin.accounts.permissions import POST_ONLY
 from gongxin.inquiry import services
 from gongxin.inquiry.models import InquiryRequest
 from gongxin.inquiry.rules import RULES
@@ -33,7 +34,7 @@ def routes(patterns=None, prefix="", path=""):
             yield prefix + (p.name or ""), p, path + str(p.pattern)
 
 
-POST_PAGES = {f"request_{action}" for action in RULES} | {"candidate_review"}
+POST_PAGES = {f"request_{action}" for action in RULES} | {"candidate_review"} | POST_ONLY
 
 
 def methods(name, pattern) -> list[str]:

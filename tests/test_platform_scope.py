@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gongxin.accounts.models import RequestingAgency
+from gongxin.accounts.models import RequestingAgency, Staff
 from gongxin.audit.models import AppendOnly, AuditEvent
 from gongxin.audit.services import record
 from gongxin.documents.models import Letter
@@ -17,7 +17,7 @@ from tests.factories import ZHANG, World, make_staff
 
 pytestmark = pytest.mark.django_db
 READ_BY_PAGES_AND_API = {InquiryRequest, Candidate, Finding, CandidateMatch, Letter,
-                         RequestingAgency, AuditEvent}  # fmt: skip
+                         RequestingAgency, AuditEvent, Staff}  # fmt: skip
 
 
 def test_every_model_read_by_a_page_or_the_api_has_a_scope():

@@ -17,7 +17,9 @@ def pool(unit, role: str, rule: Predicate, subject, exclude=()) -> list[Staff]:
     ``exclude``; ordered by id, so a draw can be checked against its recorded pool."""
     left_out = {s.pk for s in exclude if s is not None}
     holders = (
-        Staff.objects.filter(unit=unit, role_grants__role=role)
+        Staff.objects.filter(
+            unit=unit, role_grants__role=role, role_grants__revoked_at__isnull=True
+        )
         .select_related("user", "unit")
         .prefetch_related("role_grants", "recusals")
         .order_by("pk")

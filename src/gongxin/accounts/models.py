@@ -69,6 +69,8 @@ class Staff(models.Model):
     trained_on = models.DateField("业务培训合格日期", null=True, blank=True)
     post_since = models.DateField("本岗位任职起始日期")
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = "工作人员"
         ordering = ["unit", "full_name"]
@@ -76,11 +78,15 @@ class Staff(models.Model):
     def __str__(self) -> str:
         return f"{self.full_name}（{self.unit.name}）"
 
+    def current_grants(self) -> list[RoleGrant]:
+        """The grants not revoked: the roles held now (read in Python, so a prefetch serves)."""
+        return [grant for grant in self.role_grants.all() if grant.revoked_at is None]
+
     @property
     def roles(self) -> frozenset[str]:
         cached = getattr(self, "_roles", None)
         if cached is None:
-            cached = frozenset(grant.role for grant in self.role_grants.all())
+            cached = frozenset(grant.role for grant in self.current_grants())
             self._roles = cached
         return cached
 
@@ -101,16 +107,29 @@ class Staff(models.Model):
 
 
 class RoleGrant(models.Model):
-    """分级授权: one role held by one person, who granted it and when."""
+    """分级授权: one role held by one person, who granted it, when and why; revoking keeps the
+    row (who revoked it, when, why), so the history of who held what is never lost. A person
+    holds a role while a grant of it is not revoked; at most one such grant per role."""
 
     staff = models.ForeignKey(Staff, models.CASCADE, related_name="role_grants")
     role = models.CharField("角色", max_length=16, choices=Role.choices)
     granted_at = models.DateTimeField("授权时间", default=clock.now)
     granted_by = models.CharField("授权人", max_length=150)
+    grant_reason = models.CharField("授权理由", max_length=200, blank=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    revoked_by = models.CharField("撤销人", max_length=150, blank=True)
+    revoke_reason = models.CharField("撤销理由", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "角色授权"
-        constraints = [models.UniqueConstraint(fields=["staff", "role"], name="one_grant_per_role")]
+        ordering = ["granted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["staff", "role"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_current_grant_per_role",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.staff.full_name}：{self.get_role_display()}"

@@ -1,9 +1,20 @@
 from gongxin.platform.permissions import PUBLIC, STAFF
+from gongxin.platform.roles import Role
 
 ROUTES = {
     "login": PUBLIC,
     "logout": STAFF,
     "password_change": STAFF,
+    # 人员管理: the security administrator of the unit (the scope keeps it to that unit).
+    "staff_list": Role.SECADMIN,
+    "staff_new": Role.SECADMIN,
+    "staff_detail": Role.SECADMIN,
+    "staff_grant": Role.SECADMIN,
+    "staff_revoke": Role.SECADMIN,
+    "staff_deactivate": Role.SECADMIN,
+    "staff_activate": Role.SECADMIN,
 }
-# Last in the menu: everyone signed in, the three administrators included, changes their own.
-MENU = [("password_change", "修改密码")]
+# Actions that only change something when posted (a GET goes back to the person's page).
+POST_ONLY = frozenset({"staff_grant", "staff_revoke", "staff_deactivate", "staff_activate"})
+# 修改密码: everyone signed in, the three administrators included, changes their own.
+MENU = [("staff_list", "人员管理"), ("password_change", "修改密码")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from gongxin.accounts.models import RequestingAgency
+from gongxin.accounts.models import RequestingAgency, Staff
 from gongxin.platform.permissions import BUSINESS, allowed
 from gongxin.platform.roles import Role
 from gongxin.platform.scope import scope
@@ -20,3 +20,14 @@ def agencies(staff, action: str) -> Q | None:
     if action == "register":
         return Q(active=True) if allowed(staff, Role.HANDLER) else None
     raise ValueError(f"unknown action {action!r} for agencies")
+
+
+@scope(Staff)
+def staff(staff, action: str) -> Q | None:
+    """manage: the security administrator's own unit's staff (人员管理); nobody else's.
+    supervise: the supervisor's own unit's staff (who a stuck request waits for)."""
+    if action == "manage":
+        return Q(unit_id=staff.unit_id) if allowed(staff, Role.SECADMIN) else None
+    if action == "supervise":
+        return Q(unit_id=staff.unit_id) if allowed(staff, Role.SUPERVISOR) else None
+    raise ValueError(f"unknown action {action!r} for staff")

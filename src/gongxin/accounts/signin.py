@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.utils.crypto import salted_hmac
 
 from gongxin.platform.scope import staff_of
@@ -84,3 +84,19 @@ def locked_message() -> str:
         f"该账号连续 {settings.AXES_FAILURE_LIMIT} 次密码错误，已锁定 {minutes} 分钟，"
         f"期间即使密码正确也不能登录。请 {minutes} 分钟后再试；如忘记密码，请联系本单位安全管理员。"
     )
+
+
+def end_sessions(user, keep: str | None = None) -> int:
+    """End every stored session of ``user`` but ``keep`` (a session key): the person is signed
+    out everywhere at their next request. Used after a password change and on deactivation,
+    so a later reactivation or an old cookie brings no session back. Returns how many ended."""
+    from django.contrib.sessions.models import Session
+
+    ended = 0
+    for session in Session.objects.iterator():
+        if session.session_key == keep:
+            continue
+        if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended

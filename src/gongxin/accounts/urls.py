@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongxin.accounts import views
+from gongxin.accounts import staff_views, views
 from gongxin.platform.permissions import requires
 
 urlpatterns = [
@@ -11,4 +11,11 @@ urlpatterns = [
         requires("password_change")(views.PasswordChange.as_view()),
         name="password_change",
     ),
+    path("staff/", staff_views.staff_list, name="staff_list"),
+    path("staff/new/", staff_views.staff_new, name="staff_new"),
+    path("staff/<id:pk>/", staff_views.staff_detail, name="staff_detail"),
+    path("staff/<id:pk>/grant/", staff_views.staff_grant, name="staff_grant"),
+    path("staff/<id:pk>/revoke/", staff_views.staff_revoke, name="staff_revoke"),
+    path("staff/<id:pk>/deactivate/", staff_views.staff_deactivate, name="staff_deactivate"),
+    path("staff/<id:pk>/activate/", staff_views.staff_activate, name="staff_activate"),
 ]

@@ -46,8 +46,9 @@ class SignOut(auth_views.LogoutView):
 
 
 class PasswordChange(auth_views.PasswordChangeView):
-    """One's own password. This session stays signed in; the person's other sessions end at
-    their next request (Django keeps a digest of the password hash in each session)."""
+    """One's own password. This session stays signed in; the person's other sessions end
+    (signin.end_sessions; Django's digest of the password hash in each session also refuses
+    them)."""
 
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("dashboard")
@@ -55,6 +56,7 @@ class PasswordChange(auth_views.PasswordChangeView):
     def form_valid(self, form):
         response = super().form_valid(form)
         user = form.user
+        signin.end_sessions(user, keep=self.request.session.session_key)
         record(signin.actor_of(user), "auth.password_change", ref=("User", user.pk))
         messages.success(self.request, "密码已修改。其他设备上的登录已失效。")
         return response

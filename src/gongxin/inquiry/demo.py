@@ -75,12 +75,14 @@ def load_organisation(today: dt.date) -> list[tuple[str, str, str]]:
                 unit=unit, full_name=NAMES[i], trained_on=today - dt.timedelta(days=200),
                 post_since=today - dt.timedelta(days=400 + 100 * i)))  # fmt: skip
             for role in roles:
-                RoleGrant.objects.get_or_create(staff=staff, role=role,
+                RoleGrant.objects.get_or_create(staff=staff, role=role, revoked_at=None,
                                                 defaults={"granted_by": "demo"})  # fmt: skip
             rows.append((username, unit.name, "、".join(Role(r).label for r in roles)))
     # Both Beijing handlers are recused for one agency: its letters wait for assignment.
     hrss = RequestingAgency.objects.get(name="北京市人力资源和社会保障局")
-    for staff in Staff.objects.filter(unit=units["bj"], role_grants__role=Role.HANDLER):
+    for staff in Staff.objects.filter(
+        unit=units["bj"], role_grants__role=Role.HANDLER, role_grants__revoked_at__isnull=True
+    ):
         reason = {"reason": "近亲属在该单位任职（演示）"}
         Recusal.objects.get_or_create(staff=staff, agency=hrss, defaults=reason)
     return rows

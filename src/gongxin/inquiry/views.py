@@ -63,7 +63,7 @@ def dashboard(request):
         "stuck": [],
     }
     if allowed(staff, Role.SUPERVISOR):
-        unit_staff = list(Staff.objects.filter(unit=staff.unit)
+        unit_staff = list(Staff.objects.restrict(staff, "supervise")
                           .prefetch_related("role_grants", "recusals"))  # fmt: skip
         context["stuck"] = stuck(open_, unit_staff)
     return render(request, "inquiry/dashboard.html", context)
