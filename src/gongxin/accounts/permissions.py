@@ -16,5 +16,5 @@ ROUTES = {
 }
 # Actions that only change something when posted (a GET goes back to the person's page).
 POST_ONLY = frozenset({"staff_grant", "staff_revoke", "staff_deactivate", "staff_activate"})
-# 修改密码: everyone signed in, the three administrators included, changes their own.
-MENU = [("staff_list", "人员管理"), ("password_change", "修改密码")]
+# 修改密码 is beside the person's name in the frame (everyone signed in, administrators included).
+MENU = [("staff_list", "人员管理")]
