@@ -103,7 +103,10 @@ def setting(tmp_path):
 
 
 def url_for(path: str, name: str, req, candidate, letter, agency) -> str:
-    pk = candidate.pk if "candidate" in name else req.pk
+    if name.startswith("staff_"):
+        pk = req.registered_by_id  # a person of the request's unit
+    else:
+        pk = candidate.pk if "candidate" in name else req.pk
     url = "/" + re.sub(r"<id:\w+>", str(pk), path)
     url = re.sub(r"<str:code>", letter.verification_code, url)
     fmt = "xlsx" if name == "request_template_file" else "pdf"
