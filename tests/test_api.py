@@ -1,9 +1,13 @@
 """The REST API: same services and scope as the pages, problem details for errors."""
 
+import datetime as dt
+import hashlib
+import json
+
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from gongxin.accounts.models import ApiToken
 from gongxin.core import clock
 from gongxin.inquiry.models import InquiryRequest
 from tests.factories import LI, ZHANG, World
@@ -97,11 +101,42 @@ def test_supervisor_sees_the_letter_result_but_not_the_evidence(world):
 
 
 def test_token_authentication(world):
-    token = Token.objects.create(user=world.handler.user)
+    _, key = ApiToken.issue(world.handler.user)
     client = APIClient()
     assert client.get("/api/v1/requests/").status_code == 401
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get("/api/v1/requests/").status_code == 200
+
+
+def test_a_token_is_stored_only_as_its_digest_and_ends(world):
+    token, key = ApiToken.issue(world.handler.user)
+    assert key not in json.dumps(list(ApiToken.objects.values()), default=str)
+    assert token.digest == hashlib.sha256(key.encode()).hexdigest()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    with clock.pinned(token.expires_at + dt.timedelta(seconds=1)):
+        answer = client.get("/api/v1/requests/")
+    assert answer.status_code == 401 and "已过期" in answer.json()["detail"]
+
+
+def test_revoking_ends_only_the_token_used(world):
+    first, second = (ApiToken.issue(world.handler.user)[1] for _ in range(2))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {first}")
+    assert client.delete("/api/v1/auth/token/current/").status_code == 204
+    assert client.get("/api/v1/requests/").status_code == 401
+    client.credentials(HTTP_AUTHORIZATION=f"Token {second}")
+    assert client.get("/api/v1/requests/").status_code == 200
+
+
+def test_ending_a_person_s_sessions_ends_their_tokens(world):
+    from gongxin.accounts.signin import end_sessions
+
+    _, key = ApiToken.issue(world.handler.user)
+    end_sessions(world.handler.user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/v1/requests/").status_code == 401
 
 
 def test_a_client_gets_a_token_and_revokes_it(world):

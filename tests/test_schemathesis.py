@@ -37,8 +37,8 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 
+from gongxin.accounts.models import ApiToken
 from gongxin.core import clock, idnumber
 from gongxin.core.text import TRIMMED
 from gongxin.wsgi import application
@@ -191,7 +191,9 @@ def world(db, tmp_path, wsgi_app):
     w.reviewer_c = make_staff(w.bj, "reviewer_c", "reviewer")  # a disagreement draws a third
     for staff in (w.handler, w.reviewer_a, w.reviewer_b, w.reviewer_c, w.signer, w.supervisor,
                   w.outsider):  # fmt: skip
-        Token.objects.create(user=staff.user, key=TOKENS[staff.user.username])
+        key = TOKENS[staff.user.username]
+        ApiToken.objects.create(user=staff.user, digest=ApiToken.digest_of(key),
+                                expires_at=clock.now() + dt.timedelta(days=1))  # fmt: skip
     yield w
     WORLD.clear()
 

@@ -67,7 +67,7 @@ INSTALLED_APPS = [
 REST_FRAMEWORK = {
     # Token first: an unauthenticated call gets 401 with WWW-Authenticate, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "gongxin.api.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["gongxin.platform.rest.MapPermission"],
@@ -235,6 +235,8 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "gongxin.platform.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
+# API tokens end after this many hours (a working day by default); a client then asks again.
+GONGXIN_TOKEN_HOURS = int(os.environ.get("GONGXIN_TOKEN_HOURS", "10"))
 # Behind TLS (GONGXIN_TLS=1, the front server terminating it): cookies only over TLS, and HSTS.
 if os.environ.get("GONGXIN_TLS", "") == "1":
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True

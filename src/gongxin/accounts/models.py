@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 
 from django.conf import settings
 from django.db import models
@@ -151,3 +153,37 @@ class Recusal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff.full_name} 回避 {self.agency.name}"
+
+
+class ApiToken(models.Model):
+    """An API token (``Authorization: Token <key>``). Only the key's SHA-256 is stored: the key
+    is shown once, when it is issued, so a copy of the database signs nobody in. A token ends at
+    ``expires_at``, when it is revoked, or when the person's sessions are ended (password
+    change, deactivation)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens")
+    digest = models.CharField("摘要", max_length=64, unique=True)
+    created_at = models.DateTimeField("签发时间", default=clock.now)
+    expires_at = models.DateTimeField("失效时间")
+
+    class Meta:
+        verbose_name = "接口令牌"
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.expires_at:%Y-%m-%d %H:%M}"
+
+    @staticmethod
+    def digest_of(key: str) -> str:
+        return hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
+
+    @classmethod
+    def issue(cls, user) -> tuple[ApiToken, str]:
+        """A new token for ``user`` and its key (the only time the key exists outside the
+        client). The person's expired tokens are cleared at the same time."""
+        now = clock.now()
+        cls.objects.filter(user=user, expires_at__lte=now).delete()
+        key = secrets.token_urlsafe(32)
+        hours = settings.GONGXIN_TOKEN_HOURS
+        token = cls.objects.create(user=user, digest=cls.digest_of(key),
+                                   expires_at=now + dt.timedelta(hours=hours))  # fmt: skip
+        return token, key

@@ -89,7 +89,8 @@ def locked_message() -> str:
 def end_sessions(user, keep: str | None = None) -> int:
     """End every stored session of ``user`` but ``keep`` (a session key): the person is signed
     out everywhere at their next request. Used after a password change and on deactivation,
-    so a later reactivation or an old cookie brings no session back. Returns how many ended."""
+    so a later reactivation or an old cookie brings no session back; the person's API tokens end
+    with them. Returns how many sessions ended."""
     from django.contrib.sessions.models import Session
 
     ended = 0
@@ -99,4 +100,7 @@ def end_sessions(user, keep: str | None = None) -> int:
         if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk):
             session.delete()
             ended += 1
+    from gongxin.accounts.models import ApiToken
+
+    ApiToken.objects.filter(user=user).delete()  # an API client signs in again, too
     return ended

@@ -1,19 +1,20 @@
-"""API tokens: a client signs in once for a token and sends ``Authorization: Token <key>``;
-it revokes the token when done (or a security administrator does, with the account)."""
+"""API tokens: a client signs in for a token and sends ``Authorization: Token <key>``; the
+token ends after GONGXIN_TOKEN_HOURS, when the client revokes it, or when the person's sessions
+are ended. Only the key's digest is stored (gongxin.accounts.models.ApiToken)."""
 
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.authentication import TokenAuthentication
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from gongxin.accounts import signin
+from gongxin.accounts.models import ApiToken
+from gongxin.api.authentication import HashedTokenAuthentication
 from gongxin.audit.services import record
 from gongxin.platform.permissions import STAFF, allowed
 from gongxin.platform.rest import MapPermission, validated
@@ -29,17 +30,18 @@ class Credentials(serializers.Serializer):
 
 TOKEN = inline_serializer("Token", {
     "token": serializers.CharField(), "username": serializers.CharField(),
-    "name": serializers.CharField(),
+    "name": serializers.CharField(), "expires_at": serializers.DateTimeField(),
 })  # fmt: skip
 
 
 class ObtainToken(APIView):
-    """POST username and password: the account's API token (the same one until revoked).
+    """POST username and password: a new API token, shown only in this answer, valid until
+    ``expires_at`` (GONGXIN_TOKEN_HOURS) or until revoked.
     Wrong credentials, or an account that may not sign in, answer 401; more than a few tries a
     minute from one address, or any try at an account locked after 5 wrong passwords, answer 429."""
 
     permission_classes = [MapPermission]
-    authentication_classes = [TokenAuthentication]  # for the WWW-Authenticate of a 401
+    authentication_classes = [HashedTokenAuthentication]  # for the WWW-Authenticate of a 401
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
 
@@ -59,19 +61,23 @@ class ObtainToken(APIView):
                            actor="api")  # fmt: skip
             raise AuthenticationFailed("用户名或密码不正确，或账号已停用")
         signin.succeeded(plain, user)
-        token, _ = Token.objects.get_or_create(user=user)
-        record(staff, "auth.token", ref=("User", user.pk))
-        return Response({"token": token.key, "username": user.username, "name": staff.full_name})
+        token, key = ApiToken.issue(user)
+        record(staff, "auth.token", ref=("User", user.pk), expires_at=token.expires_at.isoformat())
+        return Response({"token": key, "username": user.username, "name": staff.full_name,
+                         "expires_at": token.expires_at})  # fmt: skip
 
 
 class RevokeToken(APIView):
-    """DELETE: the token this request was made with (or the account's) stops working."""
+    """DELETE: the token this request was made with stops working (made with a web session:
+    every token of the account)."""
 
     permission_classes = [MapPermission]
 
     @extend_schema(request=None, responses={204: OpenApiResponse(description="已注销"),
                                             **problems(401, 404)})  # fmt: skip
     def delete(self, request):
-        deleted, _ = Token.objects.filter(user=request.user).delete()
+        used = request.auth if isinstance(request.auth, ApiToken) else None
+        tokens = ApiToken.objects.filter(user=request.user)
+        deleted, _ = (tokens.filter(pk=used.pk) if used else tokens).delete()
         record(request.staff, "auth.token_revoke", ref=("User", request.user.pk), revoked=deleted)
         return Response(status=204)
