@@ -54,6 +54,15 @@ def triggers_dropped():
                 sql(statement)
 
 
+def rechained() -> str:
+    """Recompute every digest as an intruder would (SM3 needs no key); the last digest."""
+    previous = chain.GENESIS
+    for e in AuditEvent.objects.order_by("seq"):
+        previous = chain.link(previous, e.seq, e.chained_fields())
+        sql(f"UPDATE {TABLE} SET digest = %s WHERE seq = %s", previous, e.seq)
+    return previous
+
+
 def cli(*args) -> tuple[int, str]:
     out, err = io.StringIO(), io.StringIO()
     try:
@@ -222,11 +231,7 @@ def test_a_rewritten_history_and_tail_are_found_against_a_checkpoint(tmp_path):
     # head so that the chain alone looks whole.
     with triggers_dropped():
         sql(f"DELETE FROM {TABLE} WHERE seq >= 5")
-        previous = chain.GENESIS
-        for e in AuditEvent.objects.order_by("seq"):
-            previous = chain.link(previous, e.seq, e.chained_fields())
-            sql(f"UPDATE {TABLE} SET digest = %s WHERE seq = %s", previous, e.seq)
-        sql("UPDATE audit_chainhead SET seq = 4, digest = %s", previous)
+        sql("UPDATE audit_chainhead SET seq = 4, digest = %s", rechained())
     assert verify().ok  # the chain alone cannot tell
     code, out = cli("verify", "--checkpoint", str(tmp_path / "head.json"))
     assert code == 1
@@ -238,11 +243,7 @@ def test_a_history_rewritten_before_the_checkpoint_is_found(tmp_path):
     write_checkpoint(tmp_path / "head.json")
     with triggers_dropped():
         sql(f"UPDATE {TABLE} SET actor = 'someone' WHERE seq = 2")
-        previous = chain.GENESIS
-        for e in AuditEvent.objects.order_by("seq"):
-            previous = chain.link(previous, e.seq, e.chained_fields())
-            sql(f"UPDATE {TABLE} SET digest = %s WHERE seq = %s", previous, e.seq)
-        sql("UPDATE audit_chainhead SET digest = %s", previous)
+        sql("UPDATE audit_chainhead SET digest = %s", rechained())
     verdict = verify(read_checkpoint(tmp_path / "head.json"))
     assert verdict.problem.seq == 6
     assert verdict.problem.reason == "序号6的摘要与检查点不符：检查点之前的记录被改写"
