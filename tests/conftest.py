@@ -61,6 +61,14 @@ def pytest_unconfigure(config):
 
 
 @pytest.fixture
+def world(tmp_path):
+    """One provincial unit's people, an agency and a list (tests.factories.World)."""
+    from tests.factories import World
+
+    return World(tmp_path)
+
+
+@pytest.fixture
 def key_file(tmp_path, settings):
     """A key file of this test's own, for tests that rotate or change suites."""
     from gongxin.core.crypto import KeyRing

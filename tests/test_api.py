@@ -10,14 +10,9 @@ from rest_framework.test import APIClient
 from gongxin.accounts.models import ApiToken
 from gongxin.core import clock
 from gongxin.inquiry.models import InquiryRequest
-from tests.factories import LI, ZHANG, World
+from tests.factories import LI, ZHANG
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(tmp_path):
-    return World(tmp_path)
 
 
 def api(staff):

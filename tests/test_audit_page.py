@@ -11,14 +11,9 @@ from openpyxl import load_workbook
 from gongxin.audit.models import AuditEvent
 from gongxin.audit.services import record
 from gongxin.core import clock
-from tests.factories import ZHANG, World, make_staff
+from tests.factories import ZHANG, make_staff
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(tmp_path):
-    return World(tmp_path)
 
 
 @pytest.fixture

@@ -12,15 +12,10 @@ from gongxin.documents.sealed import file_bytes
 from gongxin.inquiry import services
 from gongxin.inquiry.letters import result_rows
 from gongxin.platform.errors import WorkflowError
-from tests.factories import LI, ZHANG, World, current_round, letter_of, matched_candidates
+from tests.factories import LI, ZHANG, current_round, letter_of, matched_candidates
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 3, 2)
-
-
-@pytest.fixture
-def world(tmp_path):
-    return World(tmp_path)
 
 
 def to_signoff(world, people):

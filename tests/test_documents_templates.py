@@ -9,14 +9,9 @@ from openpyxl import load_workbook
 from gongxin.core import clock
 from gongxin.documents.models import LetterWording
 from gongxin.inquiry.models import InquiryRequest
-from tests.factories import LI, ZHANG, World
+from tests.factories import LI, ZHANG
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(tmp_path):
-    return World(tmp_path)
 
 
 def test_filled_in_sheet_is_accepted_by_registration(client, world):

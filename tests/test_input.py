@@ -17,7 +17,6 @@ from tests.factories import (
     FULL_WIDTH,
     LI,
     ZHANG,
-    World,
     findings_of,
     make_staff,
     match_of,
@@ -26,11 +25,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 TODAY = clock.today
-
-
-@pytest.fixture
-def world(tmp_path):
-    return World(tmp_path)
 
 
 def api(staff):

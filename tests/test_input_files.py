@@ -14,16 +14,11 @@ from gongxin.core import clock
 from gongxin.inquiry.models import InquiryRequest
 from gongxin.registry.files import FileFormatError
 from gongxin.registry.models import ListImport
-from tests.factories import LI, ZHANG, World, make_id, person_row, write_csv
+from tests.factories import LI, ZHANG, make_id, person_row, write_csv
 from tests.hostile import HOSTILE_SHEETS, xlsx_with_sheet
 
 pytestmark = pytest.mark.django_db
 TODAY = clock.today
-
-
-@pytest.fixture
-def world(tmp_path):
-    return World(tmp_path)
 
 
 @pytest.mark.parametrize("kind", sorted(HOSTILE_SHEETS))

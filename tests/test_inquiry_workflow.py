@@ -8,15 +8,10 @@ from gongxin.audit.models import AuditEvent
 from gongxin.inquiry import services
 from gongxin.inquiry.models import InquiryRequest
 from gongxin.platform.errors import Conflict, InvalidSubmission, WorkflowError
-from tests.factories import LI, ZHANG, World, current_round, finding_of, findings_of
+from tests.factories import LI, ZHANG, current_round, finding_of, findings_of
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 3, 2)
-
-
-@pytest.fixture
-def world(tmp_path):
-    return World(tmp_path)
 
 
 def test_request_with_a_match_from_registration_to_issued(world):

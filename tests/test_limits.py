@@ -22,7 +22,7 @@ from gongxin.registry.files import FileFormatError
 from gongxin.registry.models import ListEntry, ListImport
 from gongxin.registry.screening import read_candidates
 from gongxin.registry.services import ImportRefused, import_list
-from tests.factories import ZHANG, World, make_id, person_row, write_csv
+from tests.factories import ZHANG, make_id, person_row, write_csv
 
 pytestmark = pytest.mark.django_db
 TODAY = clock.today
@@ -30,11 +30,6 @@ SHEET = "xl/worksheets/sheet1.xml"
 MB = 1 << 20
 GOOD_ID = make_id(seq=1)
 BAD_ID = GOOD_ID[:-1] + ("1" if GOOD_ID[-1] == "0" else "0")  # the check character is wrong
-
-
-@pytest.fixture
-def world(tmp_path):
-    return World(tmp_path)
 
 
 def api(staff):

@@ -10,14 +10,7 @@ import sys
 import pytest
 from rest_framework.test import APIClient
 
-from tests.factories import World
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(tmp_path):
-    return World(tmp_path)
 
 
 def csp(response) -> dict[str, str]:

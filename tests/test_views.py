@@ -10,14 +10,9 @@ from openpyxl import Workbook
 from gongxin.audit.models import AuditEvent
 from gongxin.core import clock
 from gongxin.inquiry.models import InquiryRequest
-from tests.factories import LI, ZHANG, World
+from tests.factories import LI, ZHANG
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(tmp_path):
-    return World(tmp_path)
 
 
 def login(client, staff):
