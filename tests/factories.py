@@ -144,10 +144,28 @@ def make_staff(unit, username, *roles, trained=True, post_since=dt.date(2024, 1,
     from gongxin.accounts.models import RoleGrant, Staff
 
     user = get_user_model().objects.create_user(username=username, password="x" * 16)
-    staff = Staff.objects.create(user=user, unit=unit, full_name=username, post_since=post_since,
-                                 trained_on=dt.date(2025, 6, 1) if trained else None)  # fmt: skip
+    staff = Staff.objects.create(user=user, unit=unit, full_name=username, post_since=post_since)
     for role in roles:
         RoleGrant.objects.create(staff=staff, role=role, granted_by="test")
+    if trained:
+        set_trained(staff, True)
+    return staff
+
+
+def set_trained(staff, trained: bool):
+    """Give ``staff`` a valid training record (trained 2025-06-01, valid to the end of 2029, as
+    long as the default post tenure), or withdraw every record they have (untrained)."""
+    from gongxin.accounts.models import TrainingRecord
+    from gongxin.core import clock
+
+    if trained:
+        TrainingRecord.objects.create(staff=staff, course="业务培训", recorded_by="test",
+                                      trained_on=dt.date(2025, 6, 1),
+                                      valid_until=dt.date(2029, 12, 31))  # fmt: skip
+    else:
+        TrainingRecord.objects.filter(staff=staff, withdrawn_at__isnull=True).update(
+            withdrawn_at=clock.now(), withdrawn_by="test", withdraw_reason="test"
+        )
     return staff
 
 

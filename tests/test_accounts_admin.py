@@ -124,7 +124,9 @@ def test_open_an_account_that_can_sign_in(world):
     person = Staff.objects.get(user__username="newhandler")
     assert answer.status_code == 302 and answer["Location"] == f"/staff/{person.pk}/"
     assert person.unit == world.bj and person.full_name == "赵六"
-    assert person.post_since == dt.date(2026, 1, 5) and person.trained_on == dt.date(2026, 2, 1)
+    assert person.post_since == dt.date(2026, 1, 5)
+    (training,) = person.training_records.all()  # valid for the default period
+    assert (training.trained_on, training.valid_until) == (dt.date(2026, 2, 1), dt.date(2028, 2, 1))
     assert person.roles == {"handler", "reviewer"}
     assert all(g.granted_by == "secadmin" for g in person.role_grants.all())
     (event,) = events("staff.create")

@@ -15,7 +15,7 @@ from gongxin.inquiry.models import InquiryRequest, Participant
 from gongxin.inquiry.rules import allowed_actions, draw_needed
 from gongxin.inquiry.supervision import stuck
 from gongxin.platform.errors import WorkflowError
-from tests.factories import LI, ZHANG, World, make_staff, matched_candidates
+from tests.factories import LI, ZHANG, World, make_staff, matched_candidates, set_trained
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 3, 2)
@@ -152,12 +152,12 @@ def test_a_drawn_signer_who_leaves_is_replaced_and_only_the_new_one_signs(tmp_pa
 
 def test_a_letter_registered_when_no_handler_can_be_drawn_gets_one_by_a_draw(tmp_path):
     world = World(tmp_path)
-    Staff.objects.filter(pk=world.handler.pk).update(trained_on=None)
+    set_trained(world.handler, False)
     req = world.register(people=[ZHANG])
     assert req.state == "received" and req.handler_id is None
     (blocked,) = stuck(InquiryRequest.objects.filter(pk=req.pk), unit_staff(world))
     assert "没有可抽取的经办人" in blocked[1]
-    Staff.objects.filter(pk=world.handler.pk).update(trained_on=dt.date(2025, 6, 1))
+    set_trained(world.handler, True)
     handler = Staff.objects.get(pk=world.handler.pk)
     assert "draw" in allowed_actions(handler, fresh(req))  # any handler of the unit, unassigned
     services.supplementary_draw(Staff.objects.get(pk=world.supervisor.pk), req.pk)

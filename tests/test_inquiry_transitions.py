@@ -26,7 +26,7 @@ from gongxin.inquiry.choices import OPEN_STATES, RequestState
 from gongxin.inquiry.models import Extension, Finding, InquiryRequest, Participant, Review
 from gongxin.inquiry.rules import RULES, allowed_actions
 from gongxin.platform.errors import WorkflowError
-from tests.factories import ZHANG, World, make_staff, matched_candidates
+from tests.factories import ZHANG, World, make_staff, matched_candidates, set_trained
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 3, 2)
@@ -116,9 +116,9 @@ def drive(world, people, state, round_):
     """A request with one matching candidate (ZHANG), driven through the services."""
     handler = people["handler"]
     if state == S.RECEIVED:
-        Staff.objects.filter(pk=handler.pk).update(trained_on=None)  # nobody to draw
+        set_trained(handler, False)  # nobody to draw
         req = world.register(people=[ZHANG])
-        Staff.objects.filter(pk=handler.pk).update(trained_on=dt.date(2025, 6, 1))
+        set_trained(handler, True)
         return req
     req = world.register(people=[ZHANG])
     if state == S.RETURNED:

@@ -195,7 +195,9 @@ def test_recused_and_untrained_staff_are_never_drawn(world):
     make_staff(world.bj, "untrained", "handler", trained=False)
     make_staff(world.bj, "too_long", "handler", post_since=dt.date(2019, 1, 1))
     recused = make_staff(world.bj, "recused", "handler")
-    Recusal.objects.create(staff=recused, agency=world.agency, reason="亲属在该单位任职")
+    Recusal.objects.create(
+        staff=recused, agency=world.agency, reason="亲属在该单位任职", starts_on=dt.date(2026, 1, 1)
+    )
     for _ in range(5):
         assert world.register().handler == world.handler
 

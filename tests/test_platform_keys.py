@@ -1,4 +1,5 @@
-"""Key rotation covers every sealed field of every app (list entries, candidates, letter files):
+"""Key rotation covers every sealed field of every app (list entries, candidates, letter files,
+recused people):
 after a rotation the old key can be removed from the key file and, after a restart, everything
 still reads; a key still in use cannot be removed; a process that did not rotate uses the new
 key for what it writes next, without a restart."""
@@ -8,6 +9,8 @@ import json
 
 import pytest
 
+from gongxin.accounts import recusals
+from gongxin.accounts.models import Recusal, RecusedPerson
 from gongxin.core.crypto import KeyFileError, KeyRing, new_key
 from gongxin.documents.models import LetterFile
 from gongxin.documents.sealed import file_bytes
@@ -22,7 +25,8 @@ from tests.factories import LI, ZHANG, World, letter_of, match_of
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 3, 2)
-SEALED = {"registry.ListEntry", "inquiry.Candidate", "documents.LetterFile"}
+SEALED = {"registry.ListEntry", "inquiry.Candidate", "documents.LetterFile",
+          "accounts.RecusedPerson"}  # fmt: skip
 
 
 def signed_request(world):
@@ -33,6 +37,9 @@ def signed_request(world):
     for reviewer in (world.reviewer_a, world.reviewer_b):
         services.review(reviewer, zhang.pk, "confirm", "一致", today=TODAY)
     services.sign_off(req.participants.get(role="signer").staff, req.pk)
+    # A recusal of a named person (回避人选) is sealed as well.
+    person = RecusedPerson.objects.create(**recusals.seal(*LI))
+    Recusal.objects.create(staff=world.signer, person=person, reason="亲属", starts_on=TODAY)
     return req
 
 
@@ -44,7 +51,8 @@ def everything_reads() -> dict:
                for e in ListEntry.objects.all()]  # fmt: skip
     candidates = [services.candidate_identity(c) for c in Candidate.objects.order_by("pk")]
     files = [file_bytes(f) for f in LetterFile.objects.order_by("pk")]
-    return {"entries": entries, "candidates": candidates, "files": files}
+    recused = [recusals.identity(p) for p in RecusedPerson.objects.order_by("pk")]
+    return {"entries": entries, "candidates": candidates, "files": files, "recused": recused}
 
 
 @pytest.mark.parametrize("suite", ["gm", "intl"])

@@ -245,6 +245,12 @@ if os.environ.get("GONGXIN_TLS", "") == "1":
 
 # 经办人员定期轮换: a handler is not drawn after this many years on the post.
 GONGXIN_HANDLER_TENURE_YEARS = int(os.environ.get("GONGXIN_HANDLER_TENURE_YEARS", "5"))
+# 业务培训: a training record is valid this many days after the training unless the security
+# administrator records another end (two years: the usual cycle of refresher training).
+GONGXIN_TRAINING_VALID_DAYS = int(os.environ.get("GONGXIN_TRAINING_VALID_DAYS", "730"))
+# `gongxin accounts expire` deactivates accounts not used (signed in, or opened if never signed
+# in) for this many days, administrators included.
+GONGXIN_ACCOUNT_IDLE_DAYS = int(os.environ.get("GONGXIN_ACCOUNT_IDLE_DAYS", "90"))
 
 # What one person can send (issue 8: no single user can stop the service). Every limit is here
 # and in docs/limits.md; each refusal says the limit and, where it helps, how to split the work.

@@ -8,3 +8,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from gongxin.accounts import scope  # noqa: F401 - registers the scopes
+        from gongxin.accounts.recusals import register_sealed
+
+        register_sealed()

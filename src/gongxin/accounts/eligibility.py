@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 
-from gongxin.accounts.models import Staff
+from gongxin.accounts.models import RULE_PREFETCH, Staff
 from gongxin.platform.rules import Predicate
 
 
@@ -21,7 +21,7 @@ def pool(unit, role: str, rule: Predicate, subject, exclude=()) -> list[Staff]:
             unit=unit, role_grants__role=role, role_grants__revoked_at__isnull=True
         )
         .select_related("user", "unit")
-        .prefetch_related("role_grants", "recusals")
+        .prefetch_related(*RULE_PREFETCH)
         .order_by("pk")
         .distinct()
     )

@@ -11,6 +11,7 @@ from django.db import models
 
 from gongxin.accounts.choices import AgencyLevel, UnitLevel
 from gongxin.core import clock
+from gongxin.platform.errors import InvalidSubmission, Problem
 from gongxin.platform.roles import Role
 from gongxin.platform.scope import RestrictedManager
 
@@ -62,13 +63,13 @@ class RequestingAgency(models.Model):
 
 
 class Staff(models.Model):
-    """A person at a platform unit (专人专岗): roles, training, post tenure."""
+    """A person at a platform unit (专人专岗): roles, post tenure; training records and recusals
+    are rows of their own (TrainingRecord, Recusal)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, models.PROTECT, related_name="staff")
     unit = models.ForeignKey(PlatformUnit, models.PROTECT, related_name="staff")
     full_name = models.CharField("姓名", max_length=50)
     active = models.BooleanField("在岗", default=True)
-    trained_on = models.DateField("业务培训合格日期", null=True, blank=True)
     post_since = models.DateField("本岗位任职起始日期")
 
     objects = RestrictedManager()
@@ -91,14 +92,6 @@ class Staff(models.Model):
             cached = frozenset(grant.role for grant in self.current_grants())
             self._roles = cached
         return cached
-
-    def recused_for(self, agency_id) -> bool:
-        """回避: whether this person must not act on requests from this agency."""
-        cached = getattr(self, "_recused", None)
-        if cached is None:
-            cached = frozenset(r.agency_id for r in self.recusals.all())
-            self._recused = cached
-        return agency_id in cached
 
     def tenure_ends(self) -> dt.date:
         years = settings.GONGXIN_HANDLER_TENURE_YEARS
@@ -137,22 +130,130 @@ class RoleGrant(models.Model):
         return f"{self.staff.full_name}：{self.get_role_display()}"
 
 
-class Recusal(models.Model):
-    """回避: this person does not handle or review requests from this agency."""
+# --- staff records: training, recusals (业务培训、回避) ---------------------------------------
 
-    staff = models.ForeignKey(Staff, models.CASCADE, related_name="recusals")
-    agency = models.ForeignKey(RequestingAgency, models.CASCADE, related_name="recusals")
-    reason = models.CharField("原因", max_length=200)
-    created_at = models.DateTimeField("登记时间", default=clock.now)
+# The relations the staff rules read (gongxin.platform.rules: roles, trained, not_recused):
+# whoever asks the rules of many people at once prefetches these, and only these.
+RULE_PREFETCH = ("role_grants", "training_records", "recusals__person")
+
+
+class TrainingRecord(models.Model):
+    """业务培训: one passed training, valid from ``trained_on`` to ``valid_until`` (both days
+    included). A person counts as trained on a day when a record not withdrawn is valid that
+    day (gongxin.platform.rules.trained). Never deleted: a record made in error is withdrawn,
+    with who, when and why, and stays in the history."""
+
+    staff = models.ForeignKey(Staff, models.PROTECT, related_name="training_records")
+    course = models.CharField("培训内容", max_length=100)
+    trained_on = models.DateField("培训合格日期")
+    valid_until = models.DateField("有效期至")
+    recorded_by = models.CharField("登记人", max_length=150)
+    recorded_at = models.DateTimeField("登记时间", default=clock.now)
+    withdrawn_at = models.DateTimeField("作废时间", null=True, blank=True)
+    withdrawn_by = models.CharField("作废人", max_length=150, blank=True)
+    withdraw_reason = models.CharField("作废理由", max_length=200, blank=True)
 
     class Meta:
-        verbose_name = "回避"
+        verbose_name = "业务培训记录"
+        ordering = ["staff", "-trained_on", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["staff", "agency"], name="one_recusal_per_agency")
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gte=models.F("trained_on")),
+                name="training_valid_after_trained",
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.staff.full_name} 回避 {self.agency.name}"
+        return f"{self.staff.full_name}：{self.course}（{self.trained_on}—{self.valid_until}）"
+
+    @staticmethod
+    def period(trained_on: dt.date, valid_until: dt.date | None, today: dt.date):
+        """(trained_on, valid_until) as they will be stored: ``valid_until`` defaults to
+        GONGXIN_TRAINING_VALID_DAYS after the training. Raises InvalidSubmission (each problem,
+        in Chinese) for a training in the future or an end before it."""
+        problems = []
+        if trained_on > today:
+            problems.append(Problem("培训合格日期", "不能晚于今天"))
+        if valid_until is None:
+            valid_until = trained_on + dt.timedelta(days=settings.GONGXIN_TRAINING_VALID_DAYS)
+        elif valid_until < trained_on:
+            problems.append(Problem("有效期至", "不能早于培训合格日期"))
+        if problems:
+            raise InvalidSubmission(problems)
+        return trained_on, valid_until
+
+
+class RecusedPerson(models.Model):
+    """The named person of a recusal (回避某一人选): name and ID number only sealed, plus the
+    keyed blind index of the number under the candidates' context, so a recusal finds the
+    person among a request's candidates without opening anything (gongxin.accounts.recusals).
+    A row of its own so that the key rotation (gongxin.platform.sealed) rewrites sealed rows
+    only."""
+
+    subject_cipher = models.BinaryField("姓名与公民身份号码（密文）")
+    id_index = models.BinaryField("公民身份号码索引", max_length=16)
+    key_id = models.CharField("密钥标识", max_length=32)
+
+    class Meta:
+        verbose_name = "回避人选"
+
+    def __str__(self) -> str:
+        return f"回避人选#{self.pk}"
+
+
+class Recusal(models.Model):
+    """回避: this person does not handle, review or sign requests from this agency, or requests
+    naming this person, from ``starts_on`` to ``ends_on`` (open-ended when empty). Never
+    deleted: ending one keeps the row, with who ended it, when and why. Whether one holds on a
+    day is gongxin.platform.rules.in_force."""
+
+    staff = models.ForeignKey(Staff, models.PROTECT, related_name="recusals")
+    agency = models.ForeignKey(RequestingAgency, models.PROTECT, null=True, blank=True,
+                               related_name="recusals", verbose_name="发起查询单位")  # fmt: skip
+    person = models.OneToOneField(RecusedPerson, models.PROTECT, null=True, blank=True,
+                                  related_name="recusal", verbose_name="人选")  # fmt: skip
+    reason = models.CharField("原因", max_length=200)
+    starts_on = models.DateField("回避起始日期")
+    ends_on = models.DateField("回避截止日期", null=True, blank=True)
+    created_at = models.DateTimeField("登记时间", default=clock.now)
+    recorded_by = models.CharField("登记人", max_length=150, blank=True)
+    ended_at = models.DateTimeField("解除时间", null=True, blank=True)
+    ended_by = models.CharField("解除人", max_length=150, blank=True)
+    end_reason = models.CharField("解除理由", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "回避"
+        ordering = ["staff", "-starts_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(agency__isnull=False, person__isnull=True)
+                    | models.Q(agency__isnull=True, person__isnull=False)
+                ),
+                name="recusal_of_agency_or_person",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="recusal_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        whom = self.agency.name if self.agency_id else "一名人选"
+        return f"{self.staff.full_name} 回避 {whom}"
+
+    def person_indexes(self) -> frozenset[bytes]:
+        """The blind indexes of the named person's ID number under every key of the key file
+        (empty for an agency): a candidate indexed before or after a rotation is found."""
+        if self.person_id is None:
+            return frozenset()
+        cached = self.__dict__.get("_person_indexes")
+        if cached is None:
+            from gongxin.accounts.recusals import person_indexes
+
+            cached = self.__dict__["_person_indexes"] = person_indexes(self.person)
+        return cached
 
 
 class ApiToken(models.Model):

@@ -18,7 +18,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from gongxin.accounts.models import RoleGrant, Staff
+from gongxin.accounts.models import RoleGrant, Staff, TrainingRecord
 from gongxin.accounts.signin import end_sessions
 from gongxin.core import clock
 from gongxin.platform.errors import WorkflowError, invalid
@@ -34,9 +34,13 @@ class NewStaff:
     username: str
     full_name: str
     post_since: dt.date
-    trained_on: dt.date | None
+    trained_on: dt.date | None  # a first training record, valid for the default period
     roles: frozenset[str]
     password: str
+
+
+# What a training date given when the account is opened is recorded as.
+FIRST_COURSE = "业务培训（开设账号时登记）"
 
 
 def _may_manage(actor) -> None:
@@ -70,6 +74,8 @@ def create_staff(actor, new: NewStaff) -> Staff:
     if users.objects.filter(username=new.username).exists():
         raise invalid("用户名", "该用户名已被使用")
     _refuse_conflict(new.roles)
+    if new.trained_on is not None:
+        training = TrainingRecord.period(new.trained_on, None, clock.today())
     user = users(username=new.username, first_name=new.full_name[:150])
     try:
         validate_password(new.password, user)
@@ -83,14 +89,28 @@ def create_staff(actor, new: NewStaff) -> Staff:
             unit_id=actor.unit_id,
             full_name=new.full_name,
             post_since=new.post_since,
-            trained_on=new.trained_on,
         )
         by = actor.user.get_username()
+        if new.trained_on is not None:
+            TrainingRecord.objects.create(staff=staff, course=FIRST_COURSE, trained_on=training[0],
+                                          valid_until=training[1], recorded_by=by)  # fmt: skip
         for role in sorted(new.roles):
             RoleGrant.objects.create(staff=staff, role=role, granted_by=by,
                                      grant_reason="开设账号时授予")  # fmt: skip
         record(actor, "staff.create", staff, username=user.username, roles=sorted(new.roles))
     return staff
+
+
+def switch_account(target: Staff, active: bool) -> None:
+    """What 停用 and 启用 change (the caller records why): the person's account and user, and,
+    when stopping it, every session the person has open. Also used by ``accounts expire``."""
+    target.active = active
+    target.save(update_fields=["active"])
+    user = target.user
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    if not active:
+        end_sessions(user)
 
 
 def set_active(actor, pk: int, active: bool, reason: str) -> Staff:
@@ -99,13 +119,8 @@ def set_active(actor, pk: int, active: bool, reason: str) -> Staff:
         target = _target(actor, pk, what="停用或启用")
         if target.active == active:
             raise WorkflowError("unchanged", "该账号已是启用状态" if active else "该账号已停用")
-        target.active = active
-        target.save(update_fields=["active"])
+        switch_account(target, active)
         user = target.user
-        user.is_active = active
-        user.save(update_fields=["is_active"])
-        if not active:
-            end_sessions(user)
         action = "staff.activate" if active else "staff.deactivate"
         record(actor, action, target, username=user.username, reason=reason)
     return target

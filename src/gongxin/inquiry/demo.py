@@ -13,7 +13,14 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from gongxin.accounts.models import PlatformUnit, Recusal, RequestingAgency, RoleGrant, Staff
+from gongxin.accounts.models import (
+    PlatformUnit,
+    Recusal,
+    RequestingAgency,
+    RoleGrant,
+    Staff,
+    TrainingRecord,
+)
 from gongxin.core import clock
 from gongxin.inquiry import services
 from gongxin.inquiry.models import InquiryRequest
@@ -72,8 +79,13 @@ def load_organisation(today: dt.date) -> list[tuple[str, str, str]]:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
             staff, _ = Staff.objects.get_or_create(user=user, defaults=dict(
-                unit=unit, full_name=NAMES[i], trained_on=today - dt.timedelta(days=200),
+                unit=unit, full_name=NAMES[i],
                 post_since=today - dt.timedelta(days=400 + 100 * i)))  # fmt: skip
+            trained_on = today - dt.timedelta(days=200)
+            TrainingRecord.objects.get_or_create(staff=staff, defaults=dict(
+                course="公务员录用调任人选信用记录查询业务培训", trained_on=trained_on,
+                valid_until=TrainingRecord.period(trained_on, None, today)[1],
+                recorded_by="demo"))  # fmt: skip
             for role in roles:
                 RoleGrant.objects.get_or_create(staff=staff, role=role, revoked_at=None,
                                                 defaults={"granted_by": "demo"})  # fmt: skip
@@ -83,7 +95,7 @@ def load_organisation(today: dt.date) -> list[tuple[str, str, str]]:
     for staff in Staff.objects.filter(
         unit=units["bj"], role_grants__role=Role.HANDLER, role_grants__revoked_at__isnull=True
     ):
-        reason = {"reason": "近亲属在该单位任职（演示）"}
+        reason = {"reason": "近亲属在该单位任职（演示）", "starts_on": today, "recorded_by": "demo"}
         Recusal.objects.get_or_create(staff=staff, agency=hrss, defaults=reason)
     return rows
 

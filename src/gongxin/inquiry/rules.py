@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef
 
 from gongxin.accounts.eligibility import pool
+from gongxin.accounts.models import RULE_PREFETCH
 from gongxin.inquiry.choices import (
     OPEN_STATES,
     CandidateResult,
@@ -217,7 +218,7 @@ def _drawn(req, role: str) -> list:
     """The staff drawn for ``role`` in the round in progress."""
     return [p.staff for p in req.participants.filter(round=req.round, role=role)
             .select_related("staff__user", "staff__unit")
-            .prefetch_related("staff__role_grants", "staff__recusals")]  # fmt: skip
+            .prefetch_related(*(f"staff__{r}" for r in RULE_PREFETCH))]  # fmt: skip
 
 
 def _reviewers_missing(req) -> int:

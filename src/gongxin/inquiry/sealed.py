@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from gongxin.inquiry.models import Candidate
-from gongxin.inquiry.services.identity import CANDIDATE_ID, CANDIDATE_SUBJECT
+from gongxin.inquiry.services.identity import CANDIDATE_SUBJECT
+from gongxin.platform.keys import CANDIDATE_ID
 from gongxin.platform.sealed import Sealed, register
 from gongxin.registry.pipeline import split_subject
 

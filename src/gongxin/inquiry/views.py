@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from gongxin.accounts.models import Staff
+from gongxin.accounts.models import RULE_PREFETCH, Staff
 from gongxin.audit.services import record
 from gongxin.core import clock, idnumber
 from gongxin.inquiry import forms, queries, services
@@ -64,7 +64,7 @@ def dashboard(request):
     }
     if allowed(staff, Role.SUPERVISOR):
         unit_staff = list(Staff.objects.restrict(staff, "supervise")
-                          .prefetch_related("role_grants", "recusals"))  # fmt: skip
+                          .prefetch_related(*RULE_PREFETCH))  # fmt: skip
         context["stuck"] = stuck(open_, unit_staff)
     return render(request, "inquiry/dashboard.html", context)
 

@@ -41,3 +41,9 @@ def reload() -> KeyRing:
     global _cached
     _cached = None
     return keyring()
+
+
+# The blind-index context of a candidate's resident ID number. Candidates (inquiry) and the
+# named people of recusals (accounts) are indexed under it, so a recusal finds the candidate;
+# list entries use another (registry.keys.PERSON_ID), so neither is linkable to the lists.
+CANDIDATE_ID = b"candidate.id"

@@ -6,15 +6,19 @@ draw (who may be drawn), the service check (may this person act now), the button
 the permission map and the API — so changing a rule is a one-line change that all of them obey.
 
 Predicates combine with ``&`` (all must hold; the first reason is given) and ``|`` (one must
-hold). Staff are duck-typed here (``active``, ``roles``, ``unit_id``, ``trained_on``,
-``tenure_ends()``, ``recused_for()``): the platform never imports the accounts app.
+hold). Staff are duck-typed here (``active``, ``roles``, ``unit_id``, ``tenure_ends()``, and
+the rows of ``training_records`` and ``recusals``, which callers asking about many people
+prefetch: gongxin.accounts.models.RULE_PREFETCH); so are subjects (``unit_id``, ``agency_id``,
+``candidate_indexes()``): the platform never imports the accounts app or a product.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from gongxin.core import clock
+from gongxin.core.dates import zh_date
 from gongxin.platform.roles import BUSINESS_ROLES, Role, role_conflict
 
 Reason = str | None
@@ -103,8 +107,17 @@ business: Predicate = staff_member & business_role
 
 @rule("trained")
 def trained(staff, subject) -> Reason:
-    """Holds a passed business-training record (业务培训)."""
-    return None if staff.trained_on is not None else "未取得业务培训合格记录"
+    """业务培训: a training record, not withdrawn, valid today (trained on or before today,
+    valid until today or later)."""
+    today = clock.today()
+    taken = [r for r in staff.training_records.all()
+             if r.withdrawn_at is None and r.trained_on <= today]  # fmt: skip
+    if any(r.valid_until >= today for r in taken):
+        return None
+    if taken:
+        lapsed = max(r.valid_until for r in taken)
+        return f"业务培训已过期（有效期至{zh_date(lapsed)}），须重新培训合格"
+    return "未取得业务培训合格记录"
 
 
 @rule("within_tenure")
@@ -121,15 +134,50 @@ def same_unit(staff, subject) -> Reason:
     return None if staff.unit_id == subject.unit_id else "不属于本单位"
 
 
+def in_force(recusal, day: dt.date) -> bool:
+    """A recusal holds from its first day to its last (none: open-ended), until it is ended."""
+    return (recusal.ended_at is None and recusal.starts_on <= day
+            and (recusal.ends_on is None or day <= recusal.ends_on))  # fmt: skip
+
+
 @rule("not_recused")
 def not_recused(staff, subject) -> Reason:
-    """回避: not for the agency the subject comes from."""
-    return "已登记回避该发起查询单位" if staff.recused_for(subject.agency_id) else None
+    """回避, on the days a recusal holds: not for the agency the subject comes from, nor for a
+    subject naming a person the staff member is recused for (found by the blind index of the
+    ID number among the subject's candidates; the reason names no one)."""
+    today = clock.today()
+    held = [r for r in staff.recusals.all() if in_force(r, today)]
+    if any(r.agency_id is not None and r.agency_id == subject.agency_id for r in held):
+        return "已登记回避该发起查询单位"
+    people = [r for r in held if r.agency_id is None]
+    if people and any(r.person_indexes() & subject.candidate_indexes() for r in people):
+        return "已登记回避本件的一名人选"
+    return None
+
+
+def drawable(role: str) -> Predicate:
+    """What keeps a person out of every draw for ``role``, whatever the subject: active, roles
+    compatible, holding the role, trained; handlers also within their post tenure. The staff
+    list shows its reasons."""
+    base = staff_member & holds(role) & trained
+    return base & within_tenure if role == Role.HANDLER else base
 
 
 def eligible(role: str) -> Predicate:
-    """Who may be drawn for ``role`` on a subject, and may still act in it once drawn: active,
-    roles compatible, holding the role, trained, not recused, in the subject's unit; handlers
-    also within their post tenure."""
-    base = staff_member & holds(role) & same_unit & trained & not_recused
-    return base & within_tenure if role == Role.HANDLER else base
+    """Who may be drawn for ``role`` on a subject, and may still act in it once drawn: the
+    person is drawable for it, in the subject's unit and not recused for it."""
+    return drawable(role) & same_unit & not_recused
+
+
+# The roles a request draws people for (随机抽取办理).
+DRAWN_ROLES = (Role.HANDLER, Role.REVIEWER, Role.SIGNER)
+
+
+def draw_blockers(staff) -> list[tuple[str, str]]:
+    """(roles, reason) for each reason that keeps ``staff`` out of every draw today, for the
+    drawn roles they hold, roles sharing a reason together (e.g. 「经办人、复核人」)."""
+    found: dict[str, list[str]] = {}
+    for role in DRAWN_ROLES:
+        if role in staff.roles and (reason := drawable(role)(staff, None)):
+            found.setdefault(reason, []).append(Role(role).label)
+    return [("、".join(labels), reason) for reason, labels in found.items()]

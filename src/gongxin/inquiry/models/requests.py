@@ -48,6 +48,16 @@ class InquiryRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.agency.name} {self.letter_number}"
 
+    def candidate_indexes(self) -> frozenset[bytes]:
+        """The blind indexes of the candidates' ID numbers: what a recusal of a named person is
+        checked against (gongxin.platform.rules.not_recused). Candidates are fixed at
+        registration, so the set is read once per request object."""
+        cached = self.__dict__.get("_candidate_indexes")
+        if cached is None:
+            found = self.candidates.values_list("id_index", flat=True)
+            cached = self.__dict__["_candidate_indexes"] = frozenset(bytes(i) for i in found)
+        return cached
+
     @property
     def current(self) -> Round:
         """The round in progress (cached on the instance)."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from gongxin.core import idnumber
 from gongxin.inquiry.models import Candidate
+from gongxin.platform.keys import CANDIDATE_ID
 from gongxin.platform.sealed import checked_keyring
 from gongxin.registry.pipeline import split_subject, subject_plaintext
 
 CANDIDATE_SUBJECT = b"candidate.subject"
-CANDIDATE_ID = b"candidate.id"  # not person.id: candidates must not be linkable to list entries
 
 
 def seal(name: str, number: str) -> dict:
