@@ -53,3 +53,48 @@ class ReasonForm(forms.Form):
 class RoleChangeForm(ReasonForm):
     role = forms.ChoiceField(label="角色", choices=Role.choices,
                              error_messages={"required": "请选择角色"})  # fmt: skip
+
+
+# --- 人员档案: training, tenure, recusals (gongxin.accounts.records) ---------------------------
+
+
+class TrainingForm(forms.Form):
+    course = forms.CharField(label="培训内容", max_length=100,
+                             error_messages={"required": "请填写培训内容"})  # fmt: skip
+    trained_on = forms.DateField(label="培训合格日期", widget=DATE_INPUT,
+                                 error_messages=DATE_ERRORS)  # fmt: skip
+    valid_until = forms.DateField(label="有效期至", widget=DATE_INPUT, required=False,
+                                  error_messages=DATE_ERRORS,
+                                  help_text="不填的，按系统设定的有效期计算")  # fmt: skip
+
+
+class RecordReasonForm(ReasonForm):
+    """An action on one of the person's rows (a training record, a recusal), named by id."""
+
+    record = forms.IntegerField(min_value=1, error_messages={"required": "请选择记录",
+                                                             "invalid": "请选择记录"})  # fmt: skip
+
+
+class TenureForm(ReasonForm):
+    post_since = forms.DateField(label="本岗位任职起始日期", widget=DATE_INPUT,
+                                 error_messages=DATE_ERRORS)  # fmt: skip
+
+
+class RecusalForm(forms.Form):
+    """Either an agency or a person (name and ID number); which fields a kind needs, and
+    whether they are right, is the service's to say (gongxin.accounts.records.add_recusal)."""
+
+    kind = forms.ChoiceField(label="回避对象", choices=[("agency", "发起查询单位"),
+                                                      ("person", "人选")],
+                             error_messages={"required": "请选择回避对象",
+                                             "invalid_choice": "请选择回避对象"})  # fmt: skip
+    agency = forms.IntegerField(label="发起查询单位", required=False,
+                                error_messages={"invalid": "请选择发起查询单位"})  # fmt: skip
+    name = forms.CharField(label="人选姓名", max_length=100, required=False)
+    id_number = forms.CharField(label="公民身份号码", max_length=40, required=False)
+    reason = forms.CharField(label="回避原因", max_length=200,
+                             error_messages={"required": "请填写回避原因"})  # fmt: skip
+    starts_on = forms.DateField(label="回避起始日期", widget=DATE_INPUT, required=False,
+                                error_messages=DATE_ERRORS)  # fmt: skip
+    ends_on = forms.DateField(label="回避截止日期", widget=DATE_INPUT, required=False,
+                              error_messages=DATE_ERRORS)  # fmt: skip

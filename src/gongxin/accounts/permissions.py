@@ -13,8 +13,17 @@ ROUTES = {
     "staff_revoke": Role.SECADMIN,
     "staff_deactivate": Role.SECADMIN,
     "staff_activate": Role.SECADMIN,
+    # 人员档案 (gongxin.accounts.records): the same administrator, the same scope.
+    "staff_training": Role.SECADMIN,
+    "staff_training_withdraw": Role.SECADMIN,
+    "staff_tenure": Role.SECADMIN,
+    "staff_recusal": Role.SECADMIN,
+    "staff_recusal_end": Role.SECADMIN,
 }
 # Actions that only change something when posted (a GET goes back to the person's page).
-POST_ONLY = frozenset({"staff_grant", "staff_revoke", "staff_deactivate", "staff_activate"})
+POST_ONLY = frozenset({"staff_grant", "staff_revoke", "staff_deactivate", "staff_activate"}) | {
+    "staff_training", "staff_training_withdraw", "staff_tenure", "staff_recusal",
+    "staff_recusal_end",
+}  # fmt: skip
 # 修改密码 is beside the person's name in the frame (everyone signed in, administrators included).
 MENU = [("staff_list", "人员管理")]

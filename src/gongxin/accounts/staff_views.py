@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
-from gongxin.accounts import forms, services
-from gongxin.accounts.models import Staff
+from gongxin.accounts import forms, records, services
+from gongxin.accounts.models import RULE_PREFETCH, Staff
 from gongxin.platform.errors import Problem, WorkflowError
 from gongxin.platform.forms import problems_of
 from gongxin.platform.permissions import requires
@@ -21,7 +21,9 @@ def _managed(staff):
 
 @requires("staff_list")
 def staff_list(request):
-    people = _managed(request.staff).prefetch_related("role_grants").order_by("full_name")
+    people = list(_managed(request.staff).prefetch_related(*RULE_PREFETCH, "recusals__agency")
+                  .order_by("full_name"))  # fmt: skip
+    records.list_flags(people)  # 人员档案: who cannot be drawn now, and why
     return render(request, "accounts/staff_list.html", {"people": people})
 
 
@@ -60,6 +62,7 @@ def staff_detail(request, pk):
         "revocable": [(r, Role(r).label) for r in Role.values if r in person.roles],
         "is_me": person.pk == request.staff.pk,
     }
+    context.update(records.records_context(person))  # 人员档案: training, tenure, recusals
     return render(request, "accounts/staff_detail.html", context)
 
 

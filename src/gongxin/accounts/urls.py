@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongxin.accounts import staff_views, views
+from gongxin.accounts import record_views, staff_views, views
 from gongxin.platform.permissions import requires
 
 urlpatterns = [
@@ -18,4 +18,14 @@ urlpatterns = [
     path("staff/<id:pk>/revoke/", staff_views.staff_revoke, name="staff_revoke"),
     path("staff/<id:pk>/deactivate/", staff_views.staff_deactivate, name="staff_deactivate"),
     path("staff/<id:pk>/activate/", staff_views.staff_activate, name="staff_activate"),
+    # 人员档案: training, tenure, recusals (the row acted on is named in the form body).
+    path("staff/<id:pk>/training/", record_views.staff_training, name="staff_training"),
+    path(
+        "staff/<id:pk>/training/withdraw/",
+        record_views.staff_training_withdraw,
+        name="staff_training_withdraw",
+    ),
+    path("staff/<id:pk>/tenure/", record_views.staff_tenure, name="staff_tenure"),
+    path("staff/<id:pk>/recusals/", record_views.staff_recusal, name="staff_recusal"),
+    path("staff/<id:pk>/recusals/end/", record_views.staff_recusal_end, name="staff_recusal_end"),
 ]
