@@ -248,8 +248,10 @@ class CandidateViewSet(viewsets.ViewSet):
         candidate = services.review(request.staff, candidate.pk, **data)
         req = candidate.request
         found = {f.candidate_id: f for f in queries.findings(req)}
-        return Response(s.CandidateSerializer(
-            candidate, context={"evidence": True, "findings": found}).data)  # fmt: skip
+        data = s.CandidateSerializer(candidate, context={"evidence": True, "findings": found}).data
+        # The answer shows the candidate: a view, besides the review itself.
+        record(request.staff, "request.view_candidates", req, via="api", count=1)
+        return Response(data)
 
 
 class AgencyViewSet(viewsets.ViewSet):
