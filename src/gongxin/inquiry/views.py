@@ -25,6 +25,7 @@ from gongxin.platform.errors import Conflict, InvalidSubmission, Problem, Workfl
 from gongxin.platform.forms import problems_of
 from gongxin.platform.frame import menu_for
 from gongxin.platform.permissions import allowed, requires
+from gongxin.platform.resume import restore
 from gongxin.platform.roles import Role
 from gongxin.platform.rules import business
 
@@ -94,8 +95,11 @@ def request_list(request):
 @requires("request_new")
 def request_new(request):
     staff = request.staff
+    initial = {"received_on": clock.today()}
+    if request.method == "GET" and (resumed := restore(request)):  # typed before signing in again
+        initial.update(resumed.initial(forms.RegistrationForm.base_fields))
     form = forms.RegistrationForm(request.POST or None, request.FILES or None, staff=staff,
-                                  initial={"received_on": clock.today()})  # fmt: skip
+                                  initial=initial)  # fmt: skip
     problems: list[Problem] = []
     if request.method == "POST":
         form.is_valid()
@@ -201,6 +205,8 @@ def request_detail(request, pk):
         record(staff, "request.view_candidates", req, count=len(candidates))
         tampered = result_check.checked(staff, req, via="page")
     actions = allowed_actions(staff, req)
+    resumed = restore(request)  # a reason typed before signing in again
+    extension = resumed.for_action(reverse("request_extend", args=[req.pk])) if resumed else {}
     return render(request, "inquiry/request_detail.html", {
         "req": req, "show_candidates": bool(candidates), "evidence": evidence,
         "tampered": tampered, "purged": PURGED if req.purged_at else "",
@@ -213,7 +219,8 @@ def request_detail(request, pk):
         "waiting": waiting_for(req),
         "deadline_status": services.deadline_status(req),
         "extensions": req.extensions.select_related("recorded_by"),
-        "review_form": forms.ReviewForm(), "extension_form": forms.ExtensionForm(),
+        "review_form": forms.ReviewForm(), "resumed": resumed,
+        "extension_form": forms.ExtensionForm(initial={k: extension.get(k) for k in extension}),
     })  # fmt: skip
 
 
