@@ -200,3 +200,21 @@ def test_an_anchor_rewritten_with_the_trail_after_it_is_found_against_the_checkp
     code, out = cli("verify", "--checkpoint", str(path))
     assert code == 1
     assert "留痕链在序号3处不完整：清除边界（序号3）的摘要与检查点不符：清除边界记录被改动" in out
+
+
+def test_a_checkpoint_older_than_the_boundary_cannot_vouch_and_says_so(tmp_path):
+    events(JANUARY, 2)
+    with clock.pinned(JANUARY):
+        code, _ = cli("checkpoint", str(tmp_path / "old.json"))  # seq 2; its own event is seq 3
+    assert code == 0
+    events(JANUARY, 1)
+    events(AUGUST, 2)
+    with clock.pinned(AUGUST + dt.timedelta(hours=1)):
+        purge(tmp_path / "cut.json", dt.date(2026, 2, 1))
+        assert PurgeAnchor.current().seq == 4
+        code, out = cli("verify", "--checkpoint", str(tmp_path / "old.json"))
+        assert (
+            code == 1 and "检查点记到序号2，该记录已按保存期限清除，且不是任何一次清除的边界" in out
+        )
+        code, out = cli("verify", "--checkpoint", str(tmp_path / "cut.json"))
+        assert code == 0

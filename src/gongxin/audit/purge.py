@@ -1,8 +1,8 @@
 """Purging the trail after the retention period, keeping what is left verifiable (record 0006).
 
 Events are kept at least ``GONGXIN_AUDIT_RETENTION_DAYS`` (default and least 180 days: 网络安全法
-第二十一条 asks network logs be kept no less than six months; GB/T 22239-2019 8.1.3.5 the same of
-audit records). A purge removes a prefix of the chain — every event up to the last one before
+第二十一条 asks network logs be kept no less than six months; docs/retention.md). A purge
+removes a prefix of the chain — every event up to the last one before
 the chosen day — and leaves an anchor: the last removed event's place and digest, which the
 first kept event links to. In order:
 
