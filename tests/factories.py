@@ -250,3 +250,22 @@ def letter_of(req):
 
     return (Round.objects.filter(request=req, letter__isnull=False).order_by("-number")
             .first().letter)  # fmt: skip
+
+
+def issued(world, people=(ZHANG, LI)):
+    """A request taken through the whole workflow today: ZHANG (listed) confirmed by both
+    reviewers, signed and issued. Returns the request as stored."""
+    from gongxin.core import clock
+    from gongxin.inquiry import services
+    from gongxin.inquiry.models import InquiryRequest
+
+    today = clock.today()
+    req = world.register(people=people, received_on=today, today=today)
+    services.screen_request(world.handler, req.pk, today=today)
+    services.submit(world.handler, req.pk)
+    for candidate in matched_candidates(req):
+        for reviewer in (world.reviewer_a, world.reviewer_b):
+            services.review(reviewer, candidate.pk, "confirm", "一致", today=today)
+    services.sign_off(world.signer, req.pk)
+    services.issue(world.handler, req.pk)
+    return InquiryRequest.objects.get(pk=req.pk)

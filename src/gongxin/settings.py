@@ -252,6 +252,13 @@ GONGXIN_TRAINING_VALID_DAYS = int(os.environ.get("GONGXIN_TRAINING_VALID_DAYS", 
 # in) for this many days, administrators included.
 GONGXIN_ACCOUNT_IDLE_DAYS = int(os.environ.get("GONGXIN_ACCOUNT_IDLE_DAYS", "90"))
 
+# Retention (docs/decisions/0006-audit-chain.md, docs/retention.md). The trail: at least 180 days
+# (网络安全法 第二十一条, six months), enforced by `gongxin audit purge`. Candidates' names and ID
+# numbers, match evidence and letter files of requests closed longer than this are removed by
+# `gongxin purge candidates` (at least 365 days; the default, three years, is explained there).
+GONGXIN_AUDIT_RETENTION_DAYS = int(os.environ.get("GONGXIN_AUDIT_RETENTION_DAYS", "180"))
+GONGXIN_CANDIDATE_RETENTION_DAYS = int(os.environ.get("GONGXIN_CANDIDATE_RETENTION_DAYS", "1095"))
+
 # What one person can send (issue 8: no single user can stop the service). Every limit is here
 # and in docs/limits.md; each refusal says the limit and, where it helps, how to split the work.
 _MB = 1 << 20

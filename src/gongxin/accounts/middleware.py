@@ -7,6 +7,7 @@ from django.contrib.auth import logout
 
 from gongxin.accounts.signin import actor_of
 from gongxin.core import clock
+from gongxin.platform.resume import ENDED_FOR
 from gongxin.platform.trail import record
 
 SEEN = "gongxin_seen"  # when the session was last marked as in use (seconds, the product clock)
@@ -33,6 +34,7 @@ class IdleSessionMiddleware:
             if seen is not None and now - seen >= settings.SESSION_IDLE.total_seconds():
                 record(actor_of(user), "auth.sign_out", ref=("User", user.pk), reason="idle")
                 logout(request)
+                request.session[ENDED_FOR] = user.pk  # what they typed is kept for them only
             elif seen is None or now - seen >= settings.SESSION_TOUCH.total_seconds():
                 request.session[SEEN] = now
         return self.get_response(request)

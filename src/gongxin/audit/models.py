@@ -1,8 +1,12 @@
 """Append-only audit events, hash-chained with SM3 (gongxin.core.chain; decision record 0006).
 
 The application refuses to change or remove an event (below), and so does the database itself:
-triggers on SQLite and PostgreSQL abort any UPDATE or DELETE of an event (migration 0003).
+triggers on SQLite and PostgreSQL abort any UPDATE or DELETE of an event (migration 0003), and
+of a purge anchor (migration 0005). Only a purge after the retention period removes events
+(gongxin.audit.purge).
 """
+
+from __future__ import annotations
 
 from django.db import models
 
@@ -14,9 +18,9 @@ class AppendOnly(ValueError):
     """An attempt to change or remove audit events."""
 
 
-class AuditQuerySet(RestrictedQuerySet):
-    """No bulk change or removal either: ``update()``, ``delete()`` and ``bulk_update()`` of
-    audit events are refused, like ``save()`` of an existing one."""
+class AppendOnlyQuerySet(models.QuerySet):
+    """No bulk change or removal either: ``update()``, ``delete()`` and ``bulk_update()`` are
+    refused, like ``save()`` of an existing row."""
 
     def update(self, **kwargs):
         raise AppendOnly("audit events are append-only")
@@ -29,6 +33,10 @@ class AuditQuerySet(RestrictedQuerySet):
 
     def update_or_create(self, *args, **kwargs):
         raise AppendOnly("audit events are append-only")
+
+
+class AuditQuerySet(AppendOnlyQuerySet, RestrictedQuerySet):
+    """Audit events: append-only, and scoped (the auditor's pages read through restrict)."""
 
 
 class AuditEvent(models.Model):
@@ -93,3 +101,39 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seq} {self.digest}"
+
+
+class PurgeAnchor(models.Model):
+    """A purge after the retention period: the last event it removed (place and digest), which
+    the first event kept links to. The latest anchor is where verification starts; it is
+    written in the purging transaction beside the chained ``audit.purge`` event that states the
+    same place and digest, and the operator keeps a checkpoint of it elsewhere. Never changed
+    or removed (the application and the database refuse, like events)."""
+
+    seq = models.PositiveBigIntegerField("清除至序号", unique=True)
+    digest = models.CharField("该序号的摘要", max_length=64)
+    before = models.DateTimeField("清除此时间以前的记录")
+    removed = models.PositiveBigIntegerField("清除条数")
+    purged_at = models.DateTimeField("清除时间", default=clock.now)
+
+    objects = models.Manager.from_queryset(AppendOnlyQuerySet)()
+
+    class Meta:
+        verbose_name = "留痕清除边界"
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"{self.seq} {self.digest}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnly("purge anchors are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnly("purge anchors are append-only")
+
+    @classmethod
+    def current(cls) -> PurgeAnchor | None:
+        """Where the trail now starts (None: nothing was ever purged)."""
+        return cls.objects.order_by("-seq").first()

@@ -75,7 +75,8 @@ class LetterFile(models.Model):
 
     The file names people, so it is stored encrypted with the data keys (``key_id``; empty for
     files stored before letters were encrypted, which the next key rotation seals). ``sha256``
-    is of the file itself, as issued.
+    is of the file itself, as issued. A product purges the file after its retention period
+    (``purged_at``; data emptied): the letter, its number and this digest stay.
     """
 
     letter = models.ForeignKey(Letter, models.PROTECT, related_name="files")
@@ -84,6 +85,7 @@ class LetterFile(models.Model):
     key_id = models.CharField("密钥标识", max_length=32, blank=True)
     sha256 = models.CharField("SHA-256", max_length=64)
     created_at = models.DateTimeField("生成时间", default=clock.now)
+    purged_at = models.DateTimeField("文件清除时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "公文文件"

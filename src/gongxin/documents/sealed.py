@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from gongxin.documents.models import LetterFile
 from gongxin.platform.sealed import Sealed, checked_keyring, register
 
@@ -27,5 +29,7 @@ def _reseal(ring, key, row) -> tuple:
 
 
 def register_sealed() -> None:
+    # A file purged after its product's retention period is empty, unsealed, and stays so.
     register(Sealed(LetterFile, reads=("data", "key_id"), writes=("data", "key_id"),
-                    reseal=_reseal, may_be_unsealed=True))  # fmt: skip
+                    reseal=_reseal, may_be_unsealed=True,
+                    present=Q(purged_at__isnull=True)))  # fmt: skip

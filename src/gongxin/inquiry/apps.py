@@ -7,7 +7,10 @@ class InquiryConfig(AppConfig):
     verbose_name = "查询需求"
 
     def ready(self):
+        from gongxin.documents.integrity import register_check
         from gongxin.inquiry import scope  # noqa: F401 - registers the scopes
+        from gongxin.inquiry.result_check import letter_problems
         from gongxin.inquiry.sealed import register_sealed
 
         register_sealed()
+        register_check(letter_problems)

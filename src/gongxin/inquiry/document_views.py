@@ -10,15 +10,17 @@ from django.utils.http import content_disposition_header
 
 from gongxin.accounts.models import RequestingAgency
 from gongxin.audit.services import record
+from gongxin.documents.integrity import alarm, opened
 from gongxin.documents.models import LetterWording
-from gongxin.documents.sealed import file_bytes
-from gongxin.inquiry import wording
+from gongxin.inquiry import result_check, wording
 from gongxin.inquiry.choices import RequestKind
 from gongxin.inquiry.models import Candidate, InquiryRequest
 from gongxin.inquiry.request_template import build_candidate_xlsx, build_request_docx
 from gongxin.inquiry.services import change_wording
+from gongxin.inquiry.services.retention import PURGED
 from gongxin.platform.errors import InvalidSubmission
 from gongxin.platform.permissions import requires
+from gongxin.platform.views import error_page
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -73,8 +75,24 @@ def request_letter(request, pk, fmt):
     stored = rnd.letter.files.filter(kind=fmt).first()
     if stored is None:
         raise Http404
-    record(staff, "letter.download", rnd.letter, format=fmt, round=rnd.number)
-    return _download(file_bytes(stored), FORMATS[fmt], f"{rnd.letter.document_number}.{fmt}")
+    letter = rnd.letter
+    if stored.purged_at is not None:
+        return error_page(request, 410, "复函文件已清除",
+                          f"{letter.document_number}所列人选信息{PURGED}，复函文件已删除；"
+                          f"文号、验证码和文件摘要（SHA-256 {stored.sha256}）保留。")  # fmt: skip
+    # Signed results cannot change silently: the results still give the signed digest, and the
+    # file is the one signed. Otherwise no file leaves, and the auditor is alarmed.
+    problems = [f"第{rnd.number}轮{p}" for p in result_check.round_problems(req, rnd)]
+    data, file_problem = opened(stored)
+    if problems or file_problem:
+        problems += [file_problem] if file_problem else []
+        alarm(staff, req, problems, via="download", rounds=[rnd.number], format=fmt)
+        return error_page(request, 409, "复函不能下载",
+                          f"{letter.document_number}与签发时固定的内容不一致（{'；'.join(problems)}）："
+                          "签发后数据被改动。为防止发出错误的查询结果，已停止下载，并已向审计管理员"
+                          "告警。请立即报告安全管理员。", code="result_tampered")  # fmt: skip
+    record(staff, "letter.download", letter, format=fmt, round=rnd.number)
+    return _download(data, FORMATS[fmt], f"{letter.document_number}.{fmt}")
 
 
 @requires("wording")

@@ -355,12 +355,15 @@ RULES: dict[str, Rule] = {
 def refusal(staff, req, action: str) -> tuple[str, str] | None:
     """(code, message) when ``staff`` may not take ``action`` on ``req`` now, else None.
 
-    not_found: another unit's request (it is not shown to them at all); wrong_state; forbidden
-    (not this person); not_now (the request does not need it, whoever asks).
+    not_found: another unit's request (it is not shown to them at all); purged (its candidates'
+    data is gone after the retention period); wrong_state; forbidden (not this person);
+    not_now (the request does not need it, whoever asks).
     """
     spec = RULES[action]
     if staff.unit_id != req.unit_id:
         return "not_found", "查询需求不存在"
+    if req.purged_at is not None:
+        return "purged", "本件人选信息已按保存期限清除，不能再办理"
     if req.state not in spec.states:
         return "wrong_state", f"本件当前状态为「{req.get_state_display()}」，不能{spec.label}"
     if reason := spec.who(staff, req):

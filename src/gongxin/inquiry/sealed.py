@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from gongxin.inquiry.models import Candidate
 from gongxin.inquiry.services.identity import CANDIDATE_SUBJECT
 from gongxin.platform.keys import CANDIDATE_ID
@@ -17,5 +19,7 @@ def _reseal(ring, key, row) -> tuple:
 
 
 def register_sealed() -> None:
+    # A candidate purged after the retention period has no key id and nothing to reseal.
     register(Sealed(Candidate, reads=("subject_cipher",),
-                    writes=("subject_cipher", "id_index", "key_id"), reseal=_reseal))  # fmt: skip
+                    writes=("subject_cipher", "id_index", "key_id"), reseal=_reseal,
+                    present=~Q(key_id="")))  # fmt: skip

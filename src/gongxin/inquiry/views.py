@@ -13,16 +13,19 @@ from django.urls import reverse
 from gongxin.accounts.models import RULE_PREFETCH, Staff
 from gongxin.audit.services import record
 from gongxin.core import clock, idnumber
-from gongxin.inquiry import forms, queries, services
+from gongxin.core.crypto import DecryptionError
+from gongxin.inquiry import forms, history, queries, result_check, services
 from gongxin.inquiry.choices import OPEN_STATES, RequestState
 from gongxin.inquiry.letters import result_rows
 from gongxin.inquiry.models import Candidate, CandidateMatch, InquiryRequest
 from gongxin.inquiry.rules import MAY_ACT, RULES, allowed_actions
+from gongxin.inquiry.services.retention import PURGED
 from gongxin.inquiry.supervision import stuck, waiting_for
 from gongxin.platform.errors import Conflict, InvalidSubmission, Problem, WorkflowError
 from gongxin.platform.forms import problems_of
 from gongxin.platform.frame import menu_for
 from gongxin.platform.permissions import allowed, requires
+from gongxin.platform.resume import restore
 from gongxin.platform.roles import Role
 from gongxin.platform.rules import business
 
@@ -92,8 +95,11 @@ def request_list(request):
 @requires("request_new")
 def request_new(request):
     staff = request.staff
+    initial = {"received_on": clock.today()}
+    if request.method == "GET" and (resumed := restore(request)):  # typed before signing in again
+        initial.update(resumed.initial(forms.RegistrationForm.base_fields))
     form = forms.RegistrationForm(request.POST or None, request.FILES or None, staff=staff,
-                                  initial={"received_on": clock.today()})  # fmt: skip
+                                  initial=initial)  # fmt: skip
     problems: list[Problem] = []
     if request.method == "POST":
         form.is_valid()
@@ -172,32 +178,49 @@ def _rounds(staff, req, candidates, evidence: bool) -> list[dict]:
     return rounds
 
 
+def _opened(candidate) -> None:
+    """Name and masked number for the page; a cipher that no longer opens says so (the result
+    check raises the alarm) instead of failing the page."""
+    try:
+        name, number = services.candidate_identity(candidate)
+    except DecryptionError:
+        candidate.name = candidate.masked = "（密文被改动，无法显示）"
+    else:
+        candidate.name, candidate.masked = name, idnumber.mask(number)
+
+
 @requires("request_detail")
 def request_detail(request, pk):
     staff = request.staff
     req = _visible(staff).get_or_404(pk=pk)
-    candidates = list(
-        Candidate.objects.restrict(staff, "view")
-        .filter(request=req)
-        .prefetch_related("reviews__reviewer")
-    )
+    visible = Candidate.objects.restrict(staff, "view").filter(request=req)
+    on_it = visible.exists()  # the people on it and the supervisors
+    candidates = [] if req.purged_at else list(visible.prefetch_related("reviews__reviewer"))
     for c in candidates:
-        name, number = services.candidate_identity(c)
-        c.name, c.masked = name, idnumber.mask(number)
+        _opened(c)
     evidence = Candidate.objects.restrict(staff, "evidence").filter(request=req).exists()
     rounds = _rounds(staff, req, candidates, evidence) if candidates else []
+    tampered = ""
     if candidates:
         record(staff, "request.view_candidates", req, count=len(candidates))
+        tampered = result_check.checked(staff, req, via="page")
     actions = allowed_actions(staff, req)
+    resumed = restore(request)  # a reason typed before signing in again
+    extension = resumed.for_action(reverse("request_extend", args=[req.pk])) if resumed else {}
     return render(request, "inquiry/request_detail.html", {
         "req": req, "show_candidates": bool(candidates), "evidence": evidence,
+        "tampered": tampered, "purged": PURGED if req.purged_at else "",
+        "letters": req.rounds.filter(letter__isnull=False).select_related("letter")
+        if req.purged_at else [],
+        "history": history.of(req) if on_it else None,
         "candidates": candidates, "rounds": rounds,
         "current": next((r for r in rounds if r["current"]), None),
         "actions": actions, "steps": [a for a in actions if RULES[a].advances],
         "waiting": waiting_for(req),
         "deadline_status": services.deadline_status(req),
         "extensions": req.extensions.select_related("recorded_by"),
-        "review_form": forms.ReviewForm(), "extension_form": forms.ExtensionForm(),
+        "review_form": forms.ReviewForm(), "resumed": resumed,
+        "extension_form": forms.ExtensionForm(initial={k: extension.get(k) for k in extension}),
     })  # fmt: skip
 
 
@@ -282,9 +305,16 @@ def request_result(request, pk):
     rnd = req.rounds.filter(number=number, signed_at__isnull=False).select_related("letter").first()
     if rnd is None or not Candidate.objects.restrict(staff, "view").filter(request=req).exists():
         raise Http404
-    rows = result_rows(req, number)
-    record(staff, "request.view_result", req, round=number)
-    return render(request, "inquiry/request_result.html", {"req": req, "round": rnd, "rows": rows})
+    context = {"req": req, "round": rnd, "rows": [], "purged": PURGED if req.purged_at else ""}
+    if req.purged_at is None:
+        tampered = result_check.checked(staff, req, via="page", number=number)
+        try:
+            context["rows"] = result_rows(req, number)
+        except DecryptionError:  # said by the warning
+            pass
+        record(staff, "request.view_result", req, round=number)
+        context["tampered"] = tampered
+    return render(request, "inquiry/request_result.html", context)
 
 
 def _round_number(request, req) -> int:

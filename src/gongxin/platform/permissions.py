@@ -66,13 +66,18 @@ def allowed(staff, permission: str) -> bool:
 
 
 def requires(url_name: str):
-    """Guard a page with its entry in the map: anonymous → sign-in page, otherwise 404."""
+    """Guard a page with its entry in the map: anonymous → sign-in page (a form posted after
+    the session ended is kept for after it: gongxin.platform.resume), otherwise 404."""
 
     def decorate(view):
         @wraps(view)
         def guarded(request, *args, **kwargs):
             permission = url_permissions()[url_name]
             if permission != PUBLIC and not request.user.is_authenticated:
+                if request.method == "POST":  # the session ended while the form was open
+                    from gongxin.platform.resume import to_sign_in
+
+                    return to_sign_in(request)
                 return redirect_to_login(request.get_full_path())
             request.staff = staff_of(request.user)
             if not allowed(request.staff, permission):

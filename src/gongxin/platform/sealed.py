@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection, models, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from gongxin.core.crypto import KeyFileError, KeyRing, new_key
 from gongxin.platform import keys
@@ -36,6 +36,12 @@ class Sealed:
     # Rows stored before the table was sealed have no key id (reseal must read them as they
     # are); seal_unsealed encrypts them.
     may_be_unsealed: bool = False
+    # The rows that hold sealed data: others (purged after a retention period) are left alone.
+    present: Q | None = None
+
+    def rows(self) -> models.QuerySet:
+        qs = self.model.objects.all()
+        return qs if self.present is None else qs.filter(self.present)
 
     @property
     def label(self) -> str:
@@ -94,7 +100,7 @@ def _record(ring: KeyRing) -> None:
 
 
 def _in_use(key_id: str) -> bool:
-    return any(spec.model.objects.filter(**{spec.key_column: key_id}).exists()
+    return any(spec.rows().filter(**{spec.key_column: key_id}).exists()
                for spec in registered())  # fmt: skip
 
 
@@ -102,7 +108,7 @@ def key_usage() -> dict[str, dict[str, int]]:
     """For each key id, how many rows of each sealed model it protects."""
     usage: dict[str, dict[str, int]] = {}
     for spec in registered():
-        counts = spec.model.objects.values_list(spec.key_column).annotate(n=Count("pk")).order_by()
+        counts = spec.rows().values_list(spec.key_column).annotate(n=Count("pk")).order_by()
         for key_id, n in counts:
             usage.setdefault(key_id, {})[spec.label] = n
     return usage
@@ -173,9 +179,9 @@ def _rewrite_model(spec: Sealed, ring: KeyRing, key, progress, only_unsealed=Fal
     table, pk_column = qn(spec.model._meta.db_table), qn(spec.model._meta.pk.column)
     sql = f"UPDATE {table} SET {sets} WHERE {pk_column} = %s"  # noqa: S608
     if only_unsealed:
-        stale = spec.model.objects.filter(**{spec.key_column: ""}).order_by("pk")
+        stale = spec.rows().filter(**{spec.key_column: ""}).order_by("pk")
     else:
-        stale = spec.model.objects.exclude(**{spec.key_column: key.id}).order_by("pk")
+        stale = spec.rows().exclude(**{spec.key_column: key.id}).order_by("pk")
     done, last = 0, None
     while True:
         with transaction.atomic(), connection.cursor() as cursor:

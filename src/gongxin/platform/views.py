@@ -106,8 +106,22 @@ def permission_denied(request, exception=None):
 
 
 def csrf_failure(request, reason=""):
-    """A form sent from a page opened before the sign-in changed (or long ago): say so in the
-    frame, in Chinese, instead of Django's bare page."""
+    """A form sent from a page opened before the sign-in changed (or long ago). Signed out
+    meanwhile, from a page of this site: the sign-in page, keeping what was typed
+    (gongxin.platform.resume). Otherwise say so in the frame, in Chinese, instead of Django's
+    bare page."""
+    from django.urls import reverse
+
+    from gongxin.platform import resume
+
+    user = getattr(request, "user", None)
+    if (
+        not request.path.startswith("/api/")
+        and request.path != reverse("login")
+        and not (user is not None and user.is_authenticated)
+        and resume.same_site(request)
+    ):
+        return resume.to_sign_in(request)
     return _error(
         request,
         403,

@@ -14,10 +14,12 @@ from rest_framework.response import Response
 
 from gongxin.accounts.models import RequestingAgency
 from gongxin.audit.services import record
-from gongxin.inquiry import queries, services
+from gongxin.core import clock
+from gongxin.inquiry import queries, result_check, services
 from gongxin.inquiry.api import serializers as s
 from gongxin.inquiry.models import Candidate, InquiryRequest
 from gongxin.inquiry.rules import allowed_actions
+from gongxin.inquiry.services.retention import PURGED
 from gongxin.platform.errors import Problem
 from gongxin.platform.limits import candidates_max
 from gongxin.platform.rest import MapPermission, problems_of, validated
@@ -30,6 +32,10 @@ DETAIL = inline_serializer("RequestDetail", {
     "actions": serializers.ListField(child=serializers.CharField()),
     "people": s.DrawnSerializer(many=True),
     "letters": s.LetterSerializer(many=True),
+    "candidates_note": serializers.CharField(
+        help_text="人选信息已按保存期限清除时为「已按保存期限清除（日期）」，否则为空"),
+    "result_warning": serializers.CharField(
+        help_text="签发后的查询结果被改动时的警告（同时已向审计管理员告警），否则为空"),
 })  # fmt: skip
 LABELS = {"agency": "发起查询单位", "letter_number": "来文文号", "received_on": "收文日期",
           "kind": "类别", "candidates": "人选", "name": "姓名", "id_number": "公民身份号码",
@@ -145,14 +151,18 @@ class RequestViewSet(viewsets.GenericViewSet):
                 .select_related("letter__superseded_by").order_by("number"), many=True
             ).data,
         }  # fmt: skip
+        data["candidates_note"] = data["result_warning"] = ""
         candidates = Candidate.objects.restrict(staff, "view").filter(request=req)
-        if candidates.exists():
+        if req.purged_at is not None:
+            data["candidates_note"] = f"{PURGED}（{clock.local(req.purged_at):%Y-%m-%d}）"
+        elif candidates.exists():
             evidence = Candidate.objects.restrict(staff, "evidence").filter(request=req).exists()
             found = {f.candidate_id: f for f in queries.findings(req)}
             shown = candidates.prefetch_related("reviews__reviewer__user").order_by("row")
             context = {"evidence": evidence, "findings": found}
             data["candidates"] = s.CandidateSerializer(shown, many=True, context=context).data
             record(staff, "request.view_candidates", req, via="api", count=len(data["candidates"]))
+            data["result_warning"] = result_check.checked(staff, req, via="api")
         return data
 
     def _act(self, request, pk, action_name, call, body=None):
@@ -238,8 +248,10 @@ class CandidateViewSet(viewsets.ViewSet):
         candidate = services.review(request.staff, candidate.pk, **data)
         req = candidate.request
         found = {f.candidate_id: f for f in queries.findings(req)}
-        return Response(s.CandidateSerializer(
-            candidate, context={"evidence": True, "findings": found}).data)  # fmt: skip
+        data = s.CandidateSerializer(candidate, context={"evidence": True, "findings": found}).data
+        # The answer shows the candidate: a view, besides the review itself.
+        record(request.staff, "request.view_candidates", req, via="api", count=1)
+        return Response(data)
 
 
 class AgencyViewSet(viewsets.ViewSet):

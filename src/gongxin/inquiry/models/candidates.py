@@ -21,13 +21,14 @@ MATCH_CHOICES = [(m.value, m.label) for m in MatchClass]
 
 
 class Candidate(models.Model):
-    """人选: one person named in the letter."""
+    """人选: one person named in the letter. After the retention period the name, number and
+    index are removed (empty cipher, no index, no key): the row stays as a reference."""
 
     request = models.ForeignKey(InquiryRequest, models.CASCADE, related_name="candidates")
     row = models.PositiveIntegerField("序号")
     subject_cipher = models.BinaryField("姓名与公民身份号码（密文）")
-    id_index = models.BinaryField("公民身份号码索引", max_length=16)
-    key_id = models.CharField("密钥标识", max_length=32)
+    id_index = models.BinaryField("公民身份号码索引", max_length=16, null=True)
+    key_id = models.CharField("密钥标识", max_length=32, blank=True)
     position = models.CharField("拟任职位", max_length=100, blank=True)
 
     objects = RestrictedManager()

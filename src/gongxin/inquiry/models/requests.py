@@ -31,6 +31,11 @@ class InquiryRequest(models.Model):
     return_reason = models.CharField("退回原因", max_length=300, blank=True)
     # The round in progress (or the last one): 1, and one more for each 更正.
     round = models.PositiveSmallIntegerField("办理轮次", default=1)
+    # When it was last closed (issued or returned; cleared by 更正): the candidate retention
+    # counts from here. When the candidates' personal data was purged after that retention
+    # (gongxin.inquiry.services.retention): the request, its counts and letters stay.
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    purged_at = models.DateTimeField("人选信息清除时间", null=True, blank=True)
 
     objects = RestrictedManager()
 

@@ -26,7 +26,7 @@ def correct(actor, request_id: int, reason: str) -> InquiryRequest:
     with act(actor, request_id, "correct") as req:
         req.round += 1
         Round.objects.create(request=req, number=req.round, reason=reason, opened_by=actor)
-        req.state = RequestState.ASSIGNED
-        req.save(update_fields=["round", "state"])
+        req.state, req.closed_at = RequestState.ASSIGNED, None  # open again
+        req.save(update_fields=["round", "state", "closed_at"])
         record(actor, "request.correct", req, round=req.round)
     return req

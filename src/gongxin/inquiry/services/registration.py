@@ -151,11 +151,11 @@ def _register(actor, reg: Registration, today: dt.date) -> InquiryRequest:
             )
             record(actor, "request.register", req, candidates=len(valid), agency=reg.agency.pk)
             if reg.agency.unit_id != actor.unit_id:
-                req.state = S.RETURNED
+                req.state, req.closed_at = S.RETURNED, clock.now()
                 req.return_reason = (
                     f"发起查询单位不属于本单位服务范围，应向{reg.agency.unit.name}提出"
                 )
-                req.save(update_fields=["state", "return_reason"])
+                req.save(update_fields=["state", "return_reason", "closed_at"])
                 record(actor, "request.return", req, reason="service_area")
                 return req
             draw_if_needed(actor, req)
@@ -177,8 +177,8 @@ def return_request(actor, request_id: int, reason: str) -> InquiryRequest:
             "退回原因", "请填写退回原因" if exc.code == "required" else exc.reason
         ) from None
     with act(actor, request_id, "return") as req:
-        req.state = S.RETURNED
+        req.state, req.closed_at = S.RETURNED, clock.now()
         req.return_reason = reason
-        req.save(update_fields=["state", "return_reason"])
+        req.save(update_fields=["state", "return_reason", "closed_at"])
         record(actor, "request.return", req)
     return req

@@ -44,12 +44,13 @@ ATTEMPTS = 3
 log = logging.getLogger(__name__)
 
 
-def result_digest(req: InquiryRequest, rows) -> str:
-    """SHA-256 of what the letter will say: request, round, letter, then per candidate the row,
-    masked number and result."""
+def result_digest(req: InquiryRequest, rows, number: int | None = None) -> str:
+    """SHA-256 of what the letter of round ``number`` (default: the round in progress) says:
+    request, round, letter, then per candidate the row, masked number and result. Computed at
+    signing, and again at every display, download and export (gongxin.inquiry.result_check)."""
     content = {
         "request": req.pk,
-        "round": req.round,
+        "round": req.round if number is None else number,
         "agency": req.agency_id,
         "letter_number": req.letter_number,
         "results": [[row, masked, result] for row, _, masked, result in rows],
@@ -150,9 +151,9 @@ def issue(actor, request_id: int) -> InquiryRequest:
     """反馈: the signed result goes out to the agency."""
     with act(actor, request_id, "issue") as req:
         current = req.current
-        current.issued_at = clock.now()
+        current.issued_at = req.closed_at = clock.now()
         current.save(update_fields=["issued_at"])
         req.state = S.ISSUED
-        req.save(update_fields=["state"])
+        req.save(update_fields=["state", "closed_at"])
         record(actor, "request.issue", req, round=req.round)
     return req
