@@ -174,7 +174,7 @@ def add_recusal(actor, pk: int, new: NewRecusal) -> Recusal:
         raise InvalidSubmission(problems)
     with transaction.atomic():
         target = _target(actor, pk, what="登记回避：")
-        held = list(target.recusals.select_for_update().select_related("person"))
+        held = list(target.recusals.select_for_update(of=("self",)).select_related("person"))
         if agency is not None:
             same = [r for r in held if r.agency_id == agency.pk]
         else:
