@@ -20,7 +20,7 @@ from gongxin.inquiry.rules import RULES
 from gongxin.platform.permissions import BUSINESS, PUBLIC, STAFF, url_permissions
 from gongxin.platform.rest import MapPermission
 from gongxin.platform.roles import ADMIN_ROLES, Role
-from tests.factories import ZHANG, World, letter_of, make_agency, make_staff
+from tests.factories import ZHANG, World, letter_of, make_agency, make_staff, signed_in
 
 TODAY = dt.date(2026, 3, 2)
 
@@ -167,7 +167,7 @@ def test_every_route_by_every_kind_of_caller(setting):
             for user in refused(level, people, nobody, unfit):
                 user = getattr(user, "user", user)
                 client = APIClient() if api else Client()
-                client.force_login(user)
+                signed_in(client, user)
                 answer = call(client, method, url)
                 assert answer.status_code == 404, (*case, user.username, answer.status_code)
             if level == PUBLIC:
@@ -175,13 +175,13 @@ def test_every_route_by_every_kind_of_caller(setting):
             # Permitted: the map lets them through (the rules may still refuse the action).
             person = permitted(level, people)
             client = APIClient() if api else Client()
-            client.force_login(person.user)
+            signed_in(client, person.user)
             answer = call(client, method, url)
             assert answer.status_code not in (401, 404, 500), (*case, answer.status_code)
             # Permitted, but the object is another unit's: as if it did not exist.
             if "<id:" in path:
                 client = APIClient() if api else Client()
-                client.force_login(other_unit.user)
+                signed_in(client, other_unit.user)
                 answer = call(client, method, url)
                 assert answer.status_code == 404, (*case, "other unit", answer.status_code)
             checked += 1
