@@ -278,16 +278,33 @@ def test_a_weak_new_password_is_refused_in_chinese(client, handler, password, sa
 
 
 def test_the_demo_password_meets_the_rules_and_every_demo_account_signs_in():
-    from django.contrib.auth.password_validation import validate_password
+    """As the README says: enrol the browser with the printed code of a unit's demo workstation,
+    add the printed secret to an authenticator, sign in with the demo password and its code."""
+    import base64
 
-    from gongxin.inquiry.demo import DEMO_PASSWORD, load_organisation
+    from django.contrib.auth.password_validation import validate_password
+    from django_otp.oath import TOTP
+
+    from gongxin.accounts.workstations import COOKIE
+    from gongxin.inquiry.demo import DEMO_PASSWORD, load_organisation, load_security
 
     rows = load_organisation(clock.today())
-    for username, _unit, _roles in rows:
+    codes, secrets = load_security()
+    credentials = {}
+    for unit, code in codes:
+        browser = Client()
+        assert browser.get(f"/workstation/enrol/?code={code}").status_code == 200
+        browser.post("/workstation/enrol/", {"code": code})
+        credentials[unit] = browser.cookies[COOKIE].value
+    for username, unit, _roles in rows:
         user = get_user_model().objects.get(username=username)
         validate_password(DEMO_PASSWORD, user)  # raises if the README's password broke a rule
+        key = base64.b32decode(secrets[username].replace(" ", ""))
         client = Client()
-        assert sign_in(client, username, DEMO_PASSWORD).status_code == 302, username
+        client.cookies[COOKIE] = credentials[unit]
+        answer = client.post("/login/", {"username": username, "password": DEMO_PASSWORD,
+                                         "otp": f"{TOTP(key).token():06d}"})  # fmt: skip
+        assert answer.status_code == 302, username
         assert signed_in(client), username
 
 

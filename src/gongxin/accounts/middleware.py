@@ -64,7 +64,7 @@ class SignInGateMiddleware:
     the page of its next step, sign-out and public pages: a person who has not passed the
     second factor is sent to enrol it, one whose password must change to the change page (which
     says why). A session that is no longer on the workstation it signed in at, or whose
-    workstation was deactivated, ends. Under /api/ the answer is a 401 problem instead."""
+    workstation was deactivated, ends. The REST API answers a 401 problem instead."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -84,13 +84,14 @@ class SignInGateMiddleware:
             name = resolve(request.path_info).view_name
         except Resolver404:
             return True  # the 404 page
+        request.gate_route = name
         if url_permissions().get(name) == PUBLIC:
             return True
         return name in signin.STEP_ROUTES.get(step, ())
 
     @staticmethod
     def _hold(request, user, step: str):
-        api = request.path.startswith("/api/")
+        api = request.gate_route.startswith("api:")  # the REST API (its schema pages are pages)
         if step == "workstation":
             record(actor_of(user), "auth.sign_out", ref=("User", user.pk), reason="workstation")
             logout(request)

@@ -60,8 +60,9 @@ class WorkstationForm(forms.Form):
     name = forms.CharField(label="名称", max_length=100, help_text="如“经办一号机”“安全管理员机”",
                            error_messages={"required": "请填写名称"})  # fmt: skip
     ranges = forms.CharField(
-        label="地址范围（可不填）", required=False, max_length=2000, widget=forms.Textarea,
-        help_text="本机使用的网络地址或地址段，每行一个，如 10.12.3.45 或 10.12.3.0/24；"
+        label="地址范围", required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="可不填。本机使用的网络地址或地址段，每行一个，如 10.12.3.45 或 10.12.3.0/24；"
                   "不填则不限地址，只凭本机浏览器中的设备凭据",
     )  # fmt: skip
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 
 from gongxin.accounts.models import ApiToken, Workstation
 from gongxin.core import clock
@@ -224,21 +225,30 @@ def enrol(code: str, address: str) -> tuple[Workstation, str]:
               .filter(code_digest=Workstation.digest_of(typed), active=True).first()
               if typed else None)  # fmt: skip
         if ws is None or ws.code_expires_at is None or ws.code_expires_at <= clock.now():
-            expired = ws is not None
+            refusal = "expired" if ws is not None else "code"
             record("web", "workstation.enrol", ref=("Workstation", ws.pk if ws else ""),
-                   outcome="refused", code="expired" if expired else "code",
-                   address=address)  # fmt: skip
-            if expired:
-                raise WorkflowError("expired", "登记码已过期，请安全管理员重新生成登记码")
-            raise WorkflowError("code", "登记码不正确或已使用，请核对后重新输入")
-        credential = secrets.token_urlsafe(32)
-        ws.credential_digest = Workstation.digest_of(credential)
-        ws.enrolled_at = clock.now()
-        ws.code_digest, ws.code_expires_at = "", None
-        ws.save()
-        with at_workstation(ws.label):
-            record("web", "workstation.enrol", ws, unit=ws.unit.code, address=address)
+                   outcome="refused", code=refusal, address=address)  # fmt: skip
+        else:
+            refusal = ""
+            credential = secrets.token_urlsafe(32)
+            ws.credential_digest = Workstation.digest_of(credential)
+            ws.enrolled_at = clock.now()
+            ws.code_digest, ws.code_expires_at = "", None
+            ws.save()
+            with at_workstation(ws.label):
+                record("web", "workstation.enrol", ws, unit=ws.unit.code, address=address)
+    if refusal == "expired":
+        raise WorkflowError("expired", "登记码已过期，请安全管理员重新生成登记码")
+    if refusal:
+        raise WorkflowError("code", "登记码不正确或已使用，请核对后重新输入")
     return ws, credential
+
+
+def enrol_url(code: str | None = None) -> str:
+    """Where a workstation's browser types its code (GONGXIN_PUBLIC_URL), the code filled in
+    when given (for a newcomer's demo; a real code is better typed than sent as a link)."""
+    url = settings.PUBLIC_URL + reverse("workstation_enrol")
+    return f"{url}?code={code}" if code else url
 
 
 def set_cookie(response, credential: str) -> None:
