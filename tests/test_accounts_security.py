@@ -215,7 +215,7 @@ def test_the_secadmin_registers_a_workstation_and_its_browser_enrols_with_the_co
 
 
 def test_an_expired_enrolment_code_is_refused(world, settings):
-    ws, code = workstations.register(world.secadmin, world.bj, "三号机")
+    _ws, code = workstations.register(world.secadmin, world.bj, "三号机")
     later = clock.now() + dt.timedelta(hours=settings.GONGXIN_WORKSTATION_CODE_HOURS, seconds=1)
     with clock.pinned(later):
         answer = Client().post("/workstation/enrol/", {"code": code})
@@ -252,8 +252,9 @@ def test_deactivating_a_workstation_ends_its_sessions_and_tokens_and_refuses_sig
     assert sign_in(session, "handler").status_code == 302 and reaches_dashboard(session)
     token = token_of(APIClient(), "reviewer_a").json()["token"]
     admin = signed_in(Client(), world.secadmin)  # the secadmin works on another machine
-    other = Workstation.objects.create(unit=world.bj, name="安全管理员机", registered_by="t",
-                                       credential_digest=Workstation.digest_of("admin-pc"))  # fmt: skip
+    other = Workstation.objects.create(
+        unit=world.bj, name="安全管理员机", registered_by="t",
+        credential_digest=Workstation.digest_of("admin-pc"))  # fmt: skip
     admin.cookies[workstations.COOKIE] = "admin-pc"
     admin_session = admin.session
     admin_session[signin.WORKSTATION_KEY] = other.pk
@@ -326,8 +327,8 @@ def test_a_password_older_than_90_days_must_be_changed_before_anything_else(worl
                                       "new_password2": PASSWORD})  # fmt: skip
     assert "不能与当前密码相同" in page(same)
     new = "Neu-Gongxin-2027!"
-    done = client.post("/password/?next=/requests/", {"old_password": PASSWORD,
-                       "new_password1": new, "new_password2": new, "next": "/requests/"})  # fmt: skip
+    done = client.post("/password/", {"old_password": PASSWORD, "new_password1": new,
+                                      "new_password2": new, "next": "/requests/"})  # fmt: skip
     assert done.status_code == 302 and done["Location"] == "/requests/"
     assert client.get("/requests/").status_code == 200
     person = Staff.objects.get(pk=world.handler.pk)
@@ -421,7 +422,7 @@ def test_resets_are_refused_on_ones_own_account_and_another_units_staff(world):
 
 
 def test_a_new_enrolment_code_leaves_the_enrolled_browser_working_until_it_is_used(world):
-    ws, credential = workstation_for(world.bj)
+    ws, _credential = workstation_for(world.bj)
     admin = signed_in(Client(), world.secadmin)
     shown = admin.post(f"/workstations/{ws.pk}/code/")
     code = re.search(r'id="enrolment-code"[^>]*>([A-Z0-9-]+)<', page(shown)).group(1)
