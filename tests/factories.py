@@ -188,18 +188,20 @@ def totp_device(user):
 
 
 def totp_code(device) -> str:
-    """A code the device accepts now: the earliest time step in its window (one step either side
-    of now) after the last one it accepted. Several sign-ins within one step would run out of
-    steps; then the device is told the last use was two steps ago, as if a minute had passed."""
+    """A code the device accepts now: for the current time step, or the next one (the device
+    accepts one step either side) when the current one was used. The previous step is never
+    chosen: a step boundary passing before the code is checked would take it out of the window.
+    More sign-ins than that within one step: the device is told its last code was two steps
+    ago, as if a minute had passed."""
     from django_otp.oath import TOTP, hotp
 
     device.refresh_from_db()
     now = TOTP(device.bin_key, device.step, device.t0, device.digits).t()
-    step = max(now - device.tolerance, device.last_t + 1)
+    step = max(now, device.last_t + 1)
     if step > now + device.tolerance:
-        device.last_t = now - device.tolerance - 1
+        device.last_t = now - 1
         device.save(update_fields=["last_t"])
-        step = now - device.tolerance
+        step = now
     return f"{hotp(device.bin_key, step, device.digits):0{device.digits}d}"
 
 
