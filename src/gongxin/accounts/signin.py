@@ -177,7 +177,7 @@ def refused(request, username: str, *, was_locked: bool, action: str, actor: str
 def locked_message() -> str:
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return (
-        f"该账号连续 {settings.AXES_FAILURE_LIMIT} 次密码错误，已锁定 {minutes} 分钟，"
+        f"该账号连续 {settings.AXES_FAILURE_LIMIT} 次密码或动态验证码错误，已锁定 {minutes} 分钟，"
         f"期间即使密码正确也不能登录。请 {minutes} 分钟后再试；如忘记密码，请联系本单位安全管理员。"
     )
 
