@@ -222,6 +222,13 @@ def test_an_expired_enrolment_code_is_refused(world, settings):
     assert "登记码已过期" in page(answer) and workstations.COOKIE not in answer.cookies
 
 
+def test_behind_tls_the_workstation_cookie_is_secure_too(world, settings):
+    settings.SESSION_COOKIE_SECURE = True  # what GONGXIN_TLS=1 sets
+    _ws, code = workstations.register(world.secadmin, world.bj, "四号机")
+    answer = Client().post("/workstation/enrol/", {"code": code})
+    assert answer.cookies[workstations.COOKIE]["secure"]
+
+
 def test_another_units_workstation_is_refused_once_the_password_and_code_are_right(world):
     client = Client()
     answer = sign_in(client, "outsider", unit=world.bj)  # national staff at a Beijing machine
