@@ -169,6 +169,128 @@ def set_trained(staff, trained: bool):
     return staff
 
 
+# --- signing in: workstations (专机) and the TOTP second factor --------------------------------
+
+PASSWORD = "x" * 16  # make_staff's
+
+
+def workstation_for(unit):
+    """The unit's test workstation (registered, its browser enrolled) and its device credential,
+    the value a registered browser's cookie holds."""
+    from gongxin.accounts.models import Workstation
+
+    credential = f"test-workstation-credential-{unit.code}"
+    ws, _ = Workstation.objects.get_or_create(
+        unit=unit, name="测试专机",
+        defaults={"credential_digest": Workstation.digest_of(credential), "registered_by": "test"},
+    )  # fmt: skip
+    return ws, credential
+
+
+def on_workstation(client, unit):
+    """Give a test client the cookie of ``unit``'s registered workstation; returns it."""
+    from gongxin.accounts.workstations import COOKIE
+
+    ws, credential = workstation_for(unit)
+    client.cookies[COOKIE] = credential
+    return ws
+
+
+def totp_device(user):
+    """The person's confirmed TOTP device (made the first time), as after enrolment."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = getattr(user, "user", user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="测试", confirmed=True)
+
+
+def totp_code(device) -> str:
+    """A code the device accepts now: for the current time step, or the next one (the device
+    accepts one step either side) when the current one was used. The previous step is never
+    chosen: a step boundary passing before the code is checked would take it out of the window.
+    More sign-ins than that within one step: the device is told its last code was two steps
+    ago, as if a minute had passed."""
+    from django_otp.oath import TOTP, hotp
+
+    device.refresh_from_db()
+    now = TOTP(device.bin_key, device.step, device.t0, device.digits).t()
+    step = max(now, device.last_t + 1)
+    if step > now + device.tolerance:
+        device.last_t = now - 1
+        device.save(update_fields=["last_t"])
+        step = now
+    return f"{hotp(device.bin_key, step, device.digits):0{device.digits}d}"
+
+
+def code_for(user) -> str:
+    """A fresh code of the person's device (enrolled for them if not yet)."""
+    return totp_code(totp_device(user))
+
+
+def signed_in(client, person):
+    """``force_login`` plus what a real sign-in leaves in the session: the second factor passed
+    (django-otp's device in the session) on the registered workstation of the person's unit,
+    whose cookie the client then carries. The sign-in gate lets such a session through, as it
+    does one made through the sign-in page; returns the client."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from gongxin.accounts.signin import WORKSTATION_KEY
+    from gongxin.platform.scope import staff_of
+
+    user = getattr(person, "user", person)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
+    staff = staff_of(user)
+    if staff is not None:
+        session[WORKSTATION_KEY] = on_workstation(client, staff.unit).pk
+    session.save()
+    return client
+
+
+def sign_in(client, username, password=PASSWORD, code=None, *, unit=None, **extra):
+    """Through the sign-in page, on the registered workstation of the person's unit (or of
+    ``unit``), with a fresh code of their TOTP device (``code=None``; the device is enrolled for
+    them if not yet; "" to send none, as someone not enrolled does). 302 signed in, 200
+    refused, 429 locked."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username).select_related("staff").first()
+    unit = unit or _unit_of(user)
+    if unit is not None:
+        on_workstation(client, unit)
+    if code is None:
+        code = code_for(user) if user is not None else ""
+    data = {"username": username, "password": password, "otp": code, **extra}
+    return client.post("/login/", data)
+
+
+def token_of(client, username, password=PASSWORD, code=None, *, unit=None):
+    """POST the API token endpoint as a client on the person's unit's workstation, with a fresh
+    code of their device (enrolled for them if not yet): the answer."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username).select_related("staff").first()
+    unit = unit or _unit_of(user)
+    if unit is not None:
+        on_workstation(client, unit)
+    if code is None:
+        code = code_for(user) if user is not None else "123456"
+    data = {"username": username, "password": password, "otp": code}
+    return client.post("/api/v1/auth/token/", data, format="json")
+
+
+def _unit_of(user):
+    """The person's unit; for a name that is no one's, the first unit (a browser on some
+    registered workstation types it)."""
+    from gongxin.accounts.models import PlatformUnit
+
+    if user is not None and hasattr(user, "staff"):
+        return user.staff.unit
+    return PlatformUnit.objects.order_by("pk").first()
+
+
 def ensure_builtin_sources():
     """Transactional tests flush tables, data-migration rows included: put the sources back."""
     from gongxin.registry.choices import BUILTIN_SOURCES

@@ -12,7 +12,8 @@ from django.test import Client
 from gongxin.accounts.models import RoleGrant, Staff
 from gongxin.audit.models import AuditEvent
 from gongxin.platform.roles import Role
-from tests.factories import World, make_staff
+from tests.factories import World, make_staff, signed_in
+from tests.factories import sign_in as page_sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +29,14 @@ def world(tmp_path):
 
 def as_person(staff) -> Client:
     client = Client()
-    client.force_login(staff.user)
+    signed_in(client, staff.user)
     return client
 
 
-def sign_in(username, password="x" * 16, client=None):
-    """Through the sign-in page (axes needs the request): 302 signed in, 200 refused."""
-    return (client or Client()).post("/login/", {"username": username, "password": password})
+def sign_in(username, password="x" * 16, client=None, code=None):
+    """Through the sign-in page on the unit's workstation, with a TOTP code (axes needs the
+    request): 302 signed in, 200 refused."""
+    return page_sign_in(client or Client(), username, password, code)
 
 
 def events(action):

@@ -22,7 +22,7 @@ from gongxin.inquiry.models import InquiryRequest
 from gongxin.inquiry.rules import MAY_HANDLE, MAY_REVIEW, draw_needed, draw_pool
 from gongxin.platform.errors import WorkflowError
 from gongxin.platform.roles import Role
-from tests.factories import LI, ZHANG, World, make_staff, set_trained
+from tests.factories import LI, ZHANG, World, make_staff, set_trained, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def at(day: str, hour: int = 10) -> dt.datetime:
 def as_person(staff) -> Client:
     """Signed in now (a session idle 30 minutes of the pinned clock ends: sign in again)."""
     client = Client()
-    client.force_login(staff.user)
+    signed_in(client, staff.user)
     return client
 
 

@@ -18,7 +18,9 @@ from gongxin import settings as project
 from gongxin.audit.models import AuditEvent
 from gongxin.core import clock
 from gongxin.platform.roles import Role
-from tests.factories import make_staff, make_unit
+from tests.factories import make_staff, make_unit, token_of
+from tests.factories import sign_in as sign_in_on_workstation
+from tests.factories import signed_in as verified
 
 pytestmark = pytest.mark.django_db
 RIGHT = "x" * 16  # the factories' password
@@ -35,7 +37,8 @@ def handler(unit):
 
 
 def sign_in(client, username, password=RIGHT):
-    return client.post("/login/", {"username": username, "password": password})
+    """Through the page, on a registered workstation, with a fresh TOTP code."""
+    return sign_in_on_workstation(client, username, password)
 
 
 def signed_in(client) -> bool:
@@ -113,9 +116,7 @@ def test_a_made_up_name_locks_too_and_axes_keeps_no_id_number(handler):
 def test_a_locked_account_gets_no_api_token_either(handler):
     for n in range(5):
         sign_in(Client(), "handler", f"wrong-{n}")
-    answer = APIClient().post(
-        "/api/v1/auth/token/", {"username": "handler", "password": RIGHT}, format="json"
-    )
+    answer = token_of(APIClient(), "handler")
     assert answer.status_code == 429 and answer["Content-Type"] == "application/problem+json"
     assert answer.json()["code"] == "locked" and "token" not in answer.json()
     (event,) = events("auth.token")
@@ -124,17 +125,13 @@ def test_a_locked_account_gets_no_api_token_either(handler):
 
 def test_wrong_api_passwords_count_toward_the_page_lockout(handler):
     for n in range(5):
-        APIClient().post(
-            "/api/v1/auth/token/", {"username": "handler", "password": f"w{n}"}, format="json"
-        )
+        token_of(APIClient(), "handler", f"w{n}")
     assert sign_in(Client(), "handler").status_code == 429
 
 
 def test_a_right_api_password_starts_the_count_again(handler):
     def token(password):
-        return APIClient().post(
-            "/api/v1/auth/token/", {"username": "handler", "password": password}, format="json"
-        )
+        return token_of(APIClient(), "handler", password)
 
     for n in range(4):
         assert token(f"w{n}").status_code == 401
@@ -205,7 +202,7 @@ def _writes(queries) -> list[str]:
 def test_a_session_is_written_at_most_once_a_minute(handler):
     start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=clock.ZONE)
     client = Client()
-    client.force_login(handler.user)
+    verified(client, handler)
     with clock.pinned(start):
         with CaptureQueriesContext(connection) as first:
             assert client.get("/").status_code == 200
@@ -224,7 +221,7 @@ def test_a_session_is_written_at_most_once_a_minute(handler):
 def test_30_minutes_idle_ends_the_session(handler):
     start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=clock.ZONE)
     client = Client()
-    client.force_login(handler.user)
+    verified(client, handler)
     with clock.pinned(start):
         assert client.get("/").status_code == 200
     with clock.pinned(start + dt.timedelta(minutes=29)):
@@ -269,7 +266,7 @@ def test_passwords_are_hashed_with_argon2_and_old_pbkdf2_hashes_still_verify(set
     ("Handler2026!", "相似"),
 ])  # fmt: skip
 def test_a_weak_new_password_is_refused_in_chinese(client, handler, password, said):
-    client.force_login(handler.user)
+    verified(client, handler)
     answer = client.post("/password/", {"old_password": RIGHT, "new_password1": password,
                                         "new_password2": password})  # fmt: skip
     page = answer.content.decode()
@@ -281,16 +278,33 @@ def test_a_weak_new_password_is_refused_in_chinese(client, handler, password, sa
 
 
 def test_the_demo_password_meets_the_rules_and_every_demo_account_signs_in():
-    from django.contrib.auth.password_validation import validate_password
+    """As the README says: enrol the browser with the printed code of a unit's demo workstation,
+    add the printed secret to an authenticator, sign in with the demo password and its code."""
+    import base64
 
-    from gongxin.inquiry.demo import DEMO_PASSWORD, load_organisation
+    from django.contrib.auth.password_validation import validate_password
+    from django_otp.oath import TOTP
+
+    from gongxin.accounts.workstations import COOKIE
+    from gongxin.inquiry.demo import DEMO_PASSWORD, load_organisation, load_security
 
     rows = load_organisation(clock.today())
-    for username, _unit, _roles in rows:
+    codes, secrets = load_security()
+    credentials = {}
+    for unit, code in codes:
+        browser = Client()
+        assert browser.get(f"/workstation/enrol/?code={code}").status_code == 200
+        browser.post("/workstation/enrol/", {"code": code})
+        credentials[unit] = browser.cookies[COOKIE].value
+    for username, unit, _roles in rows:
         user = get_user_model().objects.get(username=username)
         validate_password(DEMO_PASSWORD, user)  # raises if the README's password broke a rule
+        key = base64.b32decode(secrets[username].replace(" ", ""))
         client = Client()
-        assert sign_in(client, username, DEMO_PASSWORD).status_code == 302, username
+        client.cookies[COOKIE] = credentials[unit]
+        answer = client.post("/login/", {"username": username, "password": DEMO_PASSWORD,
+                                         "otp": f"{TOTP(key).token():06d}"})  # fmt: skip
+        assert answer.status_code == 302, username
         assert signed_in(client), username
 
 
@@ -299,7 +313,7 @@ def test_every_signed_in_person_finds_the_password_change_in_the_menu(unit, hand
                           (Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR)]  # fmt: skip
     for person in people:
         client = Client()
-        client.force_login(person.user)
+        verified(client, person)
         page = client.get("/").content.decode()
         assert '<a href="/password/">修改密码</a>' in page, person.user.username
         assert client.get("/password/").status_code == 200
@@ -330,7 +344,7 @@ def _in_frame(page: str) -> bool:
 def test_error_pages_are_chinese_in_the_frame(client, handler, settings):
     from gongxin.platform import views
 
-    client.force_login(handler.user)
+    verified(client, handler)
     missing = client.get("/no-such-page/")
     assert missing.status_code == 404 and "页面不存在" in missing.content.decode()
     assert _in_frame(missing.content.decode()) and "修改密码" in missing.content.decode()

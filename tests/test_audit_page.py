@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from gongxin.audit.models import AuditEvent
 from gongxin.audit.services import record
 from gongxin.core import clock
-from tests.factories import ZHANG, make_staff
+from tests.factories import ZHANG, make_staff, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def auditor(world, client):
     staff = make_staff(world.bj, "auditor", "auditor")
-    client.force_login(staff.user)
+    signed_in(client, staff.user)
     return staff
 
 
@@ -92,7 +92,7 @@ def test_the_auditor_s_menu_leads_to_the_trail(client, world, auditor):
 
 def test_an_administrator_s_workbench_says_what_the_role_does(client, world):
     sysadmin = make_staff(world.bj, "sysadmin", "sysadmin")
-    client.force_login(sysadmin.user)
+    signed_in(client, sysadmin.user)
     page = client.get("/").content.decode()
     assert "您是系统管理员" in page and 'href="/calendar/"' in page
     assert "我的待办" not in page

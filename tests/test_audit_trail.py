@@ -22,6 +22,7 @@ from gongxin.audit.integrity import CheckpointError, read_checkpoint, verify, wr
 from gongxin.audit.models import AppendOnly, AuditEvent, ChainHead
 from gongxin.audit.services import record
 from gongxin.core import chain
+from gongxin.platform.trail import at_workstation
 
 pytestmark = pytest.mark.django_db
 HASH_CHAIN = importlib.import_module("gongxin.audit.migrations.0003_hash_chain")
@@ -88,6 +89,33 @@ def test_every_event_takes_the_next_place_and_links_to_the_one_before():
     head = ChainHead.objects.get(pk=1)
     assert (head.seq, head.digest) == (5, written[-1].digest)
     assert verify().describe() == "留痕链完整：共5条，最后一条序号5"
+
+
+def test_events_without_a_workstation_keep_the_digests_they_were_written_with():
+    """Events written before the workstation column (audit migration 0004) were chained over the
+    fields migration 0003 names; an event with no workstation is still chained over exactly
+    those, so the old chain verifies unchanged. A workstation, once recorded, is covered."""
+    old = events(2)
+    with at_workstation("#3 经办一号机"):
+        new = record("handler", "request.view", ref=("InquiryRequest", 7))
+    events(1)  # and again none (the command line)
+    previous = chain.GENESIS
+    for e in old:
+        fields = {n: getattr(e, n) for n in HASH_CHAIN.CHAINED}  # as migration 0003 chained
+        assert e.digest == chain.link(previous, e.seq, fields) and e.workstation == ""
+        previous = e.digest
+    assert new.workstation == "#3 经办一号机" and "workstation" in new.chained_fields()
+    assert verify().ok
+    assert cli("verify")[0] == 0
+    with triggers_dropped():
+        sql(f"UPDATE {TABLE} SET workstation = %s WHERE seq = 3", "#4 别的机器")
+    assert verify().problem.seq == 3
+    with triggers_dropped():
+        sql(f"UPDATE {TABLE} SET workstation = %s WHERE seq = 3", "#3 经办一号机")
+        sql(f"UPDATE {TABLE} SET workstation = %s WHERE seq = 1", "#3 经办一号机")
+    assert verify().problem.seq == 1  # a workstation added to an old event is found too
+    code, said = cli("verify")
+    assert code != 0 and "序号1" in said
 
 
 def test_the_digest_is_sm3():

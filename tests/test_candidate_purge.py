@@ -20,7 +20,7 @@ from gongxin.inquiry.models import Candidate, CandidateMatch, Finding, InquiryRe
 from gongxin.inquiry.services.retention import RetentionRefused, due, purge_candidates
 from gongxin.platform.errors import WorkflowError
 from gongxin.platform.sealed import key_usage, rotate
-from tests.factories import LI, ZHANG, World, issued, letter_of
+from tests.factories import LI, ZHANG, World, issued, letter_of, signed_in
 
 pytestmark = pytest.mark.django_db
 LATER = dt.timedelta(days=1096)  # past the default three years
@@ -114,7 +114,7 @@ def test_pages_and_api_say_purged_and_record_no_view(closed, world):
     with clock.pinned(clock.now() + LATER):
         purge_candidates("system")
     client = Client()
-    client.force_login(world.handler.user)
+    signed_in(client, world.handler.user)
     before = AuditEvent.objects.count()
     page = client.get(f"/requests/{done.pk}/").content.decode()
     assert "已按保存期限清除" in page and ZHANG[0] not in page

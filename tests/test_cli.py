@@ -3,6 +3,7 @@
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -143,12 +144,45 @@ def test_demo_load_puts_requests_in_every_state_and_is_safe_twice(run):
     assert "bj-handler1" in first and "gongxin-demo-2026" in first
     again = run("demo", "load").stdout
     assert "演示查询需求：新建 0 件" in again and "本次未作任何更改" in again
+    # The demo browser's registration (a fresh one-time code each time) and each account's
+    # TOTP secret (kept: a phone set up once keeps working).
+    enrol = r"北京市公共信用信息中心：http://\S+/workstation/enrol/\?code=([A-Z0-9-]{19})"
+    assert re.search(enrol, first).group(1) != re.search(enrol, again).group(1)
+    secret = r"bj-handler1 .*密钥 ([A-Z2-7 ]{39})"
+    assert re.search(secret, first).group(1) == re.search(secret, again).group(1)
+    code = run("demo", "totp", "bj-handler1")
+    assert re.fullmatch(r"\d{6}\n", code.stdout) and "秒后更新" in code.stderr
+    assert "不是仍使用演示密码的演示账号" in run("demo", "totp", "someone", expect=1).stderr
+    run("shell", "-c", (
+        "from django.contrib.auth.models import User;u=User.objects.get(username='bj-signer');"
+        "u.set_password('Really-Private-2027');u.save()"))  # fmt: skip
+    assert "不能用于真实账号" in run("demo", "totp", "bj-signer", expect=1).stderr
     states = run("shell", "-c", (
         "from gongxin.inquiry.models import InquiryRequest as R;"
         "print(sorted(set(R.objects.values_list('state', flat=True))))")).stdout  # fmt: skip
     assert states.strip().endswith(
         "['assigned', 'awaiting_signoff', 'in_review', 'issued', 'received', 'returned', "
         "'screened', 'signed']")  # fmt: skip
+
+
+def test_the_first_workstation_of_a_unit_is_registered_from_the_command_line(run):
+    run("init")
+    run("shell", "-c", (
+        "from gongxin.accounts.models import PlatformUnit as U;U.objects.create(code='bj',"
+        "name='北京市公共信用信息中心',level='provincial',region_code='11',"
+        "letter_prefix='京信用函')"))  # fmt: skip
+    said = run("workstations", "register", "--unit", "bj", "--name", "安全管理员机",
+               "--ranges", "10.1.0.0/16").stdout  # fmt: skip
+    code = re.search(r"登记码：([A-Z0-9-]{19})", said).group(1)
+    assert f"/workstation/enrol/?code={code}" in said and "只能使用一次" in said
+    listed = run("workstations", "list").stdout
+    assert "安全管理员机" in listed and "尚未登记浏览器" in listed and "10.1.0.0/16" in listed
+    assert "没有代码为 xx 的单位" in run("workstations", "register", "--unit", "xx", "--name",
+                                         "a", expect=1).stderr  # fmt: skip
+    bad = run("workstations", "register", "--unit", "bj", "--name", "b", "--ranges", "10.1.2.3/8",
+              expect=1)  # fmt: skip
+    assert "主机位不为零" in bad.stderr
+    assert re.search(r"登记码：[A-Z0-9-]{19}", run("workstations", "code", "1").stdout)
 
 
 def test_workdays_deadline(run):

@@ -9,13 +9,13 @@ from openpyxl import load_workbook
 from gongxin.core import clock
 from gongxin.documents.models import LetterWording
 from gongxin.inquiry.models import InquiryRequest
-from tests.factories import LI, ZHANG
+from tests.factories import LI, ZHANG, signed_in
 
 pytestmark = pytest.mark.django_db
 
 
 def test_filled_in_sheet_is_accepted_by_registration(client, world):
-    client.force_login(world.reviewer_a.user)  # anyone at the unit may download
+    signed_in(client, world.reviewer_a.user)  # anyone at the unit may download
     response = client.get(f"/templates/request.xlsx?agency={world.agency.pk}&kind=recruitment")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
@@ -30,7 +30,7 @@ def test_filled_in_sheet_is_accepted_by_registration(client, world):
     book.save(filled)
     filled.name = "人选.xlsx"
     filled.seek(0)
-    client.force_login(world.handler.user)
+    signed_in(client, world.handler.user)
     client.post("/requests/new/", {
         "agency": world.agency.pk, "letter_number": "京组函〔2026〕30号",
         "received_on": clock.today().isoformat(), "kind": "recruitment",
@@ -43,7 +43,7 @@ def test_word_template_uses_the_units_wording(client, world):
     LetterWording.objects.create(
         unit=world.bj, texts={"request.contact": "联系人：王科长 010-12345678"}
     )
-    client.force_login(world.handler.user)
+    signed_in(client, world.handler.user)
     response = client.get(f"/templates/request.docx?agency={world.agency.pk}&kind=transfer")
     doc = Document(io.BytesIO(response.content))
     text = "\n".join(p.text for p in doc.paragraphs)
@@ -55,7 +55,7 @@ def test_word_template_uses_the_units_wording(client, world):
 
 
 def test_templates_only_for_agencies_the_unit_serves(client, world):
-    client.force_login(world.handler.user)
+    signed_in(client, world.handler.user)
     assert client.get(f"/templates/request.docx?agency={world.central.pk}&kind=transfer"
                       ).status_code == 404  # fmt: skip
     page = client.get("/templates/").content.decode()
@@ -69,7 +69,7 @@ def test_letter_download_for_people_on_the_request_only(client, world):
     req = world.register(people=[LI], received_on=today, today=today)
     services.screen_request(world.handler, req.pk, today=today)
     services.submit(world.handler, req.pk)
-    client.force_login(world.signer.user)
+    signed_in(client, world.signer.user)
     assert client.get(f"/requests/{req.pk}/letter.docx").status_code == 404  # not signed yet
     services.sign_off(world.signer, req.pk)
     response = client.get(f"/requests/{req.pk}/letter.docx")
@@ -78,24 +78,24 @@ def test_letter_download_for_people_on_the_request_only(client, world):
     assert f"京信用函〔{today.year}〕1号" in text
     pdf = client.get(f"/requests/{req.pk}/letter.pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-    client.force_login(world.reviewer_a.user)  # not on a request without matches
+    signed_in(client, world.reviewer_a.user)  # not on a request without matches
     assert client.get(f"/requests/{req.pk}/letter.docx").status_code == 404
 
 
 def test_sysadmin_adjusts_wording_and_bad_placeholders_are_refused(client, world):
     from tests.factories import make_staff
 
-    client.force_login(world.handler.user)
+    signed_in(client, world.handler.user)
     assert client.get("/wording/").status_code == 404
     admin = make_staff(world.bj, "sysadmin", "sysadmin")
-    client.force_login(admin.user)
+    signed_in(client, admin.user)
     bad = client.post("/wording/", {"result.closing": "此复{agncy}。"}).content.decode()
     assert "复函·结束语" in bad and "占位符「{agncy}」无效" in bad
     assert not LetterWording.objects.filter(unit=world.bj).exclude(texts={}).exists()
     client.post("/wording/", {"request.contact": "联系人：李处长 010-87654321"})
     assert LetterWording.objects.get(unit=world.bj).texts == {
         "request.contact": "联系人：李处长 010-87654321"}  # fmt: skip
-    client.force_login(world.handler.user)
+    signed_in(client, world.handler.user)
     doc = client.get(f"/templates/request.docx?agency={world.agency.pk}&kind=recruitment")
     text = "\n".join(p.text for p in Document(io.BytesIO(doc.content)).paragraphs)
     assert "联系人：李处长 010-87654321" in text

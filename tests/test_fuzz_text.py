@@ -21,7 +21,7 @@ from gongxin.inquiry import forms, services
 from gongxin.inquiry.api import serializers as api
 from gongxin.inquiry.wording import DEFAULTS
 from gongxin.platform.forms import CalendarYearForm
-from tests.factories import ZHANG, World, make_staff
+from tests.factories import ZHANG, World, make_staff, signed_in
 
 pytestmark = pytest.mark.django_db
 SPECIAL = "\x00\x07\x1b\n\r\t\u202e\u2066\u200b\u200d\ufeff\ufffe\uffff\U0010ffff＊Ｘ"
@@ -102,7 +102,7 @@ def test_any_text_in_a_page_form(world, who, url, field, valid, text):
     AccessAttempt.objects.all().delete()  # each example a first try: lockout has its own tests
     client = Client()
     if who:
-        client.force_login(getattr(world, who).user)
+        signed_in(client, getattr(world, who).user)
     answer = client.post(_url(url, world), {**valid(world), field: text})
     assert answer.status_code in (200, 302, 400, 404), (url, field, answer.status_code)
 
@@ -115,7 +115,7 @@ def test_any_text_in_a_page_form(world, who, url, field, valid, text):
 def test_any_text_in_a_query(world, who, url, fields, values):
     client = Client()
     if who:
-        client.force_login(getattr(world, who).user)
+        signed_in(client, getattr(world, who).user)
     answer = client.get(url, {k: v for k, v in values.items() if k in fields})
     assert answer.status_code in (200, 302, 400, 404), (url, values)
 

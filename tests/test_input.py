@@ -21,6 +21,7 @@ from tests.factories import (
     make_staff,
     match_of,
     person_row,
+    signed_in,
 )
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +64,7 @@ def test_full_width_digits_are_the_same_number_in_the_api(world):
 
 
 def test_full_width_digits_in_the_form_and_in_an_uploaded_csv(client, world):
-    client.force_login(world.handler.user)
+    signed_in(client, world.handler.user)
     typed = LI[1].translate(FULL_WIDTH)
     client.post("/requests/new/", {
         "agency": world.agency.pk, "letter_number": "京组函〔2026〕88号",
@@ -107,7 +108,7 @@ def test_control_and_direction_characters_in_the_letter_number_are_refused(world
 def test_bytes_that_were_not_text_never_reach_a_letter(client, world):
     """A form sent in another encoding arrives with U+FFFD where the bytes were; it would print
     as � in the letter. The row is refused, naming the character and the likely cause."""
-    client.force_login(world.handler.user)
+    signed_in(client, world.handler.user)
     page = client.post("/requests/new/", {
         "agency": world.agency.pk, "letter_number": "京组函〔2026〕77号",
         "received_on": TODAY().isoformat(), "kind": "recruitment",
@@ -145,7 +146,7 @@ def test_too_long_is_refused_alike_on_every_database(world):
 
 def test_nul_bytes_anywhere_are_a_clear_400(client, world):
     req = world.register()
-    client.force_login(world.handler.user)
+    signed_in(client, world.handler.user)
     for url in ("/verify/%00/", "/verify/?code=%00", "/requests/?q=%00"):
         answer = client.get(url)
         assert answer.status_code == 400, url
@@ -167,7 +168,7 @@ def test_a_verification_code_with_a_slash_or_garbage_is_a_page_not_a_500(client)
 
 
 def test_ids_too_large_for_the_database_are_404(client, world):
-    client.force_login(world.handler.user)
+    signed_in(client, world.handler.user)
     assert client.get("/requests/99999999999999999999999/").status_code == 404
     assert api(world.handler).get("/api/v1/requests/99999999999999999999/").status_code == 404
     assert client.get("/requests/1/result/?round=99999999999999999999").status_code == 404
@@ -220,7 +221,7 @@ def test_a_body_that_is_not_an_object_is_a_problem_not_a_500(world):
                                   "{}", "{0}", "未闭合{", "多余}", "换行\n不行"])  # fmt: skip
 def test_placeholders_that_could_break_or_pad_a_letter_are_refused(client, world, text):
     admin = make_staff(world.bj, "sysadmin", "sysadmin")
-    client.force_login(admin.user)
+    signed_in(client, admin.user)
     page = client.post("/wording/", {"result.closing": text})
     assert page.status_code == 200
     assert "复函·结束语" in page.content.decode()
@@ -244,7 +245,7 @@ def test_a_double_submit_answers_409_with_the_request_that_exists(client, world)
     assert (first.status_code, again.status_code) == (201, 409)
     assert again.json()["code"] == "duplicate"
     assert again.json()["existing"]["id"] == first.json()["id"]
-    client.force_login(world.handler.user)
+    signed_in(client, world.handler.user)
     page = client.post("/requests/new/", {
         "agency": world.agency.pk, "letter_number": "京组函〔2026〕7号",
         "received_on": TODAY().isoformat(), "kind": "transfer",
@@ -279,7 +280,7 @@ def test_deep_json_and_infinite_numbers_are_400(world):
 
 def test_the_same_holiday_typed_twice_is_one_day(client, world):
     admin = make_staff(world.bj, "sysadmin", "sysadmin")
-    client.force_login(admin.user)
+    signed_in(client, admin.user)
     page = client.post("/calendar/", {"year": 2032, "holidays": "2032-01-01\n2032年1月1日"},
                        follow=True).content.decode()  # fmt: skip
     assert "2032 年节假日安排已保存" in page
@@ -322,7 +323,7 @@ def test_what_the_client_sent_is_not_repeated_and_too_big_says_so(client, world,
                            format="json")  # fmt: skip
     assert nul.json()["errors"][0]["reason"] == "含有U+0000（空字符），请删除后重新填写"
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
-    client.force_login(world.handler.user)
+    signed_in(client, world.handler.user)
     page = client.post("/requests/new/", {"agency": world.agency.pk, "letter_number": "x",
                                           "candidates_text": "张三," * 400_000})  # fmt: skip
     assert page.status_code == 400

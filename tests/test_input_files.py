@@ -14,7 +14,7 @@ from gongxin.core import clock
 from gongxin.inquiry.models import InquiryRequest
 from gongxin.registry.files import FileFormatError
 from gongxin.registry.models import ListImport
-from tests.factories import LI, ZHANG, make_id, person_row, write_csv
+from tests.factories import LI, ZHANG, make_id, person_row, signed_in, write_csv
 from tests.hostile import HOSTILE_SHEETS, xlsx_with_sheet
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ TODAY = clock.today
 @pytest.mark.parametrize("kind", sorted(HOSTILE_SHEETS))
 def test_broken_spreadsheets_get_a_chinese_error_in_the_form(client, world, tmp_path, kind):
     path = xlsx_with_sheet(tmp_path / "人选.xlsx", HOSTILE_SHEETS[kind])
-    client.force_login(world.handler.user)
+    signed_in(client, world.handler.user)
     with open(path, "rb") as fh:
         page = client.post("/requests/new/", {
             "agency": world.agency.pk, "letter_number": "京组函〔2026〕90号",
@@ -77,7 +77,7 @@ def test_a_stray_quote_in_a_big_csv_is_a_file_error(client, world, tmp_path):
     data = f'姓名,公民身份号码\n张三,{ZHANG[1]},"未闭合\n{rows}\n' + ("长" * 140_000)
     upload = io.BytesIO(data.encode())
     upload.name = "人选.csv"
-    client.force_login(world.handler.user)
+    signed_in(client, world.handler.user)
     page = client.post("/requests/new/", {
         "agency": world.agency.pk, "letter_number": "京组函〔2026〕91号",
         "received_on": TODAY().isoformat(), "kind": "recruitment", "candidates_file": upload,
@@ -120,7 +120,7 @@ def test_a_stale_dimension_is_not_trusted_an_inflated_one_is_refused(tmp_path):
 def test_typed_candidates_and_a_file_at_once_are_not_silently_merged(client, world):
     upload = io.BytesIO(f"姓名,公民身份号码\n张三,{ZHANG[1]}\n".encode())
     upload.name = "人选.csv"
-    client.force_login(world.handler.user)
+    signed_in(client, world.handler.user)
     page = client.post("/requests/new/", {
         "agency": world.agency.pk, "letter_number": "京组函〔2026〕92号",
         "received_on": TODAY().isoformat(), "kind": "recruitment", "candidates_file": upload,
@@ -169,7 +169,7 @@ def test_an_id_number_excel_stored_as_a_number_is_refused_not_misread(client, wo
     book.active.append(["张三", float(typed[:17] + "0")])  # a numeric cell, as Excel saves it
     path = tmp_path / "人选.xlsx"
     book.save(path)
-    client.force_login(world.handler.user)
+    signed_in(client, world.handler.user)
     with open(path, "rb") as fh:
         page = client.post("/requests/new/", {
             "agency": world.agency.pk, "letter_number": "京组函〔2026〕91号",

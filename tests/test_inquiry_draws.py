@@ -15,7 +15,15 @@ from gongxin.inquiry.models import InquiryRequest, Participant
 from gongxin.inquiry.rules import allowed_actions, draw_needed
 from gongxin.inquiry.supervision import stuck
 from gongxin.platform.errors import WorkflowError
-from tests.factories import LI, ZHANG, World, make_staff, matched_candidates, set_trained
+from tests.factories import (
+    LI,
+    ZHANG,
+    World,
+    make_staff,
+    matched_candidates,
+    set_trained,
+    signed_in,
+)
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 3, 2)
@@ -41,7 +49,7 @@ def unit_staff(world):
 def dashboard(person) -> dict[str, str]:
     """The dashboard's sections by heading (无人可办理, 我的待办, …), each its own text."""
     client = Client()
-    client.force_login(person.user)
+    signed_in(client, person.user)
     page = client.get("/").content.decode()
     parts = re.split(r"<h2>([^<（]+)（\d+）</h2>", page)
     return dict(zip(parts[1::2], parts[2::2], strict=True))
@@ -170,14 +178,14 @@ def test_the_page_and_the_api_offer_the_draw(tmp_path):
     away(world.reviewer_a, world.reviewer_b)
     req = screened_and_submitted(world)
     client = Client()
-    client.force_login(world.supervisor.user)
+    signed_in(client, world.supervisor.user)
     page = client.get(f"/requests/{req.pk}/").content.decode()
     assert "待补抽复核人 2 名：可抽取的复核人不足 2 人" in page
     assert "补抽</button>" not in page
     away(world.reviewer_a, world.reviewer_b, active=True)
     page = client.get(f"/requests/{req.pk}/").content.decode()
     assert "待补抽复核人 2 名" in page and "补抽</button>" in page
-    client.force_login(world.handler.user)
+    signed_in(client, world.handler.user)
     answer = client.post(f"/api/v1/requests/{req.pk}/draw/")
     assert answer.status_code == 200, answer.content
     body = answer.json()

@@ -46,7 +46,7 @@ from gongxin.inquiry.models import (
 from gongxin.inquiry.queries import findings
 from gongxin.inquiry.rules import RULES, refusal
 from gongxin.platform.errors import WorkflowError
-from tests.factories import LI, WANG, ZHANG, World, make_staff
+from tests.factories import LI, WANG, ZHANG, World, make_staff, signed_in
 
 TODAY = dt.date(2026, 3, 2)
 ACTIONS = [a for a in RULES if a != "review"]
@@ -279,7 +279,7 @@ class Workflow(RuleBasedStateMachine):
             supervisor = Staff.objects.get(pk=self.world.supervisor.pk)
             if supervisor.active:
                 client = Client()
-                client.force_login(supervisor.user)
+                signed_in(client, supervisor.user)
                 page = client.get("/").content.decode()
                 shown = page.split("无人可办理")[1] if "无人可办理" in page else ""
                 for req in stuck:

@@ -8,7 +8,7 @@ from gongxin.audit.models import AuditEvent
 from gongxin.inquiry import services
 from gongxin.inquiry.models import InquiryRequest
 from gongxin.platform.errors import Conflict, InvalidSubmission, WorkflowError
-from tests.factories import LI, ZHANG, current_round, finding_of, findings_of
+from tests.factories import LI, ZHANG, current_round, finding_of, findings_of, signed_in
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 3, 2)
@@ -137,7 +137,7 @@ def test_same_letter_twice_is_a_conflict_naming_the_request(world):
 def test_a_returned_letter_sent_again_is_registered_again(world, client):
     first = world.register()
     services.return_request(world.handler, first.pk, "附件缺人选名单")
-    client.force_login(world.handler.user)
+    signed_in(client, world.handler.user)
     page = client.post("/requests/new/", {
         "agency": world.agency.pk, "letter_number": first.letter_number,
         "received_on": TODAY.isoformat(), "kind": "recruitment",

@@ -22,7 +22,7 @@ from gongxin.registry.files import FileFormatError
 from gongxin.registry.models import ListEntry, ListImport
 from gongxin.registry.screening import read_candidates
 from gongxin.registry.services import ImportRefused, import_list
-from tests.factories import ZHANG, make_id, person_row, write_csv
+from tests.factories import ZHANG, make_id, person_row, signed_in, write_csv
 
 pytestmark = pytest.mark.django_db
 TODAY = clock.today
@@ -79,7 +79,7 @@ def peak_while(action) -> int:
 
 
 def post_file(client, world, path: Path, name: str | None = None):
-    client.force_login(world.handler.user)
+    signed_in(client, world.handler.user)
     with open(path, "rb") as fh:
         upload = io.BytesIO(fh.read())
     upload.name = name or path.name
@@ -211,7 +211,7 @@ def test_an_xlsx_over_the_candidate_limit_is_counted_not_kept(tmp_path):
 
 
 def test_typed_candidates_over_the_limit_are_refused_saying_how_to_split(client, world):
-    client.force_login(world.handler.user)
+    signed_in(client, world.handler.user)
     page = client.post("/requests/new/", {
         "agency": world.agency.pk, "letter_number": "京组函〔2026〕88号",
         "received_on": TODAY().isoformat(), "kind": "recruitment",

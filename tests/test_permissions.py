@@ -13,14 +13,25 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
+from gongxin.accounts.models import Staff
 from gongxin.accounts.permissions import POST_ONLY
+from gongxin.core import clock
 from gongxin.inquiry import services
 from gongxin.inquiry.models import InquiryRequest
 from gongxin.inquiry.rules import RULES
 from gongxin.platform.permissions import BUSINESS, PUBLIC, STAFF, url_permissions
 from gongxin.platform.rest import MapPermission
 from gongxin.platform.roles import ADMIN_ROLES, Role
-from tests.factories import ZHANG, World, letter_of, make_agency, make_staff
+from tests.factories import (
+    ZHANG,
+    World,
+    letter_of,
+    make_agency,
+    make_staff,
+    sign_in,
+    signed_in,
+    workstation_for,
+)
 
 TODAY = dt.date(2026, 3, 2)
 
@@ -105,6 +116,8 @@ def setting(tmp_path):
 def url_for(path: str, name: str, req, candidate, letter, agency) -> str:
     if name.startswith("staff_"):
         pk = req.registered_by_id  # a person of the request's unit
+    elif name.startswith("workstation_"):
+        pk = workstation_for(req.unit)[0].pk  # a workstation of the request's unit
     else:
         pk = candidate.pk if "candidate" in name else req.pk
     url = "/" + re.sub(r"<id:\w+>", str(pk), path)
@@ -167,7 +180,7 @@ def test_every_route_by_every_kind_of_caller(setting):
             for user in refused(level, people, nobody, unfit):
                 user = getattr(user, "user", user)
                 client = APIClient() if api else Client()
-                client.force_login(user)
+                signed_in(client, user)
                 answer = call(client, method, url)
                 assert answer.status_code == 404, (*case, user.username, answer.status_code)
             if level == PUBLIC:
@@ -175,16 +188,63 @@ def test_every_route_by_every_kind_of_caller(setting):
             # Permitted: the map lets them through (the rules may still refuse the action).
             person = permitted(level, people)
             client = APIClient() if api else Client()
-            client.force_login(person.user)
+            signed_in(client, person.user)
             answer = call(client, method, url)
             assert answer.status_code not in (401, 404, 500), (*case, answer.status_code)
             # Permitted, but the object is another unit's: as if it did not exist.
             if "<id:" in path:
                 client = APIClient() if api else Client()
-                client.force_login(other_unit.user)
+                signed_in(client, other_unit.user)
                 answer = call(client, method, url)
                 assert answer.status_code == 404, (*case, "other unit", answer.status_code)
             checked += 1
     assert checked >= 30
     assert InquiryRequest.objects.get(pk=req.pk).state in ("signed", "issued", "returned",
                                                            "assigned")  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_locked_an_expired_and_a_not_enrolled_account_reach_only_their_own_step(setting):
+    """Each signs in through the page as a person would; then every route: a person not enrolled
+    yet reaches only the enrolment of the second factor, one whose password is too old only the
+    password change, a locked one (refused at sign-in) only the sign-in page — never data."""
+    world, _people, req, candidate, letter, _nobody, _unfit = setting
+    make_staff(world.bj, "fresh", Role.HANDLER)
+    enrolling = APIClient()
+    assert sign_in(enrolling, "fresh", code="").status_code == 302  # the password only
+    Staff.objects.filter(pk=world.handler.pk).update(
+        password_changed_at=clock.now() - dt.timedelta(days=91))  # fmt: skip
+    expired = APIClient()
+    assert sign_in(expired, "handler").status_code == 302  # password and code
+    locked = APIClient()
+    for n in range(5):
+        sign_in(locked, "reviewer_a", f"wrong-{n}")
+    assert sign_in(locked, "reviewer_a").status_code == 429  # the right password and code
+    cases = {
+        "not enrolled": (enrolling, "/second-factor/", {"second_factor"}),
+        "expired": (expired, "/password/", {"password_change"}),
+        "locked": (locked, "/login/", set()),
+    }
+    checked = 0
+    for name, pattern, path in routes():
+        if name == "logout":  # open to all three; trying it would end the session under test
+            continue
+        level = url_permissions()[name]
+        url = url_for(path, name, req, candidate, letter, world.agency)
+        for method in methods(name, pattern):
+            for kind, (client, step, own) in cases.items():
+                answer = call(client, method, url)
+                case = (kind, name, method, url, answer.status_code)
+                if level == PUBLIC or name in own:
+                    assert answer.status_code < 500, case
+                elif name.startswith("api:"):
+                    assert answer.status_code == 401, case
+                    assert answer["Content-Type"] == "application/problem+json", case
+                else:
+                    assert answer.status_code == 302, case
+                    assert answer["Location"].startswith(step), case
+                checked += 1
+    assert checked >= 90
+    # Still in their step: nothing above moved them on.
+    assert enrolling.get("/requests/")["Location"].startswith("/second-factor/")
+    assert expired.get("/requests/")["Location"].startswith("/password/")

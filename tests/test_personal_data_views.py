@@ -23,7 +23,7 @@ from rest_framework.test import APIClient
 from gongxin.audit.models import AuditEvent
 from gongxin.core import idnumber
 from gongxin.platform.permissions import PUBLIC, url_permissions
-from tests.factories import ZHANG
+from tests.factories import ZHANG, signed_in
 from tests.test_permissions import (
     methods,
     permitted,
@@ -66,7 +66,7 @@ def test_each_view_of_personal_data_is_recorded_exactly_once(request):
         level = url_permissions()[name]
         client = APIClient() if name.startswith("api:") else Client()
         if level != PUBLIC:
-            client.force_login(permitted(level, people).user)
+            signed_in(client, permitted(level, people).user)
         last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
         answer = client.get(url)
         assert answer.status_code < 500, (name, url)

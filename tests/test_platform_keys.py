@@ -21,7 +21,7 @@ from gongxin.platform import keys
 from gongxin.platform.sealed import key_usage, remove_key, rotate
 from gongxin.registry.models import ListEntry
 from gongxin.registry.pipeline import split_subject
-from tests.factories import LI, ZHANG, World, letter_of, match_of
+from tests.factories import LI, ZHANG, World, letter_of, match_of, signed_in
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 3, 2)
@@ -212,7 +212,7 @@ def test_a_key_file_from_elsewhere_stops_screening_instead_of_finding_nobody(
     with pytest.raises(KeyFileError, match="与数据库不一致") as exc:
         screen([CandidateInput(2, *ZHANG)], TODAY)
     assert "不在密钥文件中" in str(exc.value) and ZHANG[1] not in str(exc.value)
-    client.force_login(world.handler.user)
+    signed_in(client, world.handler.user)
     page = client.post(f"/requests/{req.pk}/screen/")
     assert page.status_code == 503 and "密钥文件与数据库不一致" in page.content.decode()
     assert req.screenings.count() == 0  # nothing was half-done

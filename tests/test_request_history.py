@@ -11,14 +11,14 @@ from django.test import Client
 
 from gongxin.inquiry import services
 from gongxin.platform.errors import WorkflowError
-from tests.factories import LI, ZHANG, issued, make_staff
+from tests.factories import LI, ZHANG, issued, make_staff, signed_in
 
 pytestmark = pytest.mark.django_db
 
 
 def page_of(staff, req) -> str:
     client = Client()
-    client.force_login(staff.user)
+    signed_in(client, staff.user)
     return client.get(f"/requests/{req.pk}/").content.decode()
 
 

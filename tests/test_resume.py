@@ -13,7 +13,8 @@ from django.test import Client
 
 from gongxin.core import clock
 from gongxin.inquiry.models import InquiryRequest
-from tests.factories import LI, ZHANG, make_staff
+from tests import factories
+from tests.factories import LI, ZHANG, make_staff, signed_in
 
 pytestmark = pytest.mark.django_db
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=clock.ZONE)
@@ -24,14 +25,15 @@ SITE = "http://testserver"
 
 def signed_in_at(staff, when=START) -> Client:
     client = Client()
-    client.force_login(staff.user)
+    signed_in(client, staff.user)
     with clock.pinned(when):
         assert client.get("/").status_code == 200
     return client
 
 
 def sign_in(client, username, next_page):
-    return client.post("/login/", {"username": username, "password": PASSWORD, "next": next_page})
+    """Through the sign-in page (workstation, password, TOTP code), returning to ``next_page``."""
+    return factories.sign_in(client, username, next=next_page)
 
 
 def registration(world) -> dict:
@@ -120,9 +122,11 @@ def test_a_stale_form_after_the_session_ended_leads_to_sign_in_not_a_csrf_page(w
     sent = strict.post("/requests/new/", registration(world), HTTP_ORIGIN=SITE,
                        HTTP_REFERER=f"{SITE}/requests/new/")  # fmt: skip
     assert sent.status_code == 302 and sent["Location"] == "/login/?next=/requests/new/"
+    factories.on_workstation(strict, world.handler.unit)
     login = strict.get(sent["Location"]).content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login)[1]
-    form = {"username": "handler", "password": PASSWORD, "next": "/requests/new/",
+    code = factories.code_for(world.handler.user)
+    form = {"username": "handler", "password": PASSWORD, "next": "/requests/new/", "otp": code,
             "csrfmiddlewaretoken": token}  # fmt: skip
     back = strict.post("/login/", form)
     assert back["Location"] == "/requests/new/"
@@ -140,7 +144,7 @@ def _in_frame(page: str) -> bool:
 def test_every_error_page_is_chinese_in_the_frame(world, settings):
     settings.ROOT_URLCONF = "tests.error_urls"
     client = Client(raise_request_exception=False)
-    client.force_login(world.handler.user)
+    signed_in(client, world.handler.user)
     pages = [("/test-forbidden/", 403, "无权访问"), ("/no-such-page/", 404, "页面不存在"),
              ("/test-broken/", 500, "系统错误")]  # fmt: skip
     for url, status, said in pages:
@@ -148,7 +152,7 @@ def test_every_error_page_is_chinese_in_the_frame(world, settings):
         page = answer.content.decode()
         assert answer.status_code == status and said in page and _in_frame(page), url
     strict = Client(enforce_csrf_checks=True)
-    strict.force_login(world.handler.user)
+    signed_in(strict, world.handler.user)
     stale = strict.post("/requests/new/", registration(world), HTTP_ORIGIN=SITE)
     page = stale.content.decode()
     assert stale.status_code == 403 and "页面已过期" in page and _in_frame(page)

@@ -42,7 +42,7 @@ from gongxin.accounts.models import ApiToken
 from gongxin.core import clock, idnumber
 from gongxin.core.text import TRIMMED
 from gongxin.wsgi import application
-from tests.factories import ZHANG, World, make_staff
+from tests.factories import ZHANG, World, make_staff, signed_in
 
 EXAMPLES = 25
 
@@ -247,7 +247,7 @@ def test_the_workflow_links_from_registration_to_correction(world):
 
 
 def test_the_tested_schema_is_the_served_one(client, world):
-    client.force_login(world.handler.user)
+    signed_in(client, world.handler.user)
     served = client.get("/api/schema/", {"format": "json"})
     assert served.status_code == 200
     assert json.loads(served.content) == served_schema()

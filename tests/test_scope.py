@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from gongxin.inquiry import services
 from gongxin.inquiry.models import Candidate, Participant
 from gongxin.platform.roles import role_conflict
-from tests.factories import World, make_id, make_staff
+from tests.factories import World, make_id, make_staff, signed_in
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 3, 2)
@@ -59,7 +59,7 @@ def _check(tmp_path, people, stages):
         requests.append((req, name))
     client = Client()
     for person in staff:
-        client.force_login(person.user)
+        signed_in(client, person.user)
         listing = client.get("/requests/").content.decode()
         listing += client.get("/requests/", {"q": "京组函"}).content.decode()  # search
         listing += client.get("/").content.decode()  # dashboard

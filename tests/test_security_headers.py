@@ -10,6 +10,8 @@ import sys
 import pytest
 from rest_framework.test import APIClient
 
+from tests.factories import signed_in
+
 pytestmark = pytest.mark.django_db
 
 
@@ -21,7 +23,7 @@ def csp(response) -> dict[str, str]:
 
 @pytest.mark.parametrize("path", ["/", "/requests/", "/requests/new/", "/no-such-page/"])
 def test_a_signed_in_page_has_a_strict_policy_and_is_not_stored(client, world, path):
-    client.force_login(world.handler.user)
+    signed_in(client, world.handler.user)
     response = client.get(path)
     policy = csp(response)
     assert policy["default-src"] == "'none'" and policy["frame-ancestors"] == "'none'"
@@ -33,7 +35,7 @@ def test_a_signed_in_page_has_a_strict_policy_and_is_not_stored(client, world, p
 
 
 def test_each_answer_has_its_own_nonce(client, world):
-    client.force_login(world.handler.user)
+    signed_in(client, world.handler.user)
     first, second = (csp(client.get("/"))["style-src"] for _ in range(2))
     assert first != second
 

@@ -18,7 +18,7 @@ from gongxin.audit.models import AuditEvent
 from gongxin.documents.models import LetterFile
 from gongxin.documents.sealed import file_bytes, seal
 from gongxin.inquiry.models import Finding
-from tests.factories import ZHANG, issued, letter_of
+from tests.factories import ZHANG, issued, letter_of, signed_in
 
 pytestmark = pytest.mark.django_db
 WARNING = "查询结果与签发时固定的结果不一致"
@@ -31,7 +31,7 @@ def sql(statement: str, *params) -> None:
 
 def client_of(staff) -> Client:
     client = Client()
-    client.force_login(staff.user)
+    signed_in(client, staff.user)
     return client
 
 

@@ -10,13 +10,13 @@ from openpyxl import Workbook
 from gongxin.audit.models import AuditEvent
 from gongxin.core import clock
 from gongxin.inquiry.models import InquiryRequest
-from tests.factories import LI, ZHANG
+from tests.factories import LI, ZHANG, signed_in
 
 pytestmark = pytest.mark.django_db
 
 
 def login(client, staff):
-    client.force_login(staff.user)
+    signed_in(client, staff.user)
     return client
 
 

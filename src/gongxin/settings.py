@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "gongxin.platform",
     "gongxin.registry",
     "gongxin.accounts",
@@ -110,8 +112,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which second factor verified this session (django-otp: request.user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
+    # The registered workstation (专机) the request comes from, for the gate and the trail.
+    "gongxin.accounts.middleware.WorkstationMiddleware",
     "gongxin.accounts.middleware.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A sign-in not yet complete (second factor, password to change) reaches only its own pages.
+    "gongxin.accounts.middleware.SignInGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gongxin.platform.middleware.KeyProblemMiddleware",
     # Last: turns a sign-in refused because the account is locked into the lockout page.
@@ -183,6 +191,19 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_classes": 3},
     },
 ]
+
+# TOTP second factor (django-otp). Wrong codes count toward the axes lockout below, so
+# django-otp's own per-device delay is off (one counter, one rule); a code is accepted one step
+# (30 s) either side of the server's time, the window does not follow a drifting phone, and a
+# code once used is refused (the device keeps the step of the last one, last_t).
+OTP_TOTP_ISSUER = "公信"
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_TOTP_SYNC = False
+# A password is changed at least this often (days); one the security administrator reset is
+# changed at the next sign-in (gongxin.accounts.passwords).
+GONGXIN_PASSWORD_DAYS = int(os.environ.get("GONGXIN_PASSWORD_DAYS", "90"))
+# How long a workstation's one-time enrolment code (登记码) can be used.
+GONGXIN_WORKSTATION_CODE_HOURS = int(os.environ.get("GONGXIN_WORKSTATION_CODE_HOURS", "72"))
 
 # Sign-in lockout (django-axes), set out in full rather than left to its defaults.
 AUTHENTICATION_BACKENDS = [

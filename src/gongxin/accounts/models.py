@@ -71,6 +71,10 @@ class Staff(models.Model):
     full_name = models.CharField("姓名", max_length=50)
     active = models.BooleanField("在岗", default=True)
     post_since = models.DateField("本岗位任职起始日期")
+    # Password age (gongxin.accounts.passwords): changed at least every GONGXIN_PASSWORD_DAYS,
+    # and at the next sign-in after the security administrator reset it.
+    password_changed_at = models.DateTimeField("密码设置时间", default=clock.now)
+    must_change_password = models.BooleanField("须修改密码", default=False)
 
     objects = RestrictedManager()
 
@@ -266,6 +270,10 @@ class ApiToken(models.Model):
     digest = models.CharField("摘要", max_length=64, unique=True)
     created_at = models.DateTimeField("签发时间", default=clock.now)
     expires_at = models.DateTimeField("失效时间")
+    # The registered workstation it was issued on: the trail names it for each call, and the
+    # token ends when that workstation is deactivated.
+    workstation = models.ForeignKey("Workstation", models.CASCADE, null=True, blank=True,
+                                    related_name="api_tokens", verbose_name="专用终端")  # fmt: skip
 
     class Meta:
         verbose_name = "接口令牌"
@@ -278,13 +286,68 @@ class ApiToken(models.Model):
         return hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
 
     @classmethod
-    def issue(cls, user) -> tuple[ApiToken, str]:
+    def issue(cls, user, workstation: Workstation | None = None) -> tuple[ApiToken, str]:
         """A new token for ``user`` and its key (the only time the key exists outside the
         client). The person's expired tokens are cleared at the same time."""
         now = clock.now()
         cls.objects.filter(user=user, expires_at__lte=now).delete()
         key = secrets.token_urlsafe(32)
         hours = settings.GONGXIN_TOKEN_HOURS
-        token = cls.objects.create(user=user, digest=cls.digest_of(key),
+        token = cls.objects.create(user=user, digest=cls.digest_of(key), workstation=workstation,
                                    expires_at=now + dt.timedelta(hours=hours))  # fmt: skip
         return token, key
+
+
+# --- 专机: registered workstations ------------------------------------------------------------
+
+
+class Workstation(models.Model):
+    """专用终端 (专机): a browser the security administrator registered for the unit. Staff sign
+    in only from an active workstation of their own unit (gongxin.accounts.workstations).
+
+    Registering gives a one-time enrolment code (登记码); typing it at /workstation/enrol/ in
+    the workstation's browser leaves there a long-lived cookie holding a random device
+    credential. Only the SHA-256 of the code and of the credential are stored. Optional address
+    ranges (CIDR) narrow where the credential is accepted. A workstation is deactivated, never
+    deleted: the trail names it."""
+
+    unit = models.ForeignKey(PlatformUnit, models.PROTECT, related_name="workstations",
+                             verbose_name="单位")  # fmt: skip
+    name = models.CharField("名称", max_length=100)
+    address_ranges = models.JSONField("地址范围", default=list, blank=True,
+                                      help_text="CIDR，如 10.12.0.0/16；空则不限")  # fmt: skip
+    active = models.BooleanField("启用", default=True)
+    registered_by = models.CharField("登记人", max_length=150)
+    registered_at = models.DateTimeField("登记时间", default=clock.now)
+    deactivated_by = models.CharField("停用人", max_length=150, blank=True)
+    deactivated_at = models.DateTimeField("停用时间", null=True, blank=True)
+    deactivate_reason = models.CharField("停用理由", max_length=200, blank=True)
+    credential_digest = models.CharField("设备凭据摘要", max_length=64, blank=True)
+    enrolled_at = models.DateTimeField("浏览器登记时间", null=True, blank=True)
+    code_digest = models.CharField("登记码摘要", max_length=64, blank=True)
+    code_expires_at = models.DateTimeField("登记码有效期至", null=True, blank=True)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = "专用终端"
+        ordering = ["unit", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["credential_digest"],
+                                    condition=~models.Q(credential_digest=""),
+                                    name="one_workstation_per_credential"),
+            models.UniqueConstraint(fields=["code_digest"], condition=~models.Q(code_digest=""),
+                                    name="one_workstation_per_code"),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.unit.name}）"
+
+    @property
+    def label(self) -> str:
+        """How the trail names it: its number and name."""
+        return f"#{self.pk} {self.name}"
+
+    @staticmethod
+    def digest_of(secret: str) -> str:
+        return hashlib.sha256(secret.encode("utf-8", "replace")).hexdigest()

@@ -19,11 +19,22 @@ ROUTES = {
     "staff_tenure": Role.SECADMIN,
     "staff_recusal": Role.SECADMIN,
     "staff_recusal_end": Role.SECADMIN,
+    # Sign-in security. Enrolling the second factor: a person signed in with the password only
+    # (the sign-in gate lets them reach nothing else). A workstation's browser enrols with the
+    # one-time code, nobody signed in. 专机管理 and the resets: the unit's security administrator.
+    "second_factor": STAFF,
+    "workstation_enrol": PUBLIC,
+    "workstation_list": Role.SECADMIN,
+    "workstation_new": Role.SECADMIN,
+    "workstation_code": Role.SECADMIN,
+    "workstation_deactivate": Role.SECADMIN,
+    "staff_password_reset": Role.SECADMIN,
+    "staff_otp_reset": Role.SECADMIN,
 }
 # Actions that only change something when posted (a GET goes back to the person's page).
-POST_ONLY = frozenset({"staff_grant", "staff_revoke", "staff_deactivate", "staff_activate"}) | {
-    "staff_training", "staff_training_withdraw", "staff_tenure", "staff_recusal",
-    "staff_recusal_end",
-}  # fmt: skip
+POST_ONLY = frozenset({"staff_grant", "staff_revoke", "staff_deactivate", "staff_activate",
+                       "staff_password_reset", "staff_otp_reset", "workstation_code",
+                       "workstation_deactivate", "staff_training", "staff_training_withdraw",
+                       "staff_tenure", "staff_recusal", "staff_recusal_end"})  # fmt: skip
 # 修改密码 is beside the person's name in the frame (everyone signed in, administrators included).
-MENU = [("staff_list", "人员管理")]
+MENU = [("staff_list", "人员管理"), ("workstation_list", "专机管理")]

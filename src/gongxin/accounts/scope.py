@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from gongxin.accounts.models import RequestingAgency, Staff
+from gongxin.accounts.models import RequestingAgency, Staff, Workstation
 from gongxin.platform.permissions import BUSINESS, allowed
 from gongxin.platform.roles import Role
 from gongxin.platform.scope import scope
@@ -31,3 +31,11 @@ def staff(staff, action: str) -> Q | None:
     if action == "supervise":
         return Q(unit_id=staff.unit_id) if allowed(staff, Role.SUPERVISOR) else None
     raise ValueError(f"unknown action {action!r} for staff")
+
+
+@scope(Workstation)
+def workstations(staff, action: str) -> Q | None:
+    """manage: the security administrator's own unit's workstations (专机管理)."""
+    if action == "manage":
+        return Q(unit_id=staff.unit_id) if allowed(staff, Role.SECADMIN) else None
+    raise ValueError(f"unknown action {action!r} for workstations")

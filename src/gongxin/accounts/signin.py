@@ -1,24 +1,118 @@
-"""Sign-in outcomes, for the sign-in page and the API token alike: whether the account is locked
-(django-axes keeps the count), and one trail event per outcome.
+"""Sign-in, for the sign-in page and the API token alike (``attempt``): a registered workstation
+of the person's unit, the password, the TOTP code; whether the account is locked (django-axes
+keeps the count, wrong codes included); one trail event per outcome. And what a signed-in
+session still has to do before it reaches anything (``pending``, asked by the gate).
 
-Actions: ``auth.sign_in`` (ok, or refused with code ``credentials`` or ``locked``),
-``auth.lockout`` (the failure that locked the account), ``auth.sign_out`` and
-``auth.password_change``. The API token endpoint records ``auth.token`` in the same way. What
-was typed as a username is kept only when it names an account (people type ID numbers into the
-wrong field); a password never.
+Actions: ``auth.sign_in`` (ok, or refused with code ``workstation``, ``credentials``,
+``locked``), ``auth.lockout`` (the failure that locked the account), ``auth.sign_out``,
+``auth.otp_enrol`` and ``auth.password_change``. The API token endpoint records ``auth.token``
+in the same way. What was typed as a username is kept only when it names an account (people
+type ID numbers into the wrong field); a password or a code never.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.auth import SESSION_KEY, authenticate, get_user_model
+from django.contrib.auth.signals import user_login_failed
 from django.utils.crypto import salted_hmac
 
+from gongxin.accounts import passwords, secondfactor, workstations
+from gongxin.platform.permissions import STAFF, allowed
 from gongxin.platform.scope import staff_of
 from gongxin.platform.trail import record
 
 NOBODY = "（不存在的账号）"
+# Said for a wrong username, password or code alike: which one is never told.
+CREDENTIALS = "用户名、密码或动态验证码不正确，或账号已停用。"
+NOT_ENROLLED = (
+    "该账号尚未绑定动态验证码：请先在本单位专用终端的浏览器中登录，按提示绑定后再申请令牌。"
+)
+WORKSTATION_KEY = "gongxin_workstation"  # in the session: the workstation it was signed in at
+# What a session whose sign-in is not complete may open, besides public pages.
+STEP_ROUTES = {
+    "enrol": frozenset({"second_factor", "logout"}),
+    "password": frozenset({"password_change", "logout"}),
+}
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What a sign-in attempt came to: the person, the device that accepted the code (None
+    while not enrolled) and the workstation; or ``refusal``, a stable code, and ``message``."""
+
+    user: object = None
+    staff: object = None
+    device: object = None
+    workstation: object = None
+    refusal: str = ""
+    message: str = ""
+
+
+def attempt(request, username: str, password: str, code: str, *, action: str, actor: str,
+            need_enrolled: bool) -> Attempt:  # fmt: skip
+    """Check a sign-in, recording a refusal once. In order: the request must come from an active
+    registered workstation (before any password is tried, so nothing is told about accounts),
+    the password (axes refuses a locked account), the code of the person's TOTP device if they
+    have one (a wrong one counts as a failed sign-in), and a workstation of the person's unit.
+    ``need_enrolled``: an account without a device is refused (the API) rather than let in to
+    enrol (the page)."""
+    found = workstations.at(request)
+    address = client_address(request) or ""
+    if found.workstation is None:
+        record(actor, action, outcome="refused", code="workstation", username=typed(username),
+               address=address)  # fmt: skip
+        return Attempt(refusal="workstation", message=found.reason)
+    was_locked = is_locked(request, username)
+    user = authenticate(request, username=username, password=password)
+    staff = staff_of(user) if user is not None else None
+    if staff is None or not allowed(staff, STAFF):
+        refusal = refused(request, username, was_locked=was_locked, action=action, actor=actor)
+        return Attempt(refusal=refusal, message=_said(refusal))
+    device = None
+    if secondfactor.enrolled(user):
+        device = secondfactor.verify(user, code)
+        if device is None:
+            # The password was right: the code's failure is counted as axes counts a password's.
+            user_login_failed.send(sender=__name__, credentials={"username": username},
+                                   request=request)  # fmt: skip
+            refusal = refused(request, username, was_locked=False, action=action, actor=actor,
+                              failed="otp")  # fmt: skip
+            return Attempt(refusal=refusal, message=_said(refusal))
+    elif need_enrolled:
+        record(staff, action, ref=("User", user.pk), outcome="refused", code="not_enrolled")
+        return Attempt(refusal="not_enrolled", message=NOT_ENROLLED)
+    if found.workstation.unit_id != staff.unit_id:
+        record(staff, action, ref=("User", user.pk), outcome="refused", code="workstation",
+               workstation_unit=found.workstation.unit.code)  # fmt: skip
+        return Attempt(refusal="workstation", message=workstations.OTHER_UNIT)
+    return Attempt(user=user, staff=staff, device=device, workstation=found.workstation)
+
+
+def _said(refusal: str) -> str:
+    return locked_message() if refusal == "locked" else CREDENTIALS
+
+
+def pending(request) -> str | None:
+    """What a signed-in session must still do before it reaches anything else, or None:
+    ``workstation`` (it is not on the workstation it was signed in at, or that one stopped
+    being accepted: the session ends), ``enrol`` (the second factor has not passed: enrol one
+    or sign in again), ``password`` (gongxin.accounts.passwords.change_reason)."""
+    user = request.user
+    staff = staff_of(user)
+    if staff is None:  # no staff record: the permission map refuses them everything
+        return None
+    here = workstations.at(request).workstation
+    if here is None or here.pk != request.session.get(WORKSTATION_KEY):
+        return "workstation"
+    if not getattr(user, "is_verified", lambda: False)():
+        return "enrol"
+    if passwords.change_reason(staff):
+        return "password"
+    return None
 
 
 def client_address(request) -> str | None:
@@ -63,13 +157,15 @@ def succeeded(request, user) -> None:
     AxesProxyHandler.user_logged_in("api", request=request, user=user)
 
 
-def refused(request, username: str, *, was_locked: bool, action: str, actor: str) -> str:
+def refused(request, username: str, *, was_locked: bool, action: str, actor: str,
+            **detail) -> str:  # fmt: skip
     """Record a refused attempt (and the lockout it caused); answer ``locked`` or
-    ``credentials``. ``request`` is the Django request axes marked."""
+    ``credentials``. ``request`` is the Django request axes marked. ``detail`` tells the
+    auditor more than the person is told (``failed="otp"``: the password was right)."""
     address = request.META.get("REMOTE_ADDR", "")
     name = typed(username)
     code = "locked" if was_locked else "credentials"
-    record(actor, action, outcome="refused", code=code, username=name, address=address)
+    record(actor, action, outcome="refused", code=code, username=name, address=address, **detail)
     if not was_locked and getattr(request, "axes_locked_out", False):
         minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
         record(actor, "auth.lockout", outcome="refused", username=name, address=address,
@@ -81,7 +177,7 @@ def refused(request, username: str, *, was_locked: bool, action: str, actor: str
 def locked_message() -> str:
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return (
-        f"该账号连续 {settings.AXES_FAILURE_LIMIT} 次密码错误，已锁定 {minutes} 分钟，"
+        f"该账号连续 {settings.AXES_FAILURE_LIMIT} 次密码或动态验证码错误，已锁定 {minutes} 分钟，"
         f"期间即使密码正确也不能登录。请 {minutes} 分钟后再试；如忘记密码，请联系本单位安全管理员。"
     )
 

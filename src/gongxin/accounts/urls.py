@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongxin.accounts import record_views, staff_views, views
+from gongxin.accounts import record_views, security_views, staff_views, views
 from gongxin.platform.permissions import requires
 
 urlpatterns = [
@@ -28,4 +28,21 @@ urlpatterns = [
     path("staff/<id:pk>/tenure/", record_views.staff_tenure, name="staff_tenure"),
     path("staff/<id:pk>/recusals/", record_views.staff_recusal, name="staff_recusal"),
     path("staff/<id:pk>/recusals/end/", record_views.staff_recusal_end, name="staff_recusal_end"),
+    # Sign-in security: the second factor, workstations (专机), the administrator's resets.
+    path("second-factor/", views.second_factor, name="second_factor"),
+    path("workstation/enrol/", security_views.workstation_enrol, name="workstation_enrol"),
+    path("workstations/", security_views.workstation_list, name="workstation_list"),
+    path("workstations/new/", security_views.workstation_new, name="workstation_new"),
+    path("workstations/<id:pk>/code/", security_views.workstation_code, name="workstation_code"),
+    path(
+        "workstations/<id:pk>/deactivate/",
+        security_views.workstation_deactivate,
+        name="workstation_deactivate",
+    ),
+    path(
+        "staff/<id:pk>/password-reset/",
+        security_views.staff_password_reset,
+        name="staff_password_reset",
+    ),
+    path("staff/<id:pk>/otp-reset/", security_views.staff_otp_reset, name="staff_otp_reset"),
 ]

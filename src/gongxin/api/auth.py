@@ -1,10 +1,10 @@
 """API tokens: a client signs in for a token and sends ``Authorization: Token <key>``; the
-token ends after GONGXIN_TOKEN_HOURS, when the client revokes it, or when the person's sessions
-are ended. Only the key's digest is stored (gongxin.accounts.models.ApiToken)."""
+token ends after GONGXIN_TOKEN_HOURS, when the client revokes it, when the person's sessions
+are ended, or when the workstation it was issued on is deactivated. Only the key's digest is
+stored (gongxin.accounts.models.ApiToken)."""
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
@@ -12,20 +12,20 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from gongxin.accounts import signin
+from gongxin.accounts import passwords, signin
 from gongxin.accounts.models import ApiToken
 from gongxin.api.authentication import HashedTokenAuthentication
 from gongxin.audit.services import record
-from gongxin.platform.permissions import STAFF, allowed
 from gongxin.platform.rest import MapPermission, validated
 from gongxin.platform.rest_fields import StrictCharField, problems
-from gongxin.platform.scope import staff_of
 
 
 class Credentials(serializers.Serializer):
     username = StrictCharField(max_length=150, label="用户名")
     password = StrictCharField(max_length=128, trim_whitespace=False, label="密码",
                                style={"input_type": "password"})  # fmt: skip
+    otp = StrictCharField(max_length=20, label="动态验证码",
+                          help_text="验证器显示的 6 位数字；每个只能使用一次")  # fmt: skip
 
 
 TOKEN = inline_serializer("Token", {
@@ -35,10 +35,14 @@ TOKEN = inline_serializer("Token", {
 
 
 class ObtainToken(APIView):
-    """POST username and password: a new API token, shown only in this answer, valid until
-    ``expires_at`` (GONGXIN_TOKEN_HOURS) or until revoked.
-    Wrong credentials, or an account that may not sign in, answer 401; more than a few tries a
-    minute from one address, or any try at an account locked after 5 wrong passwords, answer 429."""
+    """POST username, password and ``otp`` (the 6-digit code of the person's authenticator,
+    each usable once), from a registered workstation of the person's unit (its device cookie):
+    a new API token, shown only in this answer, valid until ``expires_at``
+    (GONGXIN_TOKEN_HOURS), until revoked, or until that workstation is deactivated.
+    Wrong credentials or code, an account that may not sign in, one not enrolled yet or whose
+    password must be changed first, or a request from no registered workstation answer 401;
+    more than a few tries a minute from one address, or any try at an account locked after 5
+    wrong passwords or codes, answer 429."""
 
     permission_classes = [MapPermission]
     authentication_classes = [HashedTokenAuthentication]  # for the WWW-Authenticate of a 401
@@ -50,20 +54,25 @@ class ObtainToken(APIView):
     def post(self, request):
         data = validated(Credentials, request.data)
         # The Django request, which axes marks and its middleware reads: the API counts toward
-        # the same lockout as the sign-in page, and a locked account gets no token.
+        # the same lockout as the sign-in page, and a locked account gets no token. The checks
+        # are the sign-in page's (gongxin.accounts.signin.attempt), which records refusals.
         plain = request._request
-        was_locked = signin.is_locked(plain, data["username"])
-        user = authenticate(plain, username=data["username"], password=data["password"])
-        staff = staff_of(user) if user is not None else None
-        if staff is None or not allowed(staff, STAFF):
-            # Which account was tried, from where; never the password (gongxin.accounts.signin).
-            signin.refused(plain, data["username"], was_locked=was_locked, action="auth.token",
-                           actor="api")  # fmt: skip
-            raise AuthenticationFailed("用户名或密码不正确，或账号已停用")
-        signin.succeeded(plain, user)
-        token, key = ApiToken.issue(user)
-        record(staff, "auth.token", ref=("User", user.pk), expires_at=token.expires_at.isoformat())
-        return Response({"token": key, "username": user.username, "name": staff.full_name,
+        result = signin.attempt(plain, data["username"], data["password"], data["otp"],
+                                action="auth.token", actor="api", need_enrolled=True)  # fmt: skip
+        if result.refusal:
+            raise AuthenticationFailed(result.message, code=result.refusal)
+        reason = passwords.change_reason(result.staff)
+        if reason:
+            record(result.staff, "auth.token", ref=("User", result.user.pk), outcome="refused",
+                   code="password_expired")  # fmt: skip
+            raise AuthenticationFailed(f"{reason}请在浏览器登录修改密码后再申请令牌。",
+                                       code="password_expired")  # fmt: skip
+        signin.succeeded(plain, result.user)
+        token, key = ApiToken.issue(result.user, result.workstation)
+        record(result.staff, "auth.token", ref=("User", result.user.pk),
+               expires_at=token.expires_at.isoformat())  # fmt: skip
+        staff = result.staff
+        return Response({"token": key, "username": result.user.username, "name": staff.full_name,
                          "expires_at": token.expires_at})  # fmt: skip
 
 

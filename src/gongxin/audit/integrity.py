@@ -49,9 +49,10 @@ class Verdict:
 
 
 def _events():
-    rows = AuditEvent.objects.order_by("seq").values_list("seq", "digest", *AuditEvent.CHAINED)
+    names = AuditEvent.CHAINED + AuditEvent.CHAINED_WHEN_SET
+    rows = AuditEvent.objects.order_by("seq").values_list("seq", "digest", *names)
     for seq, digest, *values in rows.iterator(chunk_size=2000):
-        yield seq, digest, dict(zip(AuditEvent.CHAINED, values, strict=True))
+        yield seq, digest, AuditEvent.chained(dict(zip(names, values, strict=True)))
 
 
 def verify(checkpoint: dict | None = None) -> Verdict:

@@ -55,6 +55,9 @@ class AuditEvent(models.Model):
     object_id = models.CharField("对象", max_length=64, blank=True, db_index=True)
     outcome = models.CharField("结果", max_length=16, default="ok")
     detail = models.JSONField("详情", default=dict, blank=True)
+    # The registered workstation (专机) the action came from; empty for the system, the
+    # command line and anything before workstations were recorded.
+    workstation = models.CharField("专用终端", max_length=120, blank=True, default="")
 
     objects = models.Manager.from_queryset(AuditQuerySet)()
 
@@ -69,6 +72,9 @@ class AuditEvent(models.Model):
         "outcome",
         "detail",
     )
+    # Chained only when not empty, so that events written before the field existed keep the
+    # digests they were written with (``gongxin audit verify`` passes on them unchanged).
+    CHAINED_WHEN_SET = ("workstation",)
 
     class Meta:
         verbose_name = "留痕记录"
@@ -86,7 +92,15 @@ class AuditEvent(models.Model):
         raise AppendOnly("audit events are append-only")
 
     def chained_fields(self) -> dict:
-        return {name: getattr(self, name) for name in self.CHAINED}
+        names = self.CHAINED + self.CHAINED_WHEN_SET
+        return self.chained({name: getattr(self, name) for name in names})
+
+    @classmethod
+    def chained(cls, fields: dict) -> dict:
+        """What the digest covers of ``fields`` (every CHAINED field and CHAINED_WHEN_SET ones
+        that hold something)."""
+        return {k: v for k, v in fields.items() if k in cls.CHAINED or (v and k in
+                cls.CHAINED_WHEN_SET)}  # fmt: skip
 
 
 class ChainHead(models.Model):

@@ -9,13 +9,15 @@ from django.db import transaction
 
 from gongxin.audit.models import AuditEvent, ChainHead
 from gongxin.core import chain, clock
+from gongxin.platform import trail
 
 
 def record(actor, action: str, obj=None, *, outcome: str = "ok", ref: tuple[str, object] = ("", ""),
            **detail) -> AuditEvent:  # fmt: skip
     """``actor`` is a Staff (or a plain name for the system); ``obj`` a model instance, or
     ``ref`` its (type name, id) when only the id is at hand. ``detail`` must be free of
-    plaintext personal data (ID numbers, names of candidates)."""
+    plaintext personal data (ID numbers, names of candidates). The workstation is the one the
+    current request came from (``gongxin.platform.trail.workstation``)."""
     name = getattr(actor, "user", None)
     object_type, object_id = (type(obj).__name__, obj.pk) if obj is not None else ref
     event = AuditEvent(
@@ -27,6 +29,7 @@ def record(actor, action: str, obj=None, *, outcome: str = "ok", ref: tuple[str,
         object_id=str(object_id),
         outcome=outcome,
         detail=detail,
+        workstation=trail.workstation(),
     )
     # No savepoint of its own: if the event cannot be written, the surrounding action fails.
     with transaction.atomic(savepoint=False):

@@ -29,7 +29,8 @@ PAGE_SIZE = 50
 EXPORT_MAX = 100_000  # rows in one XLSX; a longer period is exported in parts
 FIELD_MAX = 64
 OUTCOMES = [("ok", "成功"), ("failed", "失败"), ("refused", "拒绝")]
-COLUMNS = ["序号", "时间", "操作人", "单位", "事项", "对象类型", "对象", "结果", "详情", "摘要"]
+COLUMNS = ["序号", "时间", "操作人", "单位", "事项", "对象类型", "对象", "结果", "详情", "专用终端",
+           "摘要"]  # fmt: skip
 
 
 @dataclass
@@ -115,8 +116,9 @@ def _export(request, search: Search, qs):
     for e in qs.order_by("seq").iterator(chunk_size=2000):
         at = clock.local(e.at).strftime("%Y-%m-%d %H:%M:%S")
         detail = json.dumps(e.detail, ensure_ascii=False, sort_keys=True)
-        sheet.append([spreadsheet_cell(v) for v in (e.seq, at, e.actor, e.unit_code, e.action,
-                      e.object_type, e.object_id, e.outcome, detail, e.digest)])  # fmt: skip
+        row = (e.seq, at, e.actor, e.unit_code, e.action, e.object_type, e.object_id, e.outcome,
+               detail, e.workstation, e.digest)  # fmt: skip
+        sheet.append([spreadsheet_cell(v) for v in row])
     out = io.BytesIO()
     book.save(out)
     record(

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from gongxin.accounts import secondfactor, workstations
 from gongxin.accounts.models import (
     PlatformUnit,
     Recusal,
@@ -20,6 +21,7 @@ from gongxin.accounts.models import (
     RoleGrant,
     Staff,
     TrainingRecord,
+    Workstation,
 )
 from gongxin.core import clock
 from gongxin.inquiry import services
@@ -55,6 +57,13 @@ STAFF = [
     ("secadmin", [Role.SECADMIN]), ("auditor", [Role.AUDITOR]),
 ]  # fmt: skip
 NAMES = ("赵明", "钱丽", "孙华", "李强", "周静", "吴军", "郑芳", "王杰", "冯敏", "陈涛")
+# Each demo unit's workstation accepts browsers on this machine only.
+DEMO_WORKSTATION = "演示专机"
+DEMO_RANGES = "127.0.0.0/8"
+
+
+def demo_usernames() -> set[str]:
+    return {f"{code}-{suffix}" for code, *_ in UNITS for suffix, _ in STAFF}
 
 
 def load_organisation(today: dt.date) -> list[tuple[str, str, str]]:
@@ -98,6 +107,42 @@ def load_organisation(today: dt.date) -> list[tuple[str, str, str]]:
         reason = {"reason": "近亲属在该单位任职（演示）", "starts_on": today, "recorded_by": "demo"}
         Recusal.objects.get_or_create(staff=staff, agency=hrss, defaults=reason)
     return rows
+
+
+def load_security() -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """What a newcomer needs to sign in: a workstation of each demo unit on this machine
+    (127.0.0.0/8), with a fresh one-time enrolment code each time (unit name, code), and a TOTP
+    device for each demo account, whose secret is printed (username -> secret)."""
+    codes = []
+    for unit in PlatformUnit.objects.filter(code__in=[u[0] for u in UNITS]).order_by("pk"):
+        ws = Workstation.objects.filter(unit=unit, name=DEMO_WORKSTATION, active=True).first()
+        if ws is None:
+            ws, code = workstations.register("demo", unit, DEMO_WORKSTATION, DEMO_RANGES)
+        else:
+            ws, code = workstations.reissue_code("demo", ws.pk)
+        codes.append((unit.name, code))
+    totp_secrets = {}
+    users = get_user_model().objects.filter(username__in=demo_usernames()).order_by("username")
+    for user in users:
+        devices = secondfactor.confirmed_devices(user)
+        if not devices:
+            device = secondfactor.pending_device(user)
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            devices = [device]
+        totp_secrets[user.username] = secondfactor.secret_of(devices[0])
+    return codes, totp_secrets
+
+
+def demo_account(username: str):
+    """The user of a demo account that still has the demo password, else None: a real
+    account, or a demo one whose password was changed, is never helped past its second factor."""
+    if username not in demo_usernames():
+        return None
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None or not user.check_password(DEMO_PASSWORD):
+        return None
+    return user
 
 
 def _hits(home: Path, count: int) -> list[tuple[str, str]]:
@@ -166,11 +211,14 @@ def load_requests(home: Path, today: dt.date) -> int:
     return 9
 
 
-def load(home: Path) -> tuple[list, int]:
+def load(home: Path) -> tuple[list, int, list, dict]:
+    """Everything; returns the accounts, how many requests were created, the workstations'
+    enrolment codes and the accounts' TOTP secrets."""
     from gongxin.documents.signing import ensure_demo_certificates
 
     today = clock.today()
     with transaction.atomic():
         rows = load_organisation(today)
+        codes, totp_secrets = load_security()
     ensure_demo_certificates(PlatformUnit.objects.all())  # demo CA and unit certificates
-    return rows, load_requests(home, today)
+    return rows, load_requests(home, today), codes, totp_secrets

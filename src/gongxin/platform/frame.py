@@ -39,8 +39,11 @@ def menu_for(staff, current_path: str = "") -> list[dict]:
 def context(request) -> dict:
     """Template context for every page: ``me`` and ``menu``."""
     staff = staff_of(getattr(request, "user", None))
+    # A sign-in not yet complete (second factor, password to change) is shown no menu: the
+    # gate would send every entry back to the step (gongxin.accounts.middleware).
+    complete = staff is not None and not getattr(request, "sign_in_pending", None)
     return {
         "me": staff,
-        "menu": menu_for(staff, getattr(request, "path", "")) if staff else [],
+        "menu": menu_for(staff, getattr(request, "path", "")) if complete else [],
         "csp_nonce": getattr(request, "csp_nonce", ""),
     }

@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
     workstation field (0004) of the sign-in work; it needs only the chain (0003)."""
 
     dependencies = [
-        ("audit", "0003_hash_chain"),
+        ("audit", "0004_event_workstation"),
     ]
 
     operations = [
