@@ -136,6 +136,31 @@ def test_wrong_codes_count_toward_the_lockout(world):
     assert lockout.detail["username"] == "handler"
 
 
+def test_refused_sign_ins_and_lockouts_reach_the_auditor_whose_unit_they_concern(world):
+    """A refusal has no staff actor: it belongs to the unit of the workstation it came from,
+    else of the account it named; a made-up name from nowhere goes to the national center."""
+    bj_auditor = make_staff(world.bj, "bj-auditor", Role.AUDITOR)
+    national_auditor = make_staff(world.national, "nat-auditor", Role.AUDITOR)
+    totp_device(world.handler)
+    for n in range(5):  # on Beijing's workstation, wrong codes until the lock
+        sign_in(Client(), "handler", code=f"00000{n}")
+    Client().post("/login/", {"username": "handler", "password": PASSWORD, "otp": "123456"})
+    Client().post("/login/", {"username": "nobody-at-all", "password": PASSWORD, "otp": "1"})
+
+    def rows_seen_by(auditor) -> set[int]:
+        html = page(signed_in(Client(), auditor).get("/audit/?outcome=refused"))
+        return {int(seq) for seq in re.findall(r"<tr><td[^>]*>(\d+)</td>", html)}
+
+    refusals = AuditEvent.objects.filter(action="auth.sign_in", outcome="refused")
+    at_beijing = {e.seq for e in refusals if e.detail["username"] == "handler"}
+    (nowhere,) = [e.seq for e in refusals if e.detail["username"] != "handler"]
+    lockout = AuditEvent.objects.get(action="auth.lockout")
+    assert len(at_beijing) == 6 and lockout.unit_code == "bj"
+    beijing = rows_seen_by(bj_auditor)
+    assert at_beijing | {lockout.seq} <= beijing and nowhere not in beijing
+    assert nowhere in rows_seen_by(national_auditor)
+
+
 def test_the_api_token_needs_a_fresh_code(world):
     totp_device(world.handler)
     code = code_for(world.handler)
@@ -388,7 +413,7 @@ def test_the_secadmin_resets_a_password_shown_once_and_changed_at_next_sign_in(w
     assert sign_in(client, "handler", temporary).status_code == 302  # the lock was lifted
     held = client.get("/")
     assert held["Location"].startswith("/password/")
-    assert "安全管理员重置了您的密码" in page(client.get(held["Location"]))
+    assert "您的密码是安全管理员设置的" in page(client.get(held["Location"]))
     new = "Eigenes-Passwort-2027"
     client.post("/password/", {"old_password": temporary, "new_password1": new,
                                "new_password2": new})  # fmt: skip

@@ -230,8 +230,15 @@ def test_a_secadmin_opens_an_account_and_the_new_handler_enrols_totp_on_a_new_wo
     authenticator = TOTP(base64.b32decode(secret + "=" * (-len(secret) % 8)))
     page.get_by_label("动态验证码").fill(f"{authenticator.token():06d}")
     page.get_by_role("button", name="确认绑定").click()
+    # 5. The password the administrator chose is changed before anything else.
+    page.get_by_text("您的密码是安全管理员设置的").wait_for()
+    shot(page, "4-own-password")
+    page.get_by_label("当前密码").fill("Gongxin-Test-2026!")
+    page.get_by_label("新密码", exact=True).fill("Zhao-Liu-own-2026")
+    page.get_by_label("再次输入新密码").fill("Zhao-Liu-own-2026")
+    page.get_by_role("button", name="修改密码").click()
     page.get_by_role("heading", name="工作台").wait_for()
-    # 5. ... and registers a request.
+    # 6. ... and registers a request.
     page.get_by_role("link", name="登记来文").click()
     page.get_by_label("发起查询单位").select_option(label="北京市委组织部")
     page.get_by_label("来文文号").fill("京组函〔2026〕21号")
@@ -240,7 +247,7 @@ def test_a_secadmin_opens_an_account_and_the_new_handler_enrols_totp_on_a_new_wo
     page.get_by_label("人选（每行一人：姓名,公民身份号码,拟任职位）").fill(f"李四,{LI[1]},科员")
     page.get_by_role("button", name="登记").click()
     page.get_by_text("已登记，随机抽取的经办人为").wait_for()
-    shot(page, "4-registered")
+    shot(page, "5-registered")
     registered = AuditEvent.objects.get(action="request.register")
     assert registered.actor == "newhandler" and registered.workstation.endswith(" 经办二号机")
     enrolled = AuditEvent.objects.get(action="auth.otp_enrol", outcome="ok")

@@ -24,7 +24,7 @@ def change_reason(staff) -> str | None:
     if staff is None:
         return None
     if staff.must_change_password:
-        return "安全管理员重置了您的密码，请先设置只有您本人知道的新密码。"
+        return "您的密码是安全管理员设置的（开设账号或重置密码），请先设置只有您本人知道的新密码。"
     days = settings.GONGXIN_PASSWORD_DAYS
     if clock.now() - staff.password_changed_at >= dt.timedelta(days=days):
         return f"您的密码已使用超过 {days} 天，请先修改密码。"

@@ -68,7 +68,8 @@ def _refuse_conflict(roles) -> None:
 
 
 def create_staff(actor, new: NewStaff) -> Staff:
-    """Open an account at the administrator's own unit with its initial roles and password."""
+    """Open an account at the administrator's own unit with its initial roles and password; the
+    person must set a password of their own at the first sign-in (gongxin.accounts.passwords)."""
     _may_manage(actor)
     users = get_user_model()
     if users.objects.filter(username=new.username).exists():
@@ -89,6 +90,7 @@ def create_staff(actor, new: NewStaff) -> Staff:
             unit_id=actor.unit_id,
             full_name=new.full_name,
             post_since=new.post_since,
+            must_change_password=True,  # the administrator knows it: the person sets their own
         )
         by = actor.user.get_username()
         if new.trained_on is not None:
