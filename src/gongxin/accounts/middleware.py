@@ -27,7 +27,8 @@ class WorkstationMiddleware:
 
     def __call__(self, request):
         found = workstations.at(request)
-        with at_workstation(found.workstation.label if found.workstation else ""):
+        ws = found.workstation
+        with at_workstation(ws.label, ws.unit.code) if ws else at_workstation(""):
             return self.get_response(request)
 
 

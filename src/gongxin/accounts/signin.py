@@ -12,6 +12,7 @@ type ID numbers into the wrong field); a password or a code never.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -21,6 +22,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.utils.crypto import salted_hmac
 
 from gongxin.accounts import passwords, secondfactor, workstations
+from gongxin.platform import trail
 from gongxin.platform.permissions import STAFF, allowed
 from gongxin.platform.scope import staff_of
 from gongxin.platform.trail import record
@@ -63,8 +65,9 @@ def attempt(request, username: str, password: str, code: str, *, action: str, ac
     found = workstations.at(request)
     address = client_address(request) or ""
     if found.workstation is None:
-        record(actor, action, outcome="refused", code="workstation", username=typed(username),
-               address=address)  # fmt: skip
+        with _heard_by(username):
+            record(actor, action, outcome="refused", code="workstation",
+                   username=typed(username), address=address)  # fmt: skip
         return Attempt(refusal="workstation", message=found.reason)
     was_locked = is_locked(request, username)
     user = authenticate(request, username=username, password=password)
@@ -165,13 +168,26 @@ def refused(request, username: str, *, was_locked: bool, action: str, actor: str
     address = request.META.get("REMOTE_ADDR", "")
     name = typed(username)
     code = "locked" if was_locked else "credentials"
-    record(actor, action, outcome="refused", code=code, username=name, address=address, **detail)
-    if not was_locked and getattr(request, "axes_locked_out", False):
-        minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-        record(actor, "auth.lockout", outcome="refused", username=name, address=address,
-               failures=settings.AXES_FAILURE_LIMIT, minutes=minutes)  # fmt: skip
-        code = "locked"
+    with _heard_by(username):
+        record(actor, action, outcome="refused", code=code, username=name, address=address,
+               **detail)  # fmt: skip
+        if not was_locked and getattr(request, "axes_locked_out", False):
+            minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+            record(actor, "auth.lockout", outcome="refused", username=name, address=address,
+                   failures=settings.AXES_FAILURE_LIMIT, minutes=minutes)  # fmt: skip
+            code = "locked"
     return code
+
+
+def _heard_by(username: str):
+    """Whose auditors read a refused sign-in: the unit of the workstation it came from, else
+    the unit of the account it named, else (neither known) the national center's."""
+    if trail.workstation_unit():
+        return nullcontext()
+    from gongxin.accounts.models import Staff
+
+    named = Staff.objects.filter(user__username=username).select_related("unit").first()
+    return trail.at_workstation(trail.workstation(), named.unit.code) if named else nullcontext()
 
 
 def locked_message() -> str:

@@ -228,8 +228,9 @@ def enrol(code: str, address: str) -> tuple[Workstation, str]:
               if typed else None)  # fmt: skip
         if ws is None or ws.code_expires_at is None or ws.code_expires_at <= clock.now():
             refusal = "expired" if ws is not None else "code"
-            record("web", "workstation.enrol", ref=("Workstation", ws.pk if ws else ""),
-                   outcome="refused", code=refusal, address=address)  # fmt: skip
+            with at_workstation("", ws.unit.code if ws else ""):  # the unit whose code it was
+                record("web", "workstation.enrol", ref=("Workstation", ws.pk if ws else ""),
+                       outcome="refused", code=refusal, address=address)  # fmt: skip
         else:
             refusal = ""
             credential = secrets.token_urlsafe(32)
@@ -237,7 +238,7 @@ def enrol(code: str, address: str) -> tuple[Workstation, str]:
             ws.enrolled_at = clock.now()
             ws.code_digest, ws.code_expires_at = "", None
             ws.save()
-            with at_workstation(ws.label):
+            with at_workstation(ws.label, ws.unit.code):
                 record("web", "workstation.enrol", ws, unit=ws.unit.code, address=address)
     if refusal == "expired":
         raise WorkflowError("expired", "登记码已过期，请安全管理员重新生成登记码")

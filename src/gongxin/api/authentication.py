@@ -19,11 +19,11 @@ class HashedTokenAuthentication(TokenAuthentication):
     workstation the token was issued on for every call made with it."""
 
     def authenticate_credentials(self, key):
-        live = (ApiToken.objects.select_related("user", "workstation")
+        live = (ApiToken.objects.select_related("user", "workstation__unit")
                 .filter(expires_at__gt=clock.now()))  # fmt: skip
         token = live.filter(digest=ApiToken.digest_of(key)).first()
         if token is None or not token.user.is_active:
             raise AuthenticationFailed("令牌无效或已过期，请重新获取")
         if token.workstation is not None:
-            set_workstation(token.workstation.label)
+            set_workstation(token.workstation.label, token.workstation.unit.code)
         return token.user, token

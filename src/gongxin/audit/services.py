@@ -23,7 +23,10 @@ def record(actor, action: str, obj=None, *, outcome: str = "ok", ref: tuple[str,
     event = AuditEvent(
         at=clock.now(),
         actor=name.username if name is not None else str(actor),
-        unit_code=getattr(getattr(actor, "unit", None), "code", ""),
+        # The actor's unit; for an event with no staff actor (a refused sign-in, a browser
+        # enrolling), the unit of the workstation it came from; else none (the national
+        # center's auditors read those: gongxin.audit.scope).
+        unit_code=getattr(getattr(actor, "unit", None), "code", "") or trail.workstation_unit(),
         action=action,
         object_type=object_type,
         object_id=str(object_id),

@@ -17,7 +17,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 _writer: Callable | None = None
-_workstation: ContextVar[str] = ContextVar("gongxin_workstation", default="")
+# The workstation's label and its unit's code: an event with no unit of its own (a refused
+# sign-in, a browser enrolling) belongs to the unit whose workstation it came from.
+_workstation: ContextVar[tuple[str, str]] = ContextVar("gongxin_workstation", default=("", ""))
 
 
 def connect(writer: Callable) -> None:
@@ -33,20 +35,26 @@ def record(actor, action: str, obj=None, **kwargs):
 
 def workstation() -> str:
     """The workstation the current request comes from, as the trail names it ("" if none)."""
-    return _workstation.get()
+    return _workstation.get()[0]
+
+
+def workstation_unit() -> str:
+    """The code of the unit the current request's workstation belongs to ("" if none)."""
+    return _workstation.get()[1]
 
 
 @contextmanager
-def at_workstation(label: str) -> Iterator[None]:
-    """Record events made inside the block as made at the workstation ``label``."""
-    token = _workstation.set(label)
+def at_workstation(label: str, unit_code: str = "") -> Iterator[None]:
+    """Record events made inside the block as made at the workstation ``label`` of the unit
+    ``unit_code``."""
+    token = _workstation.set((label, unit_code))
     try:
         yield
     finally:
         _workstation.reset(token)
 
 
-def set_workstation(label: str):
+def set_workstation(label: str, unit_code: str = ""):
     """For code that cannot wrap a block (an API authentication class): set the workstation
     until the surrounding ``at_workstation`` block ends."""
-    _workstation.set(label)
+    _workstation.set((label, unit_code))
