@@ -17,8 +17,8 @@ ROUTES = {
     "request_detail": BUSINESS,
     "request_result": BUSINESS,
     "request_letter": BUSINESS,
-    "request_templates": STAFF,
-    "request_template_file": STAFF,
+    "request_templates": BUSINESS,  # per agency served: the administrators serve none
+    "request_template_file": BUSINESS,
     "wording": Role.SYSADMIN,
     "candidate_review": RULES["review"].role,
     **{f"request_{action}": spec.role for action, spec in RULES.items() if action != "review"},
