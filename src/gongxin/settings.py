@@ -267,6 +267,9 @@ GONGXIN_CANDIDATE_XLSX_MAX_UNPACKED = int(
 )
 # A list import (`gongxin lists import`): lists hold millions of rows.
 GONGXIN_LIST_ROWS_MAX = int(os.environ.get("GONGXIN_LIST_ROWS_MAX", "5000000"))
+# An import staged without progress for this long is taken for abandoned (its process stopped):
+# the next import clears its rows (decision 0007). A live import reports progress every minute.
+GONGXIN_IMPORT_STALE_MINUTES = int(os.environ.get("GONGXIN_IMPORT_STALE_MINUTES", "10"))
 GONGXIN_LIST_XLSX_MAX_UNPACKED = int(os.environ.get("GONGXIN_LIST_XLSX_MAX_UNPACKED", 2048 * _MB))
 # Any XLSX: unpacked/packed size of a part (real sheets pack 5-20 times), and declared columns.
 GONGXIN_XLSX_MAX_RATIO = int(os.environ.get("GONGXIN_XLSX_MAX_RATIO", "100"))

@@ -1,20 +1,26 @@
 """List imports: the only way entries are created or removed.
 
-An import validates the whole file before it touches the database, then applies it in one
-transaction: a bad row, a failure or an interruption leaves the previous list exactly as it was
-(and, with SQLite in WAL mode or PostgreSQL, screenable throughout).
+An import is *staged*: its rows and removals are written a batch at a time, each batch in a
+short transaction of its own, under an import record that screening does not see; when the
+whole file is good it is switched on in one short transaction that gives it the next list
+version (decision 0007). Nobody waits for an import longer than one batch. A bad row, a failure
+or an interruption leaves the previous version in force: the staged rows are deleted again, by
+this process or, after a crash, by the next import once the staged one has made no progress for
+GONGXIN_IMPORT_STALE_MINUTES.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
 
 from gongxin.core import clock
@@ -28,12 +34,19 @@ from gongxin.registry.models import ListEntry, ListImport, ListSource, MaskLayou
 from gongxin.registry.rows import RowValidator
 
 MAX_STORED_ERRORS = 1000
-WRITE_BATCH = 5000
+WRITE_BATCH = 5000  # rows per statement batch when removing or clearing
 SQLITE_IMPORT_CACHE_KIB = 512 * 1024
 PARALLEL_BYTES = 2_000_000  # about 20,000 rows: below this, worker processes cost more
 SNAPSHOT_REMOVAL_REASON = "全量名单中已不再包含"
+HEARTBEAT = dt.timedelta(minutes=1)  # a staged import with nothing to write still says it lives
+SWITCH_ATTEMPTS = 5
+ABANDONED = "导入中断（长时间没有进展，进程可能已退出），暂存的记录已清除，名单未作任何更改"
+LOST = (
+    "导入中断：本次导入长时间没有进展，已被其他导入作为中断的导入清除，名单未作任何更改，请重新导入"
+)
 
 Progress = Callable[[int], None]
+log = logging.getLogger(__name__)
 
 
 def list_file_limits() -> Limits:
@@ -82,8 +95,8 @@ class ImportResult:
             )
         return (
             f"导入完成（批次 #{imp.pk}，{imp.source.name}，{imp.get_mode_display()}，"
-            f"名单日期 {imp.as_of.isoformat()}）：共 {imp.rows_total} 行，新增 {imp.added}，"
-            f"移出 {imp.removed}，未变 {imp.unchanged}"
+            f"名单日期 {imp.as_of.isoformat()}，名单版本 {imp.version}）：共 {imp.rows_total} 行，"
+            f"新增 {imp.added}，移出 {imp.removed}，未变 {imp.unchanged}"
         )
 
 
@@ -115,7 +128,9 @@ def import_list(
     """Import a list file for one source; raise ImportRefused (nothing changed) on any error.
 
     Every attempt is recorded: done, duplicate, refused (with the rows and reasons) or failed
-    (an error of ours, not of the file: it is re-raised after the record is written).
+    (an error of ours, not of the file, or an interruption: it is re-raised after the staged
+    rows are cleared and the record is written). ``progress`` is called between batches,
+    when the import holds no lock.
     """
     path = Path(path)
     source = get_source(source_code)
@@ -128,10 +143,81 @@ def import_list(
         return attempt.run(progress)
     except ImportRefused:
         raise
-    except Exception as exc:
-        reason = f"导入失败（{type(exc).__name__}），名单未作任何更改，请联系系统管理员"
-        attempt.record(ImportStatus.FAILED, errors=[Problem("", reason).as_dict()])
+    except BaseException as exc:  # an interruption (Ctrl-C) too: clear what was staged
+        if isinstance(exc, Exception):
+            reason = f"导入失败（{type(exc).__name__}），名单未作任何更改，请联系系统管理员"
+        else:
+            reason = "导入被中断，名单未作任何更改"
+        try:
+            attempt.record(ImportStatus.FAILED, errors=[Problem("", reason).as_dict()])
+        except Exception as cleanup:  # left staged: the next import clears it once abandoned
+            log.warning("staged import not cleared (%s)", type(cleanup).__name__)
         raise
+
+
+class _Lost(Exception):
+    """Another process took this staged import over as abandoned (and clears it)."""
+
+
+def _hold(import_id: int, owner: str) -> None:
+    """Inside a staging transaction: this process still holds the import; say it lives."""
+    held = ListImport.objects.filter(pk=import_id, status=ImportStatus.STAGING, owner=owner)
+    if not held.update(touched_at=clock.now()):
+        raise _Lost
+
+
+def _clear_staged(imp: ListImport, owner: str) -> None:
+    """Delete the entries a staged import wrote and undo its removals, a batch at a time.
+
+    Its entries all have ids above ``entry_floor`` (ids only grow), so the primary key finds
+    them; its removals are found by the partial index of removed entries."""
+    table = connection.ops.quote_name(ListEntry._meta.db_table)
+    steps = (
+        (f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} "  # noqa: S608 - fixed SQL
+         "WHERE id > %s AND created_by_import_id = %s LIMIT %s)",
+         [imp.entry_floor or 0, imp.pk, WRITE_BATCH]),
+        (f"UPDATE {table} SET removed_on = NULL, removal_reason = '', "  # noqa: S608
+         f"removed_by_import_id = NULL WHERE id IN (SELECT id FROM {table} "
+         "WHERE removed_by_import_id = %s LIMIT %s)", [imp.pk, WRITE_BATCH]),
+    )  # fmt: skip
+    for sql, params in steps:
+        done = WRITE_BATCH
+        while done == WRITE_BATCH:
+            with transaction.atomic(), connection.cursor() as cursor:
+                _hold(imp.pk, owner)
+                cursor.execute(sql, params)
+                done = cursor.rowcount
+
+
+def _close(imp: ListImport, owner: str, status: str, **fields) -> None:
+    """A cleared staged import's record says how it ended."""
+    with transaction.atomic():
+        _hold(imp.pk, owner)
+        ListImport.objects.filter(pk=imp.pk).update(
+            status=status, owner="", finished_at=clock.now(), **fields
+        )
+
+
+def clear_abandoned() -> int:
+    """Clear imports staged by a process that stopped: no progress for
+    GONGXIN_IMPORT_STALE_MINUTES. Returns how many were cleared."""
+    cutoff = clock.now() - dt.timedelta(minutes=settings.GONGXIN_IMPORT_STALE_MINUTES)
+    cleared = 0
+    for imp in ListImport.objects.filter(status=ImportStatus.STAGING, touched_at__lt=cutoff):
+        owner = secrets.token_hex(16)
+        with transaction.atomic():
+            taken = ListImport.objects.filter(
+                pk=imp.pk, status=ImportStatus.STAGING, touched_at__lt=cutoff
+            ).update(owner=owner, touched_at=clock.now())
+        if not taken:
+            continue  # its owner woke up, or another process took it
+        try:
+            _clear_staged(imp, owner)
+            _close(imp, owner, ImportStatus.FAILED, errors=[Problem("", ABANDONED).as_dict()])
+        except _Lost:
+            continue
+        cleared += 1
+    return cleared
 
 
 class _Attempt:
@@ -141,19 +227,32 @@ class _Attempt:
         self.path, self.source, self.mode, self.as_of = path, source, mode, as_of
         self.started = clock.now()
         self.sha = file_sha256(path)
+        self.owner = secrets.token_hex(16)
+        self.staged: ListImport | None = None
         self.fields = dict(
             source=source, file_name=path.name[:255], sha256=self.sha, mode=mode, as_of=as_of,
             imported_by=imported_by, started_at=self.started,
         )  # fmt: skip
 
     def record(self, status: str, **fields) -> ListImport:
-        return ListImport.objects.create(
-            **self.fields, status=status, finished_at=clock.now(), **fields
-        )
+        """How the attempt ended. A staged import's rows are cleared first, then its own
+        record says so; an attempt that staged nothing gets a record of its own."""
+        if self.staged is None:
+            return ListImport.objects.create(
+                **self.fields, status=status, finished_at=clock.now(), **fields
+            )
+        imp, self.staged = self.staged, None
+        _clear_staged(imp, self.owner)
+        _close(imp, self.owner, status, **fields)
+        imp.refresh_from_db()
+        return imp
 
     def refuse(self, message: str, errors: list[Problem], rows_total: int = 0):
-        imp = self.record(ImportStatus.REJECTED, rows_total=rows_total,
-                          errors=[e.as_dict() for e in errors[:MAX_STORED_ERRORS]])  # fmt: skip
+        try:
+            imp = self.record(ImportStatus.REJECTED, rows_total=rows_total,
+                              errors=[e.as_dict() for e in errors[:MAX_STORED_ERRORS]])  # fmt: skip
+        except _Lost:
+            raise ImportRefused(LOST, errors) from None
         raise ImportRefused(message, errors, imp)
 
     def duplicate(self, earlier: ListImport) -> ImportResult:
@@ -164,7 +263,7 @@ class _Attempt:
         if as_of > clock.today():
             self.refuse(f"名单日期 {as_of} 晚于今天，整个文件未导入", [])
         # Cheap checks first, so a repeated or stale file is answered before it is parsed;
-        # they are repeated under the source lock below, where they are authoritative.
+        # they are repeated when the import is staged, where they are authoritative.
         if earlier := _earlier_import(source, sha):
             return self.duplicate(earlier)
         if stale := _stale_snapshot(source, mode, as_of):
@@ -179,45 +278,73 @@ class _Attempt:
         )  # fmt: skip
         if validator.header_errors:
             self.refuse("文件缺少必需的列，整个文件未导入", validator.header_errors)
-        writer = None
+        clear_abandoned()
         try:
-            with transaction.atomic():
-                # One import per source at a time: the row lock serialises them on PostgreSQL
-                # (SQLite's IMMEDIATE transactions already do).
-                ListSource.objects.select_for_update().get(pk=source.pk)
-                if earlier := _earlier_import(source, sha):
-                    raise _Duplicate(earlier)
-                if stale := _stale_snapshot(source, mode, as_of):
-                    raise ImportRefused(stale)
-                imp = ListImport.objects.create(**self.fields, status=ImportStatus.DONE,
-                                                finished_at=self.started)  # fmt: skip
-                writer = _Writer(source, imp, mode, as_of, progress)
-                ctx = pipeline.Context(
-                    validator=validator, ring=checked_keyring(), hashers=writer.hashers,
-                    active_keys=frozenset(writer.active), source_id=source.pk, import_id=imp.pk,
-                )  # fmt: skip
-                parallel = self.path.stat().st_size > PARALLEL_BYTES
-                most = settings.GONGXIN_LIST_ROWS_MAX
-                for result in pipeline.prepared(table.chunks(), ctx, parallel=parallel):
-                    writer.feed(*result)
-                    if writer.rows_total > most:
-                        raise ImportRefused(too_many_rows(most))
-                writer.finish()
-                if writer.errors:
-                    raise ImportRefused("", writer.errors)
+            self.staged = self._stage()
         except _Duplicate as exc:
             return self.duplicate(exc.earlier)
+        writer = _Writer(source, self.staged, self.owner, mode, as_of, progress)
+        try:
+            ctx = pipeline.Context(
+                validator=validator, ring=checked_keyring(), hashers=writer.hashers,
+                active_keys=frozenset(writer.active), source_id=source.pk,
+                import_id=self.staged.pk,
+            )  # fmt: skip
+            parallel = self.path.stat().st_size > PARALLEL_BYTES
+            most = settings.GONGXIN_LIST_ROWS_MAX
+            for result in pipeline.prepared(table.chunks(), ctx, parallel=parallel):
+                writer.feed(*result)
+                if writer.rows_total > most:
+                    raise ImportRefused(too_many_rows(most))
+            writer.finish()
+            if writer.errors:
+                raise ImportRefused("", writer.errors)
+            imp = writer.switch()
+            self.staged = None
+            return ImportResult(imp)
         except FileFormatError as exc:
-            self.refuse(exc.reason, [])
+            self.refuse(exc.reason, [], writer.rows_total)
         except ImportRefused as exc:
             message = exc.message or (
                 f"文件中有 {len(exc.errors)} 处错误，整个文件未导入，名单未作任何更改"
             )
-            self.refuse(message, exc.errors, writer.rows_total if writer else 0)
+            self.refuse(message, exc.errors, writer.rows_total)
+        except _Lost:
+            self.staged = None  # the process that took it over clears it and records why
+            raise ImportRefused(LOST) from None
         finally:
-            if writer is not None:
-                writer.cursor.close()  # also when the file is refused or writing fails
-        return ImportResult(imp)
+            writer.cursor.close()  # also when the file is refused or writing fails
+
+    def _stage(self) -> ListImport:
+        """The import's record, staged: from here on its rows may be written."""
+        try:
+            with transaction.atomic():
+                # One import per source at a time (the unique constraint on staged imports);
+                # the row lock makes the second wait for the first's checks on PostgreSQL.
+                ListSource.objects.select_for_update().get(pk=self.source.pk)
+                if earlier := _earlier_import(self.source, self.sha):
+                    raise _Duplicate(earlier)
+                if stale := _stale_snapshot(self.source, self.mode, self.as_of):
+                    raise ImportRefused(stale)
+                floor = ListEntry.objects.aggregate(m=Max("id"))["m"] or 0
+                return ListImport.objects.create(
+                    **self.fields, status=ImportStatus.STAGING, finished_at=self.started,
+                    owner=self.owner, touched_at=clock.now(), entry_floor=floor,
+                )  # fmt: skip
+        except ImportRefused as exc:
+            self.refuse(exc.message, [])
+        except IntegrityError:
+            busy = ListImport.objects.filter(source=self.source, status=ImportStatus.STAGING)
+            self.refuse(_busy_message(busy.first()), [])
+
+
+def _busy_message(busy: ListImport | None) -> str:
+    what = ""
+    if busy is not None:
+        what = f"（批次 #{busy.pk}，{clock.local(busy.started_at):%Y-%m-%d %H:%M} 开始）"
+    return (
+        f"该名单来源正在导入另一个文件{what}，整个文件未导入，名单未作任何更改；请待其完成后再导入"
+    )
 
 
 class _Duplicate(Exception):
@@ -246,15 +373,18 @@ def _stale_snapshot(source: ListSource, mode: str, as_of: dt.date) -> str | None
 
 
 class _Writer:
-    """Plans each prepared row against the active entries and writes as it goes.
+    """Plans each prepared row against the active entries and stages it as it goes.
 
-    Writing starts before the whole file is read; the first error stops writing, the rest of
-    the file is still checked so the report is complete, and the transaction is rolled back.
+    Each chunk's new rows are written in a transaction of their own; removals are staged in
+    batches after the last chunk, and ``switch`` turns the whole import on at once. The first
+    error stops writing; the rest of the file is still checked so the report is complete.
     """
 
-    def __init__(self, source, imp, mode, as_of, progress):
-        self.imp, self.mode, self.progress = imp, mode, progress
+    def __init__(self, source, imp, owner, mode, as_of, progress):
+        self.imp, self.owner, self.mode, self.progress = imp, owner, mode, progress
         self.as_of = as_of.isoformat()
+        # Read once, before anything is staged: no other import of this source can be staged
+        # meanwhile, so these are the entries the import's version starts from.
         active_entries = ListEntry.objects.filter(source=source, removed_on__isnull=True)
         self.active = {
             bytes(k): v
@@ -269,11 +399,10 @@ class _Writer:
         self.layouts: set[str] = set()
         self.first_row: dict[bytes, int] = {}
         self.seen: set[int] = set()
-        self.inserts: list[tuple] = []  # current listings
-        self.closed_inserts: list[tuple] = []  # rows that also carry removal details
         self.removals: list[tuple[int, str, str]] = []  # entry id, ISO date, reason
         self.errors: list[Problem] = []
         self.rows_total = self.added = self.unchanged = 0
+        self.touched = clock.now()
         self.cursor = connection.cursor()
         if connection.vendor == "sqlite":
             # Inserts land at random places in the blind-index B-tree: keep it in memory.
@@ -309,13 +438,22 @@ class _Writer:
             else:
                 self.unchanged += 1
                 self.seen.add(entry_id)
-        if not self.errors:
-            self.inserts.extend(inserts)
-            self.closed_inserts.extend(closed)
-            if len(self.inserts) + len(self.closed_inserts) >= WRITE_BATCH:
-                self._flush()
+        if not self.errors and (inserts or closed):
+            self._stage_rows(inserts, closed)
+        elif clock.now() - self.touched > HEARTBEAT:
+            self._stage_rows([], [])
         if self.progress:
             self.progress(records)
+
+    def _stage_rows(self, inserts: list[tuple], closed: list[tuple]) -> None:
+        """One chunk's new rows, in one short transaction (a few thousand rows)."""
+        with transaction.atomic():
+            _hold(self.imp.pk, self.owner)
+            for sql, batch in ((self.insert_sql, inserts), (self.closed_insert_sql, closed)):
+                if batch:
+                    self.cursor.executemany(sql, batch)
+                    self.added += len(batch)
+        self.touched = clock.now()
 
     def _report_duplicates(self, base, offsets, own_keys) -> None:
         for offset, key in zip(offsets, own_keys, strict=True):
@@ -328,34 +466,50 @@ class _Writer:
         self.removals.append((entry_id, day, reason or "移出"))
         self.seen.add(entry_id)
 
-    def _flush(self) -> None:
-        for sql, batch in ((self.insert_sql, self.inserts),
-                           (self.closed_insert_sql, self.closed_inserts)):  # fmt: skip
-            if batch:
-                self.cursor.executemany(sql, batch)
-                self.added += len(batch)
-                batch.clear()
-
     def finish(self) -> None:
+        """After the last chunk: stage the removals, a batch per transaction."""
         if self.rows_total == 0 and not self.errors:
             self.errors.append(Problem("", "文件中没有数据行", 2))
         if self.errors:
             return
-        self._flush()
         if self.mode == ImportMode.SNAPSHOT:
             self.removals.extend(
                 (entry_id, self.as_of, SNAPSHOT_REMOVAL_REASON)
                 for entry_id in self.active.values()
                 if entry_id not in self.seen
             )
-        _remove(self.imp, self.removals)
-        for layout in sorted(self.layouts):
-            MaskLayout.objects.get_or_create(layout=layout)
+        for start in range(0, len(self.removals), WRITE_BATCH):
+            with transaction.atomic():
+                _hold(self.imp.pk, self.owner)
+                _remove(self.cursor, self.imp.pk, self.removals[start : start + WRITE_BATCH])
+            if self.progress:
+                self.progress(0)
+
+    def switch(self) -> ListImport:
+        """Turn the staged import on: one short transaction gives it the next list version.
+
+        On PostgreSQL two sources' imports may take the same number at once: the unique
+        version refuses the second, which takes the next one."""
         imp = self.imp
-        imp.rows_total, imp.added, imp.removed = self.rows_total, self.added, len(self.removals)
-        imp.unchanged = self.unchanged
-        imp.finished_at = clock.now()
-        imp.save(update_fields=["rows_total", "added", "removed", "unchanged", "finished_at"])
+        for attempt in range(SWITCH_ATTEMPTS):
+            try:
+                with transaction.atomic():
+                    _hold(imp.pk, self.owner)
+                    for layout in sorted(self.layouts):
+                        MaskLayout.objects.get_or_create(layout=layout)
+                    latest = ListImport.objects.aggregate(v=Max("version"))["v"] or 0
+                    ListImport.objects.filter(pk=imp.pk).update(
+                        status=ImportStatus.DONE, version=latest + 1, owner="",
+                        rows_total=self.rows_total, added=self.added,
+                        removed=len(self.removals), unchanged=self.unchanged,
+                        finished_at=clock.now(),
+                    )  # fmt: skip
+                break
+            except IntegrityError:
+                if attempt == SWITCH_ATTEMPTS - 1:
+                    raise
+        imp.refresh_from_db()
+        return imp
 
 
 def _insert_sql(columns: tuple[str, ...]) -> str:
@@ -367,22 +521,16 @@ def _insert_sql(columns: tuple[str, ...]) -> str:
     )
 
 
-def _remove(imp, removals: list[tuple[int, str, str]]) -> None:
+def _remove(cursor, import_id: int, removals: list[tuple[int, str, str]]) -> None:
     """Close entries: set removed_on once; an already removed entry is never re-opened."""
     qn = connection.ops.quote_name
     sql = (
         f"UPDATE {qn(ListEntry._meta.db_table)} SET removed_on = %s, removal_reason = %s, "  # noqa: S608
         "removed_by_import_id = %s WHERE id = %s AND removed_on IS NULL"
     )
-    with connection.cursor() as cursor:
-        for start in range(0, len(removals), WRITE_BATCH):
-            cursor.executemany(
-                sql,
-                [
-                    (day, reason[:200], imp.pk, entry_id)
-                    for entry_id, day, reason in removals[start : start + WRITE_BATCH]
-                ],
-            )
+    cursor.executemany(
+        sql, [(day, reason[:200], import_id, entry_id) for entry_id, day, reason in removals]
+    )
 
 
 def add_source(code: str, name: str, *, publisher: str = "", legal_basis: str = "") -> ListSource:
