@@ -254,6 +254,9 @@ GONGXIN_UPLOAD_MAX_BYTES = int(os.environ.get("GONGXIN_UPLOAD_MAX_BYTES", 10 * _
 # A form or API body without its files (a pasted candidate list, a JSON registration).
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("GONGXIN_BODY_MAX_BYTES", 2560 * 1024))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2560 * 1024  # larger uploads are spooled to a temporary file
+# ... in Gongxin's own directory, never the machine's /tmp: what a crash leaves there is swept
+# when the next process starts (gongxin.platform.uploads.sweep_leftovers).
+FILE_UPLOAD_TEMP_DIR = str(UPLOAD_DIR)
 FILE_UPLOAD_HANDLERS = [
     "gongxin.platform.uploads.LimitedUploadHandler",  # first: it sees every byte
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

@@ -5,3 +5,9 @@ class PlatformConfig(AppConfig):
     name = "gongxin.platform"
     label = "platform"
     verbose_name = "平台"
+
+    def ready(self) -> None:
+        # Every process (server worker, command) starts by removing uploads a crashed one left.
+        from gongxin.platform.uploads import sweep_leftovers
+
+        sweep_leftovers()

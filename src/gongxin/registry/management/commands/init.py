@@ -26,7 +26,7 @@ class Command(BaseCommand):
         home = settings.HOME
         home.mkdir(parents=True, exist_ok=True)
         os.chmod(home, 0o700)
-        (settings.UPLOAD_DIR).mkdir(exist_ok=True)
+        settings.UPLOAD_DIR.mkdir(mode=0o700, exist_ok=True)
         secret = home / "secret_key"
         if not secret.exists() and not os.environ.get("DJANGO_SECRET_KEY"):
             secret.write_text(secrets.token_urlsafe(50))
