@@ -1,7 +1,12 @@
 """Django settings, all from environment variables with safe defaults.
 
-GONGXIN_HOME (default ./var) holds the SQLite database, the key file, the secret key and uploads.
-DATABASE_URL overrides the database (postgres://… in production).
+GONGXIN_HOME (default ./var) holds, each in a directory of its own, the SQLite database
+(data/), the key file (keys/), uploads and certificates, and the secret key. The database and
+the key file are apart so that a backup of the database never holds the key that opens it
+(docs/security.md, "Keys and backups"). DATABASE_URL overrides the database (postgres://… in
+production), GONGXIN_KEY_FILE the key file. A home made before this layout keeps working: its
+database and key file are used where they are, and `gongxin init` and `manage.py check` say
+how to move them apart.
 """
 
 from __future__ import annotations
@@ -14,7 +19,21 @@ from pathlib import Path
 import dj_database_url
 
 HOME = Path(os.environ.get("GONGXIN_HOME", "var")).resolve()
-KEY_FILE = Path(os.environ.get("GONGXIN_KEY_FILE", HOME / "keys.json"))
+DATA_DIR = HOME / "data"  # the SQLite database and its -wal and -shm files, nothing else
+KEY_DIR = HOME / "keys"  # the key file, nothing else: backed up apart from the database
+# Where homes made before these directories kept them (both directly in the home).
+LEGACY_DATABASE = HOME / "gongxin.sqlite3"
+LEGACY_KEY_FILE = HOME / "keys.json"
+
+
+def _in_place(path: Path, legacy: Path) -> Path:
+    """``path``, unless only the file of an older home exists, at ``legacy``."""
+    return legacy if legacy.exists() and not path.exists() else path
+
+
+KEY_FILE = Path(
+    os.environ.get("GONGXIN_KEY_FILE") or _in_place(KEY_DIR / "keys.json", LEGACY_KEY_FILE)
+)
 UPLOAD_DIR = HOME / "uploads"
 # Signing certificates: <unit code>.key.pem / .cert.pem per unit, and trust/*.pem (the CAs).
 CERT_DIR = Path(os.environ.get("GONGXIN_CERT_DIR", HOME / "certs"))
@@ -153,7 +172,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": HOME / "gongxin.sqlite3",
+            "NAME": _in_place(DATA_DIR / "gongxin.sqlite3", LEGACY_DATABASE),
             "OPTIONS": dict(_SQLITE_OPTIONS),
         }
     }
