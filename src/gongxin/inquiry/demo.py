@@ -88,10 +88,10 @@ def load_organisation(today: dt.date) -> list[tuple[str, str, str]]:
     return rows
 
 
-def _hits(home: Path, count: int) -> list[tuple[str, str]]:
+def _hits(files: Path, count: int) -> list[tuple[str, str]]:
     """People on the demo court list (full numbers only), to make matches."""
     people = []
-    with open(home / "demo" / "list-sxbzxr.csv", encoding="utf-8") as fh:
+    with open(files / "list-sxbzxr.csv", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             if row["主体类型"] == "自然人" and "*" not in row["证件号码"]:
                 people.append((row["姓名或名称"], row["证件号码"]))
@@ -100,7 +100,7 @@ def _hits(home: Path, count: int) -> list[tuple[str, str]]:
     return people
 
 
-def load_requests(home: Path, today: dt.date) -> int:
+def load_requests(files: Path, today: dt.date) -> int:
     """Requests in every state, in Beijing (and one returned from Shanghai). Returns how many
     were created this time."""
     from gongxin.core.synthetic import Generator
@@ -108,7 +108,7 @@ def load_requests(home: Path, today: dt.date) -> int:
     if InquiryRequest.objects.filter(letter_number__startswith="演示").exists():
         return 0
     gen = Generator(seed=77)
-    hits = iter(_hits(home, 20))
+    hits = iter(_hits(files, 20))
     who = {s.user.username: s for s in Staff.objects.select_related("user", "unit")}
     registrar = who["bj-handler1"]
     agency = RequestingAgency.objects.get(name="北京市委组织部")
@@ -154,11 +154,12 @@ def load_requests(home: Path, today: dt.date) -> int:
     return 9
 
 
-def load(home: Path) -> tuple[list, int]:
+def load(files: Path) -> tuple[list, int]:
+    """The organisation and the requests; ``files`` holds the demo's generated list files."""
     from gongxin.documents.signing import ensure_demo_certificates
 
     today = clock.today()
     with transaction.atomic():
         rows = load_organisation(today)
     ensure_demo_certificates(PlatformUnit.objects.all())  # demo CA and unit certificates
-    return rows, load_requests(home, today)
+    return rows, load_requests(files, today)
