@@ -13,6 +13,7 @@ os.environ.pop("GONGXIN_KEY_FILE", None)
 from gongxin.core.crypto import KeyRing
 from gongxin.settings import *  # noqa: F403
 
+DATA_DIR.mkdir(mode=0o700)  # noqa: F405 - for the benchmarks' SQLite file database
 KEY_FILE.parent.mkdir(mode=0o700)  # noqa: F405 - the default, $GONGXIN_HOME/keys/
 KeyRing.create(KEY_FILE, "gm")  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; tests only

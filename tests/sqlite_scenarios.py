@@ -83,15 +83,16 @@ def sign_in_and_register(world, letter_number: str) -> dict:
     }
 
 
-def held(target, hold_at):
-    """Run ``target(hook)`` in a thread; ``hook`` holds it at its first call until released."""
+def held(target, hold_at, when=lambda: True):
+    """Run ``target(hook)`` in a thread; ``hook`` holds it at its first call where ``when()``
+    is true, until released."""
     from django.db import connections
 
     holding, release = threading.Event(), threading.Event()
     outcome: dict = {}
 
     def hook(*args, **kwargs):
-        if not holding.is_set():
+        if not holding.is_set() and when():
             holding.set()
             release.wait(HELD)
 
@@ -111,10 +112,10 @@ def held(target, hold_at):
 
 
 def big_import(home: Path) -> dict:
-    """A 12,000-row list import held after its first staged batch."""
+    """A 12,000-row list import held between two of its transactions, once rows are staged."""
     from gongxin.core.synthetic import Generator
     from gongxin.registry.demo import write_list
-    from gongxin.registry.models import ListImport
+    from gongxin.registry.models import ListEntry, ListImport
     from gongxin.registry.services import import_list
     from tests.factories import match_of
 
@@ -122,15 +123,20 @@ def big_import(home: Path) -> dict:
     path = home.parent / "big-list.csv"
     sample = write_list(path, Generator(seed=8), 12_000, masked_share=0, org_share=0)
     person = (sample[-1].name, sample[-1].ident)
+
+    def staged_rows() -> int:
+        return ListEntry.objects.filter(created_by_import__status="staging").count()
+
     thread, release, outcome = held(
         lambda hook: import_list(path, source_code="sxbzxr", as_of=dt.date(2026, 11, 27),
                                  imported_by="test", progress=hook),
-        "its first batch",
+        "its first staged rows", staged_rows,
     )  # fmt: skip
     try:
         seen = {"while_held": sign_in_and_register(people, "京组函〔2026〕501号")}
         seen["import_still_held"] = thread.is_alive()
         seen["staged"] = list(ListImport.objects.values_list("status", flat=True).order_by("pk"))
+        seen["staged_rows"] = staged_rows()
         seen["match_while_held"] = match_of([person], as_of="2026-11-27")
     finally:
         release.set()

@@ -15,7 +15,9 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
+import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +36,16 @@ from gongxin.registry.models import ListEntry, ListImport, ListSource, MaskLayou
 from gongxin.registry.rows import RowValidator
 
 MAX_STORED_ERRORS = 1000
-WRITE_BATCH = 5000  # rows per statement batch when removing or clearing
+CLEAR_BATCH = 2000  # staged rows deleted (or removals undone) per transaction
+# Each staging transaction is sized to hold SQLite's write lock for about this long: the batch
+# grows or shrinks with the rows per second the previous ones achieved (load, disk, cache).
+TRANSACTION_SECONDS = 0.1
+FIRST_BATCH, SMALLEST_BATCH, LARGEST_BATCH = 1000, 200, 20_000
+# SQLite queues nobody: a writer that finds the lock taken sleeps and tries again (after 1, 2,
+# 5, 10 ms … then at most 25 ms apart until 128 ms, then 50 and 100 ms apart). Back-to-back
+# import transactions would leave it missing the gaps; a gap this long after each one lets it
+# in within about one transaction (decision 0007).
+YIELD_SECONDS = 0.03
 SQLITE_IMPORT_CACHE_KIB = 512 * 1024
 PARALLEL_BYTES = 2_000_000  # about 20,000 rows: below this, worker processes cost more
 SNAPSHOT_REMOVAL_REASON = "全量名单中已不再包含"
@@ -159,6 +170,33 @@ class _Lost(Exception):
     """Another process took this staged import over as abandoned (and clears it)."""
 
 
+class _Pacer:
+    """Sizes and spaces an import's transactions so that others get SQLite's write lock
+    between them: each is meant to last about TRANSACTION_SECONDS, and at least
+    YIELD_SECONDS pass between two (the work in between usually fills most of the gap; the
+    rest is slept). On PostgreSQL writers of other rows do not wait: no gap is kept."""
+
+    def __init__(self):
+        self.sqlite = connection.vendor == "sqlite"
+        self.last = 0.0
+        self.size = FIRST_BATCH  # rows for the next transaction
+
+    @contextmanager
+    def transaction(self, rows: int = 0):
+        if self.sqlite and (wait := self.last + YIELD_SECONDS - time.monotonic()) > 0:
+            time.sleep(wait)
+        started = time.monotonic()
+        try:
+            with transaction.atomic():
+                yield
+        finally:
+            self.last = time.monotonic()
+        if rows:
+            per_second = rows / max(self.last - started, 1e-3)
+            self.size = int(min(LARGEST_BATCH, max(SMALLEST_BATCH,
+                                                   per_second * TRANSACTION_SECONDS)))  # fmt: skip
+
+
 def _hold(import_id: int, owner: str) -> None:
     """Inside a staging transaction: this process still holds the import; say it lives."""
     held = ListImport.objects.filter(pk=import_id, status=ImportStatus.STAGING, owner=owner)
@@ -175,15 +213,16 @@ def _clear_staged(imp: ListImport, owner: str) -> None:
     steps = (
         (f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} "  # noqa: S608 - fixed SQL
          "WHERE id > %s AND created_by_import_id = %s LIMIT %s)",
-         [imp.entry_floor or 0, imp.pk, WRITE_BATCH]),
+         [imp.entry_floor or 0, imp.pk, CLEAR_BATCH]),
         (f"UPDATE {table} SET removed_on = NULL, removal_reason = '', "  # noqa: S608
          f"removed_by_import_id = NULL WHERE id IN (SELECT id FROM {table} "
-         "WHERE removed_by_import_id = %s LIMIT %s)", [imp.pk, WRITE_BATCH]),
+         "WHERE removed_by_import_id = %s LIMIT %s)", [imp.pk, CLEAR_BATCH]),
     )  # fmt: skip
+    pacer = _Pacer()
     for sql, params in steps:
-        done = WRITE_BATCH
-        while done == WRITE_BATCH:
-            with transaction.atomic(), connection.cursor() as cursor:
+        done = CLEAR_BATCH
+        while done == CLEAR_BATCH:
+            with pacer.transaction(), connection.cursor() as cursor:
                 _hold(imp.pk, owner)
                 cursor.execute(sql, params)
                 done = cursor.rowcount
@@ -400,6 +439,9 @@ class _Writer:
         self.first_row: dict[bytes, int] = {}
         self.seen: set[int] = set()
         self.removals: list[tuple[int, str, str]] = []  # entry id, ISO date, reason
+        self.inserts: list[tuple] = []  # current listings, not yet written
+        self.closed_inserts: list[tuple] = []  # rows that also carry removal details
+        self.pacer = _Pacer()
         self.errors: list[Problem] = []
         self.rows_total = self.added = self.unchanged = 0
         self.touched = clock.now()
@@ -438,21 +480,26 @@ class _Writer:
             else:
                 self.unchanged += 1
                 self.seen.add(entry_id)
-        if not self.errors and (inserts or closed):
-            self._stage_rows(inserts, closed)
-        elif clock.now() - self.touched > HEARTBEAT:
-            self._stage_rows([], [])
+        if not self.errors:
+            self.inserts.extend(inserts)
+            self.closed_inserts.extend(closed)
+            if len(self.inserts) + len(self.closed_inserts) >= self.pacer.size:
+                self._stage_rows()
+        if clock.now() - self.touched > HEARTBEAT:
+            self._stage_rows()  # nothing new to write for a while: say the import lives
         if self.progress:
             self.progress(records)
 
-    def _stage_rows(self, inserts: list[tuple], closed: list[tuple]) -> None:
-        """One chunk's new rows, in one short transaction (a few thousand rows)."""
-        with transaction.atomic():
+    def _stage_rows(self) -> None:
+        """The rows gathered so far, in one short transaction (about pacer.size)."""
+        with self.pacer.transaction(len(self.inserts) + len(self.closed_inserts)):
             _hold(self.imp.pk, self.owner)
-            for sql, batch in ((self.insert_sql, inserts), (self.closed_insert_sql, closed)):
+            for sql, batch in ((self.insert_sql, self.inserts),
+                               (self.closed_insert_sql, self.closed_inserts)):  # fmt: skip
                 if batch:
                     self.cursor.executemany(sql, batch)
                     self.added += len(batch)
+        self.inserts, self.closed_inserts = [], []
         self.touched = clock.now()
 
     def _report_duplicates(self, base, offsets, own_keys) -> None:
@@ -472,16 +519,23 @@ class _Writer:
             self.errors.append(Problem("", "文件中没有数据行", 2))
         if self.errors:
             return
+        if self.inserts or self.closed_inserts:
+            self._stage_rows()
+            if self.progress:
+                self.progress(0)
         if self.mode == ImportMode.SNAPSHOT:
             self.removals.extend(
                 (entry_id, self.as_of, SNAPSHOT_REMOVAL_REASON)
                 for entry_id in self.active.values()
                 if entry_id not in self.seen
             )
-        for start in range(0, len(self.removals), WRITE_BATCH):
-            with transaction.atomic():
+        start = 0
+        while start < len(self.removals):
+            batch = self.removals[start : start + self.pacer.size]
+            with self.pacer.transaction(len(batch)):
                 _hold(self.imp.pk, self.owner)
-                _remove(self.cursor, self.imp.pk, self.removals[start : start + WRITE_BATCH])
+                _remove(self.cursor, self.imp.pk, batch)
+            start += len(batch)
             if self.progress:
                 self.progress(0)
 
@@ -493,7 +547,7 @@ class _Writer:
         imp = self.imp
         for attempt in range(SWITCH_ATTEMPTS):
             try:
-                with transaction.atomic():
+                with self.pacer.transaction():
                     _hold(imp.pk, self.owner)
                     for layout in sorted(self.layouts):
                         MaskLayout.objects.get_or_create(layout=layout)
