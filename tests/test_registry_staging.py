@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 
 from gongxin.core import clock
-from gongxin.registry import services
+from gongxin.registry import services, staging
 from gongxin.registry.models import ListEntry, ListImport, current_version
 from gongxin.registry.screening import CandidateInput, screen
-from gongxin.registry.services import ABANDONED, ImportRefused
+from gongxin.registry.services import ImportRefused
+from gongxin.registry.staging import ABANDONED
 from tests.factories import LI, WANG, ZHANG, Lists, match_of, person_row
 
 pytestmark = pytest.mark.django_db
@@ -113,7 +114,7 @@ def test_what_a_crashed_import_left_is_ignored_then_cleared_by_the_next_import(l
         raise Stop
 
     def killed():
-        monkeypatch.setattr(services, "_clear_staged", dies)  # nothing is cleared any more
+        monkeypatch.setattr(services, "clear_staged", dies)  # nothing is cleared any more
         raise Stop
 
     with pytest.raises(Stop):
@@ -149,7 +150,7 @@ def test_an_import_taken_over_as_abandoned_stops_without_changing_anything(lists
         ListImport.objects.filter(pk=staged.pk).update(
             touched_at=clock.now() - dt.timedelta(minutes=11)
         )
-        assert services.clear_abandoned() == 1
+        assert staging.clear_abandoned() == 1
 
     with pytest.raises(ImportRefused, match="已被其他导入作为中断的导入清除"):
         lists.load([person_row(*LI), person_row(*WANG)], as_of="2026-03-01",
