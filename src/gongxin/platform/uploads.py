@@ -91,7 +91,7 @@ def sweep_leftovers(directory=None, *, older_than: float = LEFTOVER_SECONDS) -> 
         if directory.parent.is_dir():
             directory.mkdir(mode=0o700, exist_ok=True)
         return 0
-    cutoff = time.time() - older_than  # file times are the machine's, not the product clock
+    cutoff = time.time() - older_than  # wall clock: file times are the machine's
     removed = 0
     with os.scandir(directory) as found:
         for entry in found:
