@@ -391,3 +391,22 @@ def issued(world, people=(ZHANG, LI)):
     services.sign_off(world.signer, req.pk)
     services.issue(world.handler, req.pk)
     return InquiryRequest.objects.get(pk=req.pk)
+
+
+def stored_bytes() -> bytes:
+    """Every value of every row of every table, as bytes (text as UTF-8): what a person who
+    reads the database, not the product, finds there."""
+    from django.db import connection
+
+    out = bytearray()
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            for row in cursor.fetchall():
+                for value in row:
+                    if isinstance(value, bytes | bytearray | memoryview):
+                        out += bytes(value)
+                    elif value is not None:
+                        out += str(value).encode()
+                    out += b"\x1e"
+    return bytes(out)

@@ -21,6 +21,8 @@ def run(tmp_path):
         k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
     }
     env["GONGXIN_HOME"] = str(tmp_path / "home")
+    # This checkout's code, whichever checkout the installed command was installed from.
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent / "src")
     work = tmp_path / "elsewhere"
     work.mkdir()
 
@@ -74,7 +76,7 @@ def test_operator_session_from_init_to_screening(run, tmp_path):
     )
     # The database file on disk (and its WAL) holds no plaintext ID number or name of an entry.
     home = tmp_path / "home"
-    stored = b"".join(p.read_bytes() for p in home.glob("gongxin.sqlite3*"))
+    stored = b"".join(p.read_bytes() for p in (home / "data").glob("gongxin.sqlite3*"))
     with open(out / "list-sxbzxr.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     public = "".join(r["认定机关"] + r["认定文书号"] for r in rows)  # stored in plaintext by design

@@ -23,6 +23,8 @@ def run(tmp_path):
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}  # fmt: skip
     env["GONGXIN_HOME"] = str(tmp_path / "home")
+    # This checkout's code, whichever checkout the installed command was installed from.
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent / "src")
 
     def gongxin(*args, expect=0):
         proc = subprocess.run([GONGXIN, *map(str, args)], env=env, capture_output=True,
@@ -82,7 +84,7 @@ def test_a_key_file_that_does_not_fit_the_database_is_said_plainly(run, tmp_path
     candidates = write_csv(tmp_path / "c.csv", [{"姓名": ZHANG[0], "公民身份号码": ZHANG[1]}])
     screened = run("screen", candidates)
     assert "有匹配 1 人" in screened.stderr + screened.stdout
-    key_file = tmp_path / "home" / "keys.json"
+    key_file = tmp_path / "home" / "keys" / "keys.json"
     key_file.unlink()
     KeyRing.create(key_file, "gm")  # not the key the list was imported with
     refused = run("screen", candidates, expect=2)

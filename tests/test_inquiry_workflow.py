@@ -240,3 +240,30 @@ def test_a_refused_registration_is_recorded_without_what_was_typed(world):
     assert event.actor == "handler" and event.detail["code"] == "invalid"
     assert event.detail["fields"] == ["人选", "来文文号"] and "京组函" not in str(event.detail)
     assert not InquiryRequest.objects.exists()
+
+
+def test_a_result_changed_while_the_letter_renders_is_signed_as_it_now_stands(world, monkeypatch):
+    """The letter is rendered outside the signing transaction; inside it the results are
+    compared with what was rendered, without opening any candidate. A result that changed in
+    between sends the letter back to be rendered again: the signed digest is of the results
+    as they stand."""
+    from gongxin.inquiry.letters import result_rows
+    from gongxin.inquiry.models import Finding
+    from gongxin.inquiry.services import signing
+
+    req = world.register(people=[LI])
+    services.screen_request(world.handler, req.pk, today=TODAY)
+    services.submit(world.handler, req.pk)
+    real_render, rendered = signing.render, []
+
+    def render(content, *args):
+        rendered.append([row[3] for row in content.table.rows])
+        if len(rendered) == 1:  # someone changes the result meanwhile
+            Finding.objects.filter(candidate__request=req).update(result="listed")
+        return real_render(content, *args)
+
+    monkeypatch.setattr(signing, "render", render)
+    services.sign_off(world.signer, req.pk)
+    req = InquiryRequest.objects.get(pk=req.pk)
+    assert rendered == [["未发现被依法列为失信联合惩戒对象"], ["被依法列为失信联合惩戒对象"]]
+    assert current_round(req).result_digest == signing.result_digest(req, result_rows(req))

@@ -140,9 +140,9 @@ def test_failure_while_writing_leaves_previous_list_intact(lists, monkeypatch):
     def crash(*args, **kwargs):
         raise OSError("disk full")
 
-    from gongxin.registry import services
+    from gongxin.registry import staging
 
-    monkeypatch.setattr(services, "_remove", crash)
+    monkeypatch.setattr(staging, "_remove", crash)
     with pytest.raises(OSError):
         lists.load([person_row(*LI)], as_of="2026-03-01")  # would add LI and remove ZHANG
     assert ListEntry.objects.count() == 1
@@ -218,3 +218,35 @@ def test_unsupported_file_type(tmp_path):
     path.write_bytes(b"%PDF-1.7")
     with pytest.raises(ImportRefused, match="不支持的文件类型"):
         import_list(path, source_code="sxbzxr", imported_by="t")
+
+
+def test_stored_import_errors_name_row_column_and_reason_but_never_the_cell(tmp_path):
+    """A name or an ID number typed into the wrong place is still personal data: the stored
+    problems of a refused file say where and why, never what the cell held."""
+    import json
+
+    from tests.factories import stored_bytes
+
+    name, number = "欧阳明月", "110105199003070019"
+    rows = [
+        person_row(name, "110105199003070011"),  # wrong check character
+        person_row("李四", LI[1], listed_on=f"{name}{number}"),  # shifted into the date column
+        person_row("王五", WANG[1], 名单来源=f"{name} {number}"),
+        person_row(f"{name}\x07", number),  # a control character in the name
+        person_row(number, name),  # name and number swapped
+    ]
+    path = write_csv(tmp_path / "bad.csv", rows, [*LIST_HEADERS, "名单来源"])
+    with pytest.raises(ImportRefused) as refused:
+        import_list(path, source_code="sxbzxr", imported_by="t", as_of=dt.date(2026, 1, 10))
+    stored = ListImport.objects.get(status="rejected").errors
+    assert {(e["row"], e["field"]) for e in stored} >= {
+        (2, "证件号码"), (3, "列入日期"), (4, "名单来源"), (5, "姓名或名称"), (6, "证件号码"),
+    }  # fmt: skip
+    assert all(e["reason"] for e in stored)
+    text = json.dumps(stored, ensure_ascii=False)
+    for secret in (name, number, "110105199003070011", "欧阳", "0019", "19900307"):
+        assert secret not in text
+        assert secret not in " ".join(str(e) for e in refused.value.errors)
+    everything = stored_bytes()
+    for secret in (name, number, "110105199003070011"):
+        assert secret.encode() not in everything

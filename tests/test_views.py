@@ -73,6 +73,36 @@ def test_register_from_an_xlsx_upload(client, world):
     assert InquiryRequest.objects.get().candidates.get().position == "科员"
 
 
+def test_a_refused_candidate_upload_keeps_nothing_of_its_cells(client, world):
+    """Bad cells of an uploaded candidate table (a name in the number column, a number with
+    a wrong check character) are reported by row and column; nothing of them is stored, and
+    the temporary copy of the file is gone."""
+    from django.conf import settings
+
+    from tests.factories import stored_bytes
+
+    name, number = "欧阳明月", "110105199003070011"
+    book = Workbook()
+    book.active.append(["姓名", "公民身份号码", "拟录用职位"])
+    book.active.append([name, number, "科员"])
+    book.active.append(["110105199003070019", name, "科员"])
+    data = io.BytesIO()
+    book.save(data)
+    data.name = "人选.xlsx"
+    data.seek(0)
+    login(client, world.handler)
+    page = client.post("/requests/new/", {
+        "agency": world.agency.pk, "letter_number": "京组函〔2026〕90号",
+        "received_on": clock.today().isoformat(), "kind": "transfer", "candidates_file": data,
+    }).content.decode()  # fmt: skip
+    assert "第2行「公民身份号码」：校验码不正确" in page
+    assert InquiryRequest.objects.count() == 0
+    everything = stored_bytes()
+    for secret in (name, number, "110105199003070019"):
+        assert secret.encode() not in everything
+    assert list(settings.UPLOAD_DIR.iterdir()) == []
+
+
 def test_candidates_only_for_people_on_the_request_and_views_are_audited(client, world):
     req = world.register()
     url = reverse("request_detail", args=[req.pk])

@@ -1,7 +1,12 @@
 """Django settings, all from environment variables with safe defaults.
 
-GONGXIN_HOME (default ./var) holds the SQLite database, the key file, the secret key and uploads.
-DATABASE_URL overrides the database (postgres://… in production).
+GONGXIN_HOME (default ./var) holds, each in a directory of its own, the SQLite database
+(data/), the key file (keys/), uploads and certificates, and the secret key. The database and
+the key file are apart so that a backup of the database never holds the key that opens it
+(docs/security.md, "Keys and backups"). DATABASE_URL overrides the database (postgres://… in
+production), GONGXIN_KEY_FILE the key file. A home made before this layout keeps working: its
+database and key file are used where they are, and `gongxin init` and `manage.py check` say
+how to move them apart.
 """
 
 from __future__ import annotations
@@ -14,7 +19,21 @@ from pathlib import Path
 import dj_database_url
 
 HOME = Path(os.environ.get("GONGXIN_HOME", "var")).resolve()
-KEY_FILE = Path(os.environ.get("GONGXIN_KEY_FILE", HOME / "keys.json"))
+DATA_DIR = HOME / "data"  # the SQLite database and its -wal and -shm files, nothing else
+KEY_DIR = HOME / "keys"  # the key file, nothing else: backed up apart from the database
+# Where homes made before these directories kept them (both directly in the home).
+LEGACY_DATABASE = HOME / "gongxin.sqlite3"
+LEGACY_KEY_FILE = HOME / "keys.json"
+
+
+def _in_place(path: Path, legacy: Path) -> Path:
+    """``path``, unless only the file of an older home exists, at ``legacy``."""
+    return legacy if legacy.exists() and not path.exists() else path
+
+
+KEY_FILE = Path(
+    os.environ.get("GONGXIN_KEY_FILE") or _in_place(KEY_DIR / "keys.json", LEGACY_KEY_FILE)
+)
 UPLOAD_DIR = HOME / "uploads"
 # Signing certificates: <unit code>.key.pem / .cert.pem per unit, and trust/*.pem (the CAs).
 CERT_DIR = Path(os.environ.get("GONGXIN_CERT_DIR", HOME / "certs"))
@@ -161,7 +180,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": HOME / "gongxin.sqlite3",
+            "NAME": _in_place(DATA_DIR / "gongxin.sqlite3", LEGACY_DATABASE),
             "OPTIONS": dict(_SQLITE_OPTIONS),
         }
     }
@@ -288,6 +307,9 @@ GONGXIN_UPLOAD_MAX_BYTES = int(os.environ.get("GONGXIN_UPLOAD_MAX_BYTES", 10 * _
 # A form or API body without its files (a pasted candidate list, a JSON registration).
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("GONGXIN_BODY_MAX_BYTES", 2560 * 1024))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2560 * 1024  # larger uploads are spooled to a temporary file
+# ... in Gongxin's own directory, never the machine's /tmp: what a crash leaves there is swept
+# when the next process starts (gongxin.platform.uploads.sweep_leftovers).
+FILE_UPLOAD_TEMP_DIR = str(UPLOAD_DIR)
 FILE_UPLOAD_HANDLERS = [
     "gongxin.platform.uploads.LimitedUploadHandler",  # first: it sees every byte
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
@@ -301,6 +323,9 @@ GONGXIN_CANDIDATE_XLSX_MAX_UNPACKED = int(
 )
 # A list import (`gongxin lists import`): lists hold millions of rows.
 GONGXIN_LIST_ROWS_MAX = int(os.environ.get("GONGXIN_LIST_ROWS_MAX", "5000000"))
+# An import staged without progress for this long is taken for abandoned (its process stopped):
+# the next import clears its rows (decision 0009). A live import reports progress every minute.
+GONGXIN_IMPORT_STALE_MINUTES = int(os.environ.get("GONGXIN_IMPORT_STALE_MINUTES", "10"))
 GONGXIN_LIST_XLSX_MAX_UNPACKED = int(os.environ.get("GONGXIN_LIST_XLSX_MAX_UNPACKED", 2048 * _MB))
 # Any XLSX: unpacked/packed size of a part (real sheets pack 5-20 times), and declared columns.
 GONGXIN_XLSX_MAX_RATIO = int(os.environ.get("GONGXIN_XLSX_MAX_RATIO", "100"))

@@ -27,8 +27,10 @@ def parse_date(raw: str) -> dt.date:
             try:
                 return dt.date(int(m[1]), int(m[2]), int(m[3]))
             except ValueError:
-                raise InvalidDate(f"日期不存在：{text}") from None
-    raise InvalidDate(f"日期格式不正确：{text}（应为2026-11-27或2026年11月27日）")
+                raise InvalidDate("日期不存在") from None
+    # The reason never quotes the text: a cell of a shifted column may hold a name or an ID
+    # number, and import problems are stored. Callers that may show the text add it.
+    raise InvalidDate("日期格式不正确（应为2026-11-27或2026年11月27日）")
 
 
 def coerce_date(value: object) -> dt.date | None:

@@ -145,10 +145,10 @@ def demo_account(username: str):
     return user
 
 
-def _hits(home: Path, count: int) -> list[tuple[str, str]]:
+def _hits(files: Path, count: int) -> list[tuple[str, str]]:
     """People on the demo court list (full numbers only), to make matches."""
     people = []
-    with open(home / "demo" / "list-sxbzxr.csv", encoding="utf-8") as fh:
+    with open(files / "list-sxbzxr.csv", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             if row["主体类型"] == "自然人" and "*" not in row["证件号码"]:
                 people.append((row["姓名或名称"], row["证件号码"]))
@@ -157,7 +157,7 @@ def _hits(home: Path, count: int) -> list[tuple[str, str]]:
     return people
 
 
-def load_requests(home: Path, today: dt.date) -> int:
+def load_requests(files: Path, today: dt.date) -> int:
     """Requests in every state, in Beijing (and one returned from Shanghai). Returns how many
     were created this time."""
     from gongxin.core.synthetic import Generator
@@ -165,7 +165,7 @@ def load_requests(home: Path, today: dt.date) -> int:
     if InquiryRequest.objects.filter(letter_number__startswith="演示").exists():
         return 0
     gen = Generator(seed=77)
-    hits = iter(_hits(home, 20))
+    hits = iter(_hits(files, 20))
     who = {s.user.username: s for s in Staff.objects.select_related("user", "unit")}
     registrar = who["bj-handler1"]
     agency = RequestingAgency.objects.get(name="北京市委组织部")
@@ -211,9 +211,10 @@ def load_requests(home: Path, today: dt.date) -> int:
     return 9
 
 
-def load(home: Path) -> tuple[list, int, list, dict]:
-    """Everything; returns the accounts, how many requests were created, the workstations'
-    enrolment codes and the accounts' TOTP secrets."""
+def load(files: Path) -> tuple[list, int, list, dict]:
+    """Everything; ``files`` holds the demo's generated list files. Returns the accounts,
+    how many requests were created, the workstations' enrolment codes and the accounts'
+    TOTP secrets."""
     from gongxin.documents.signing import ensure_demo_certificates
 
     today = clock.today()
@@ -221,4 +222,4 @@ def load(home: Path) -> tuple[list, int, list, dict]:
         rows = load_organisation(today)
         codes, totp_secrets = load_security()
     ensure_demo_certificates(PlatformUnit.objects.all())  # demo CA and unit certificates
-    return rows, load_requests(home, today), codes, totp_secrets
+    return rows, load_requests(files, today), codes, totp_secrets

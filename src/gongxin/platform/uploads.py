@@ -6,11 +6,20 @@ receive no more of it, and the form gets an ``OversizeUpload`` that only knows i
 size, which ``upload_size`` (a form field validator) refuses in Chinese with the other problems
 of the form. A body whose declared length could not hold anything acceptable is refused before
 it is read (a 400 page saying the limit).
+
+Uploaded files hold personal data. Django spools a large one to a temporary file in
+FILE_UPLOAD_TEMP_DIR, which is settings.UPLOAD_DIR (GONGXIN_HOME/uploads, owned by Gongxin), and
+forms copy a file there to parse it; both are removed when the request ends. A process that
+crashes leaves them behind, so every process sweeps the directory when it starts
+(``sweep_leftovers``, from the platform app's ready()).
 """
 
 from __future__ import annotations
 
 import io
+import logging
+import os
+import time
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
@@ -18,6 +27,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 
 from gongxin.platform.limits import split_advice
+
+# An upload in progress in another process is written to (or read from, when it is parsed) for
+# seconds; a file untouched for this long belongs to a request that ended without removing it.
+LEFTOVER_SECONDS = 10 * 60
+log = logging.getLogger(__name__)
 
 
 class UploadTooLarge(RequestDataTooBig):
@@ -66,3 +80,27 @@ def upload_size(upload) -> None:
             f"文件大小超过每个文件 {most} MB 的上限，未读取。{split_advice()}",
             code="too_large",
         )
+
+
+def sweep_leftovers(directory=None, *, older_than: float = LEFTOVER_SECONDS) -> int:
+    """Remove upload files left by a process that stopped: every file in the upload directory
+    not modified for ``older_than`` seconds. Another process's upload in progress is younger
+    and is kept. Creates the directory (owner only) if the home exists. Returns how many."""
+    directory = settings.UPLOAD_DIR if directory is None else directory
+    if not directory.exists():
+        if directory.parent.is_dir():
+            directory.mkdir(mode=0o700, exist_ok=True)
+        return 0
+    cutoff = time.time() - older_than  # wall clock: file times are the machine's
+    removed = 0
+    with os.scandir(directory) as found:
+        for entry in found:
+            try:
+                if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < cutoff:
+                    os.unlink(entry.path)
+                    removed += 1
+            except FileNotFoundError:  # its own process removed it meanwhile
+                continue
+    if removed:
+        log.warning("removed %d upload file(s) left by a stopped process", removed)
+    return removed

@@ -41,7 +41,14 @@ def calendar(request):
 
 
 def _dates(text: str):
-    return [parse_date(line.strip()) for line in (text or "").splitlines() if line.strip()]
+    """The dates of a text box, one a line; a bad line is named (dates are not personal)."""
+    days = []
+    for line in filter(None, (raw.strip() for raw in (text or "").splitlines())):
+        try:
+            days.append(parse_date(line))
+        except InvalidDate as exc:
+            raise InvalidDate(f"{exc.reason}：{line[:40]}") from None
+    return days
 
 
 ERRORS = {

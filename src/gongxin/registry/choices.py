@@ -14,6 +14,7 @@ class ImportMode(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    STAGING = "staging", "正在导入（尚未生效）"
     DONE = "done", "已导入"
     REJECTED = "rejected", "已拒绝"
     DUPLICATE = "duplicate", "重复文件，未更改"

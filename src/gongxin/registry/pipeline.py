@@ -1,6 +1,6 @@
 """The CPU-heavy half of an import: parse, validate, hash and encrypt rows, chunk by chunk.
 
-For large files this runs in worker processes, forked after the import's transaction has read
+For large files this runs in worker processes, forked after the staged import has read
 the active entries, so workers know which rows are new and encrypt only those. Workers never
 touch the database; the main process plans and writes. Results travel as ``marshal`` bytes
 (plain tuples, str dates): unpickling objects cost the main process more than the encryption.

@@ -110,13 +110,7 @@ class RowValidator:
         fail = errors.append
 
         if source and source.strip() not in self.source_words:
-            fail(
-                Problem(
-                    "名单来源",
-                    f"名单来源「{source.strip()}」与本次导入的名单来源不一致或不存在",
-                    number,
-                )
-            )
+            fail(Problem("名单来源", "与本次导入的名单来源不一致或不存在", number))
         kind = KIND_WORDS.get(kind_word.strip())
         if kind is None:
             reason_text = "应为「自然人」或「法人和其他组织」" if kind_word.strip() else "不能为空"

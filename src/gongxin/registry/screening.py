@@ -2,7 +2,9 @@
 
 An entry counts on day D when listed_on <= D and it was not removed on or before D. Same
 candidates and same date give the same answer, whatever was imported since, because entries are
-never deleted and removal only ever sets a date.
+never deleted and removal only ever sets a date. A screening reads one list version (the latest
+when it starts): rows of an import still being staged, or switched on while the screening runs,
+are not part of it (decision 0009).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from gongxin.platform.sealed import checked_keyring
 from gongxin.registry import keys
 from gongxin.registry.choices import SubjectKind
 from gongxin.registry.files import Limits, open_table
-from gongxin.registry.models import ListEntry, ListSource, MaskLayout
+from gongxin.registry.models import ListEntry, ListImport, ListSource, MaskLayout, current_version
 from gongxin.registry.pipeline import masked_material
 
 CANDIDATE_COLUMNS = {"姓名": "name", "公民身份号码": "id_number", "拟任职位": "position"}
@@ -101,6 +103,7 @@ class ScreeningResult:
     as_of: dt.date
     results: list[CandidateResult]
     errors: list[Problem]
+    version: int = 0  # the list version screened against
 
 
 def validate_candidates(
@@ -132,9 +135,13 @@ def validate_candidates(
     return valid, errors
 
 
-def screen(candidates: list[CandidateInput], as_of: dt.date) -> ScreeningResult:
-    """Match every valid candidate against every list as of ``as_of``."""
+def screen(
+    candidates: list[CandidateInput], as_of: dt.date, *, version: int | None = None
+) -> ScreeningResult:
+    """Match every valid candidate against every list as of ``as_of``, in list ``version``
+    (default: the latest)."""
     valid, errors = validate_candidates(candidates)
+    version = current_version() if version is None else version
     ring = checked_keyring()
     sources = {s.pk: s for s in ListSource.objects.all()}
     layouts = MaskLayout.objects.order_by("layout").values_list("layout", flat=True)
@@ -143,32 +150,40 @@ def screen(candidates: list[CandidateInput], as_of: dt.date) -> ScreeningResult:
     per_candidate = len(ring.keys) * max(1, len(maskers))
     batch = max(1, min(LOOKUP_BATCH, MAX_PARAMETERS // per_candidate))
     for start in range(0, len(valid), batch):
-        _screen_batch(valid[start : start + batch], as_of, ring, sources, maskers)
-    return ScreeningResult(as_of, valid, errors)
+        _screen_batch(valid[start : start + batch], as_of, version, ring, sources, maskers)
+    return ScreeningResult(as_of, valid, errors, version)
 
 
+# Entries of list version V: created by an import switched on in V or before, and removed only
+# if the removing import was too (the imports table is small; the sub-select is read once).
 _SELECT = (
     "SELECT id, source_id, listed_on, removed_on, authority, basis_document, case_number, "
     "name_index, {column} FROM {table} WHERE {column} IN ({marks}) AND {extra}"
-    "subject_kind = %s AND listed_on <= %s AND (removed_on IS NULL OR removed_on > %s)"
+    "subject_kind = %s AND listed_on <= %s "
+    "AND created_by_import_id IN (SELECT id FROM {imports} WHERE version <= %s) "
+    "AND (removed_on IS NULL OR removed_on > %s "
+    "OR removed_by_import_id NOT IN (SELECT id FROM {imports} WHERE version <= %s))"
 )
 
 
-def _lookup(column: str, values: list[bytes], as_of: dt.date, extra: str = "") -> list[tuple]:
-    """Active person entries whose ``column`` is one of ``values`` (fixed SQL, no ORM)."""
-    if not values:
+def _lookup(
+    column: str, values: list[bytes], as_of: dt.date, version: int, extra: str = ""
+) -> list[tuple]:
+    """Person entries in force on ``as_of`` in list ``version`` whose ``column`` is one of
+    ``values`` (fixed SQL, no ORM)."""
+    if not values or not version:
         return []
     sql = _SELECT.format(
         column=column, table=ListEntry._meta.db_table, marks=", ".join(["%s"] * len(values)),
-        extra=extra,
+        extra=extra, imports=ListImport._meta.db_table,
     )  # fmt: skip
     day = connection.ops.adapt_datefield_value(as_of)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, SubjectKind.PERSON.value, day, day])
+        cursor.execute(sql, [*values, SubjectKind.PERSON.value, day, version, day, version])
         return cursor.fetchall()
 
 
-def _screen_batch(batch: list[CandidateResult], as_of, ring, sources, maskers) -> None:
+def _screen_batch(batch: list[CandidateResult], as_of, version, ring, sources, maskers) -> None:
     """Two indexed look-ups per batch, no decryption.
 
     Full numbers are found by their blind index. Masked entries are found by the index of name
@@ -195,14 +210,14 @@ def _screen_batch(batch: list[CandidateResult], as_of, ring, sources, maskers) -
         return EntryMatch(source.code, source.name, pk, match, _date(listed_on),
                           _date(removed_on), authority, basis, case)  # fmt: skip
 
-    for row in _lookup("id_index", list(by_id), as_of):
+    for row in _lookup("id_index", list(by_id), as_of, version):
         cand = by_id[bytes(row[8])]
         name_agrees = bytes(row[7]) in name_sets[id(cand)]
         match = classify(id_agrees=True, name_agrees=name_agrees, entry_masked=False)
         cand.entries.append(evidence(row, match))
 
     masked = classify(id_agrees=True, name_agrees=True, entry_masked=True)
-    for row in _lookup("masked_index", list(by_masked), as_of, extra="id_masked AND "):
+    for row in _lookup("masked_index", list(by_masked), as_of, version, extra="id_masked AND "):
         for cand in by_masked[bytes(row[8])]:
             cand.entries.append(evidence(row, masked))
 

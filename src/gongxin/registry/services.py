@@ -1,20 +1,27 @@
 """List imports: the only way entries are created or removed.
 
-An import validates the whole file before it touches the database, then applies it in one
-transaction: a bad row, a failure or an interruption leaves the previous list exactly as it was
-(and, with SQLite in WAL mode or PostgreSQL, screenable throughout).
+An import is *staged* (gongxin.registry.staging): its rows and removals are written a batch at
+a time, each batch in a short transaction of its own, under an import record that screening
+does not see; when the whole file is good it is switched on in one short transaction that gives
+it the next list version (decision 0009). Nobody waits for an import longer than one batch. A
+bad row, a failure or an interruption leaves the previous version in force: the staged rows are
+deleted again, by this process or, after a crash, by the next import once the staged one has
+made no progress for GONGXIN_IMPORT_STALE_MINUTES. This module runs one attempt and records
+how it ended.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 
 from gongxin.core import clock
@@ -22,18 +29,24 @@ from gongxin.core.text import InvalidText, clean
 from gongxin.platform.errors import Problem
 from gongxin.platform.sealed import checked_keyring
 from gongxin.registry import pipeline
-from gongxin.registry.choices import DeltaAction, ImportMode, ImportStatus
-from gongxin.registry.files import FIRST_ROW, FileFormatError, Limits, open_table
-from gongxin.registry.models import ListEntry, ListImport, ListSource, MaskLayout
+from gongxin.registry.choices import ImportMode, ImportStatus
+from gongxin.registry.files import FileFormatError, Limits, open_table
+from gongxin.registry.models import ListEntry, ListImport, ListSource
 from gongxin.registry.rows import RowValidator
+from gongxin.registry.staging import (
+    LOST,
+    Lost,
+    Writer,
+    clear_abandoned,
+    clear_staged,
+    close,
+)
 
 MAX_STORED_ERRORS = 1000
-WRITE_BATCH = 5000
-SQLITE_IMPORT_CACHE_KIB = 512 * 1024
 PARALLEL_BYTES = 2_000_000  # about 20,000 rows: below this, worker processes cost more
-SNAPSHOT_REMOVAL_REASON = "全量名单中已不再包含"
 
 Progress = Callable[[int], None]
+log = logging.getLogger(__name__)
 
 
 def list_file_limits() -> Limits:
@@ -82,8 +95,8 @@ class ImportResult:
             )
         return (
             f"导入完成（批次 #{imp.pk}，{imp.source.name}，{imp.get_mode_display()}，"
-            f"名单日期 {imp.as_of.isoformat()}）：共 {imp.rows_total} 行，新增 {imp.added}，"
-            f"移出 {imp.removed}，未变 {imp.unchanged}"
+            f"名单日期 {imp.as_of.isoformat()}，名单版本 {imp.version}）：共 {imp.rows_total} 行，"
+            f"新增 {imp.added}，移出 {imp.removed}，未变 {imp.unchanged}"
         )
 
 
@@ -115,7 +128,9 @@ def import_list(
     """Import a list file for one source; raise ImportRefused (nothing changed) on any error.
 
     Every attempt is recorded: done, duplicate, refused (with the rows and reasons) or failed
-    (an error of ours, not of the file: it is re-raised after the record is written).
+    (an error of ours, not of the file, or an interruption: it is re-raised after the staged
+    rows are cleared and the record is written). ``progress`` is called between batches,
+    when the import holds no lock.
     """
     path = Path(path)
     source = get_source(source_code)
@@ -128,9 +143,15 @@ def import_list(
         return attempt.run(progress)
     except ImportRefused:
         raise
-    except Exception as exc:
-        reason = f"导入失败（{type(exc).__name__}），名单未作任何更改，请联系系统管理员"
-        attempt.record(ImportStatus.FAILED, errors=[Problem("", reason).as_dict()])
+    except BaseException as exc:  # an interruption (Ctrl-C) too: clear what was staged
+        if isinstance(exc, Exception):
+            reason = f"导入失败（{type(exc).__name__}），名单未作任何更改，请联系系统管理员"
+        else:
+            reason = "导入被中断，名单未作任何更改"
+        try:
+            attempt.record(ImportStatus.FAILED, errors=[Problem("", reason).as_dict()])
+        except Exception as cleanup:  # left staged: the next import clears it once abandoned
+            log.warning("staged import not cleared (%s)", type(cleanup).__name__)
         raise
 
 
@@ -141,19 +162,32 @@ class _Attempt:
         self.path, self.source, self.mode, self.as_of = path, source, mode, as_of
         self.started = clock.now()
         self.sha = file_sha256(path)
+        self.owner = secrets.token_hex(16)
+        self.staged: ListImport | None = None
         self.fields = dict(
             source=source, file_name=path.name[:255], sha256=self.sha, mode=mode, as_of=as_of,
             imported_by=imported_by, started_at=self.started,
         )  # fmt: skip
 
     def record(self, status: str, **fields) -> ListImport:
-        return ListImport.objects.create(
-            **self.fields, status=status, finished_at=clock.now(), **fields
-        )
+        """How the attempt ended. A staged import's rows are cleared first, then its own
+        record says so; an attempt that staged nothing gets a record of its own."""
+        if self.staged is None:
+            return ListImport.objects.create(
+                **self.fields, status=status, finished_at=clock.now(), **fields
+            )
+        imp, self.staged = self.staged, None
+        clear_staged(imp, self.owner)
+        close(imp, self.owner, status, **fields)
+        imp.refresh_from_db()
+        return imp
 
     def refuse(self, message: str, errors: list[Problem], rows_total: int = 0):
-        imp = self.record(ImportStatus.REJECTED, rows_total=rows_total,
-                          errors=[e.as_dict() for e in errors[:MAX_STORED_ERRORS]])  # fmt: skip
+        try:
+            imp = self.record(ImportStatus.REJECTED, rows_total=rows_total,
+                              errors=[e.as_dict() for e in errors[:MAX_STORED_ERRORS]])  # fmt: skip
+        except Lost:
+            raise ImportRefused(LOST, errors) from None
         raise ImportRefused(message, errors, imp)
 
     def duplicate(self, earlier: ListImport) -> ImportResult:
@@ -164,7 +198,7 @@ class _Attempt:
         if as_of > clock.today():
             self.refuse(f"名单日期 {as_of} 晚于今天，整个文件未导入", [])
         # Cheap checks first, so a repeated or stale file is answered before it is parsed;
-        # they are repeated under the source lock below, where they are authoritative.
+        # they are repeated when the import is staged, where they are authoritative.
         if earlier := _earlier_import(source, sha):
             return self.duplicate(earlier)
         if stale := _stale_snapshot(source, mode, as_of):
@@ -179,45 +213,73 @@ class _Attempt:
         )  # fmt: skip
         if validator.header_errors:
             self.refuse("文件缺少必需的列，整个文件未导入", validator.header_errors)
-        writer = None
+        clear_abandoned()
         try:
-            with transaction.atomic():
-                # One import per source at a time: the row lock serialises them on PostgreSQL
-                # (SQLite's IMMEDIATE transactions already do).
-                ListSource.objects.select_for_update().get(pk=source.pk)
-                if earlier := _earlier_import(source, sha):
-                    raise _Duplicate(earlier)
-                if stale := _stale_snapshot(source, mode, as_of):
-                    raise ImportRefused(stale)
-                imp = ListImport.objects.create(**self.fields, status=ImportStatus.DONE,
-                                                finished_at=self.started)  # fmt: skip
-                writer = _Writer(source, imp, mode, as_of, progress)
-                ctx = pipeline.Context(
-                    validator=validator, ring=checked_keyring(), hashers=writer.hashers,
-                    active_keys=frozenset(writer.active), source_id=source.pk, import_id=imp.pk,
-                )  # fmt: skip
-                parallel = self.path.stat().st_size > PARALLEL_BYTES
-                most = settings.GONGXIN_LIST_ROWS_MAX
-                for result in pipeline.prepared(table.chunks(), ctx, parallel=parallel):
-                    writer.feed(*result)
-                    if writer.rows_total > most:
-                        raise ImportRefused(too_many_rows(most))
-                writer.finish()
-                if writer.errors:
-                    raise ImportRefused("", writer.errors)
+            self.staged = self._stage()
         except _Duplicate as exc:
             return self.duplicate(exc.earlier)
+        writer = Writer(source, self.staged, self.owner, mode, as_of, progress)
+        try:
+            ctx = pipeline.Context(
+                validator=validator, ring=checked_keyring(), hashers=writer.hashers,
+                active_keys=frozenset(writer.active), source_id=source.pk,
+                import_id=self.staged.pk,
+            )  # fmt: skip
+            parallel = self.path.stat().st_size > PARALLEL_BYTES
+            most = settings.GONGXIN_LIST_ROWS_MAX
+            for result in pipeline.prepared(table.chunks(), ctx, parallel=parallel):
+                writer.feed(*result)
+                if writer.rows_total > most:
+                    raise ImportRefused(too_many_rows(most))
+            writer.finish()
+            if writer.errors:
+                raise ImportRefused("", writer.errors)
+            imp = writer.switch()
+            self.staged = None
+            return ImportResult(imp)
         except FileFormatError as exc:
-            self.refuse(exc.reason, [])
+            self.refuse(exc.reason, [], writer.rows_total)
         except ImportRefused as exc:
             message = exc.message or (
                 f"文件中有 {len(exc.errors)} 处错误，整个文件未导入，名单未作任何更改"
             )
-            self.refuse(message, exc.errors, writer.rows_total if writer else 0)
+            self.refuse(message, exc.errors, writer.rows_total)
+        except Lost:
+            self.staged = None  # the process that took it over clears it and records why
+            raise ImportRefused(LOST) from None
         finally:
-            if writer is not None:
-                writer.cursor.close()  # also when the file is refused or writing fails
-        return ImportResult(imp)
+            writer.cursor.close()  # also when the file is refused or writing fails
+
+    def _stage(self) -> ListImport:
+        """The import's record, staged: from here on its rows may be written."""
+        try:
+            with transaction.atomic():
+                # One import per source at a time (the unique constraint on staged imports);
+                # the row lock makes the second wait for the first's checks on PostgreSQL.
+                ListSource.objects.select_for_update().get(pk=self.source.pk)
+                if earlier := _earlier_import(self.source, self.sha):
+                    raise _Duplicate(earlier)
+                if stale := _stale_snapshot(self.source, self.mode, self.as_of):
+                    raise ImportRefused(stale)
+                floor = ListEntry.objects.aggregate(m=Max("id"))["m"] or 0
+                return ListImport.objects.create(
+                    **self.fields, status=ImportStatus.STAGING, finished_at=self.started,
+                    owner=self.owner, touched_at=clock.now(), entry_floor=floor,
+                )  # fmt: skip
+        except ImportRefused as exc:
+            self.refuse(exc.message, [])
+        except IntegrityError:
+            busy = ListImport.objects.filter(source=self.source, status=ImportStatus.STAGING)
+            self.refuse(_busy_message(busy.first()), [])
+
+
+def _busy_message(busy: ListImport | None) -> str:
+    what = ""
+    if busy is not None:
+        what = f"（批次 #{busy.pk}，{clock.local(busy.started_at):%Y-%m-%d %H:%M} 开始）"
+    return (
+        f"该名单来源正在导入另一个文件{what}，整个文件未导入，名单未作任何更改；请待其完成后再导入"
+    )
 
 
 class _Duplicate(Exception):
@@ -243,146 +305,6 @@ def _stale_snapshot(source: ListSource, mode: str, as_of: dt.date) -> str | None
             "导入后会改变已导入的历史，已拒绝"
         )
     return None
-
-
-class _Writer:
-    """Plans each prepared row against the active entries and writes as it goes.
-
-    Writing starts before the whole file is read; the first error stops writing, the rest of
-    the file is still checked so the report is complete, and the transaction is rolled back.
-    """
-
-    def __init__(self, source, imp, mode, as_of, progress):
-        self.imp, self.mode, self.progress = imp, mode, progress
-        self.as_of = as_of.isoformat()
-        active_entries = ListEntry.objects.filter(source=source, removed_on__isnull=True)
-        self.active = {
-            bytes(k): v
-            for k, v in active_entries.values_list("entry_key", "id").iterator(chunk_size=20000)
-        }
-        # Entry keys are keyed hashes: compare under every key that active entries were
-        # written with (normally one; two after an interrupted rotation).
-        ring = checked_keyring()
-        key_ids = sorted(set(active_entries.values_list("key_id", flat=True).distinct()))
-        self.hashers = [ring.get(k).blind_index for k in key_ids]
-        self.base = FIRST_ROW
-        self.layouts: set[str] = set()
-        self.first_row: dict[bytes, int] = {}
-        self.seen: set[int] = set()
-        self.inserts: list[tuple] = []  # current listings
-        self.closed_inserts: list[tuple] = []  # rows that also carry removal details
-        self.removals: list[tuple[int, str, str]] = []  # entry id, ISO date, reason
-        self.errors: list[Problem] = []
-        self.rows_total = self.added = self.unchanged = 0
-        self.cursor = connection.cursor()
-        if connection.vendor == "sqlite":
-            # Inserts land at random places in the blind-index B-tree: keep it in memory.
-            self.cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
-        self.insert_sql = _insert_sql(pipeline.INSERT_COLUMNS)
-        self.closed_insert_sql = _insert_sql(pipeline.INSERT_COLUMNS + pipeline.REMOVAL_COLUMNS)
-
-    def feed(self, records, offsets, own_keys, inserts, closed, matched, errors, layouts) -> None:
-        """Take one prepared chunk (see pipeline.prepare_chunk); offsets count from self.base."""
-        base = self.base
-        self.base += records
-        self.layouts |= layouts
-        self.rows_total += len(offsets) + len({offset for offset, _, _ in errors})
-        self.errors.extend(
-            Problem(column, reason, base + offset) for offset, column, reason in errors
-        )
-        numbers = dict(zip(own_keys, (base + o for o in offsets), strict=True))
-        if len(numbers) < len(own_keys) or not self.first_row.keys().isdisjoint(numbers):
-            self._report_duplicates(base, offsets, own_keys)
-        else:
-            self.first_row.update(numbers)
-        for offset, hit, action, removed_on, reason in matched:
-            entry_id = self.active.get(hit) if hit is not None else None
-            if action == DeltaAction.REMOVE:
-                if entry_id is None:
-                    self.errors.append(
-                        Problem("操作", "名单中没有与此行一致的现行记录，无法移出", base + offset)
-                    )
-                else:
-                    self._remove(entry_id, removed_on or self.as_of, reason)
-            elif removed_on is not None:
-                self._remove(entry_id, removed_on, reason)
-            else:
-                self.unchanged += 1
-                self.seen.add(entry_id)
-        if not self.errors:
-            self.inserts.extend(inserts)
-            self.closed_inserts.extend(closed)
-            if len(self.inserts) + len(self.closed_inserts) >= WRITE_BATCH:
-                self._flush()
-        if self.progress:
-            self.progress(records)
-
-    def _report_duplicates(self, base, offsets, own_keys) -> None:
-        for offset, key in zip(offsets, own_keys, strict=True):
-            number = base + offset
-            first = self.first_row.setdefault(key, number)
-            if first != number:
-                self.errors.append(Problem("姓名或名称", f"与第{first}行重复", number))
-
-    def _remove(self, entry_id: int, day: str, reason: str) -> None:
-        self.removals.append((entry_id, day, reason or "移出"))
-        self.seen.add(entry_id)
-
-    def _flush(self) -> None:
-        for sql, batch in ((self.insert_sql, self.inserts),
-                           (self.closed_insert_sql, self.closed_inserts)):  # fmt: skip
-            if batch:
-                self.cursor.executemany(sql, batch)
-                self.added += len(batch)
-                batch.clear()
-
-    def finish(self) -> None:
-        if self.rows_total == 0 and not self.errors:
-            self.errors.append(Problem("", "文件中没有数据行", 2))
-        if self.errors:
-            return
-        self._flush()
-        if self.mode == ImportMode.SNAPSHOT:
-            self.removals.extend(
-                (entry_id, self.as_of, SNAPSHOT_REMOVAL_REASON)
-                for entry_id in self.active.values()
-                if entry_id not in self.seen
-            )
-        _remove(self.imp, self.removals)
-        for layout in sorted(self.layouts):
-            MaskLayout.objects.get_or_create(layout=layout)
-        imp = self.imp
-        imp.rows_total, imp.added, imp.removed = self.rows_total, self.added, len(self.removals)
-        imp.unchanged = self.unchanged
-        imp.finished_at = clock.now()
-        imp.save(update_fields=["rows_total", "added", "removed", "unchanged", "finished_at"])
-
-
-def _insert_sql(columns: tuple[str, ...]) -> str:
-    qn = connection.ops.quote_name
-    return "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - fixed identifiers
-        qn(ListEntry._meta.db_table),
-        ", ".join(qn(c) for c in columns),
-        ", ".join(["%s"] * len(columns)),
-    )
-
-
-def _remove(imp, removals: list[tuple[int, str, str]]) -> None:
-    """Close entries: set removed_on once; an already removed entry is never re-opened."""
-    qn = connection.ops.quote_name
-    sql = (
-        f"UPDATE {qn(ListEntry._meta.db_table)} SET removed_on = %s, removal_reason = %s, "  # noqa: S608
-        "removed_by_import_id = %s WHERE id = %s AND removed_on IS NULL"
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(removals), WRITE_BATCH):
-            cursor.executemany(
-                sql,
-                [
-                    (day, reason[:200], imp.pk, entry_id)
-                    for entry_id, day, reason in removals[start : start + WRITE_BATCH]
-                ],
-            )
 
 
 def add_source(code: str, name: str, *, publisher: str = "", legal_basis: str = "") -> ListSource:

@@ -48,8 +48,8 @@ def review(actor, candidate_id: int, decision: str, reason: str,
         if reviews.filter(reviewer=actor).exists():
             raise WorkflowError("duplicate", "您已复核过该人选，同一人不能重复计数")
         still_listed = (
-            ListEntry.objects.filter(pk__in=finding.matches.values("entry"), listed_on__lte=today)
-            .exclude(removed_on__lte=today)
+            ListEntry.objects.in_force(today)
+            .filter(pk__in=finding.matches.values("entry"))
             .exists()
         )
         if decision == ReviewDecision.CONFIRM and not still_listed:

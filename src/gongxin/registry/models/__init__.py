@@ -1,3 +1,3 @@
-from .entries import ListEntry, ListImport, ListSource, MaskLayout
+from .entries import ListEntry, ListImport, ListSource, MaskLayout, current_version, removed_by
 
-__all__ = ["ListEntry", "ListImport", "ListSource", "MaskLayout"]
+__all__ = ["ListEntry", "ListImport", "ListSource", "MaskLayout", "current_version", "removed_by"]

@@ -3,6 +3,12 @@
 Entries are never deleted and never re-opened: listing and removal dates make every past date
 screenable again exactly. Names and ID numbers are stored only as ciphertext plus keyed blind
 indexes (see gongxin.core.crypto).
+
+An import writes its rows and removals in short transactions while it is *staged*, and they
+count only once the import is switched on and given a list version (decision 0009): an entry
+belongs to version V when the import that created it has a version ≤ V, and its removal
+counts in V only when the removing import has one too. Rows of an import that never reached
+its version are deleted again; nobody ever saw them.
 """
 
 from __future__ import annotations
@@ -32,8 +38,18 @@ class ListSource(models.Model):
         return f"{self.name}（{self.code}）"
 
 
+def current_version() -> int:
+    """The latest list version (0 before any import): what screening reads unless told."""
+    return ListImport.objects.aggregate(v=models.Max("version"))["v"] or 0
+
+
 class ListImport(models.Model):
-    """One attempt to load a list file: what it was, who ran it, and what it changed."""
+    """One attempt to load a list file: what it was, who ran it, and what it changed.
+
+    While it is staged (status ``staging``) its rows are in the entry table but count for
+    nobody; ``owner``, ``touched_at`` and ``entry_floor`` let the process staging it prove it
+    still holds it, and let a later import clear what a crashed one left.
+    """
 
     source = models.ForeignKey(ListSource, models.PROTECT, related_name="imports")
     file_name = models.CharField("文件名", max_length=255)
@@ -49,10 +65,28 @@ class ListImport(models.Model):
     imported_by = models.CharField("操作人", max_length=150)
     started_at = models.DateTimeField("开始时间")
     finished_at = models.DateTimeField("完成时间")
+    # Given when the import is switched on, in the order imports are switched on: screening
+    # reads the entries of one version, whatever is switched on while it runs.
+    version = models.PositiveIntegerField("名单版本", null=True, blank=True, unique=True)
+    owner = models.CharField("暂存进程标识", max_length=32, blank=True)
+    touched_at = models.DateTimeField("暂存进度时间", null=True, blank=True)
+    entry_floor = models.BigIntegerField("暂存前最大记录号", null=True, blank=True)
 
     class Meta:
         verbose_name = "名单导入"
         ordering = ["-id"]
+        constraints = [
+            # One import of a source at a time: the second is refused, not kept waiting.
+            models.UniqueConstraint(
+                fields=["source"],
+                condition=Q(status="staging"),
+                name="one_staged_import_per_source",
+            ),
+            models.CheckConstraint(
+                condition=Q(version__isnull=True) | Q(status="done"),
+                name="import_version_only_when_done",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.source.code} {self.file_name} {self.get_status_display()}"
@@ -68,6 +102,36 @@ class EntryIdField(models.BigAutoField):
 
     def db_type_suffix(self, connection):
         return None if connection.vendor == "sqlite" else super().db_type_suffix(connection)
+
+
+class EntryQuerySet(models.QuerySet):
+    """Entries as a list version shows them (default: the current version)."""
+
+    def of_version(self, version: int | None = None) -> EntryQuerySet:
+        """Entries created by an import switched on in ``version`` or before."""
+        return self.filter(created_by_import__in=_switched(version))
+
+    def in_force(self, day, version: int | None = None) -> EntryQuerySet:
+        """Entries that count on ``day`` (listed, not yet removed) in ``version``."""
+        version = current_version() if version is None else version
+        return self.of_version(version).filter(listed_on__lte=day).exclude(removed_by(day, version))
+
+    def current(self, version: int | None = None) -> EntryQuerySet:
+        """Entries of ``version`` that no import of that version has removed."""
+        version = current_version() if version is None else version
+        return self.of_version(version).exclude(
+            removed_on__isnull=False, removed_by_import__in=_switched(version)
+        )
+
+
+def _switched(version: int | None):
+    version = current_version() if version is None else version
+    return ListImport.objects.filter(version__lte=version).values("id")
+
+
+def removed_by(day, version: int | None = None) -> Q:
+    """Condition: removed on or before ``day`` by an import switched on in ``version``."""
+    return Q(removed_on__lte=day, removed_by_import__in=_switched(version))
 
 
 class ListEntry(models.Model):
@@ -113,6 +177,8 @@ class ListEntry(models.Model):
         db_index=False,
     )
 
+    objects = EntryQuerySet.as_manager()
+
     class Meta:
         verbose_name = "名单记录"
         indexes = [
@@ -122,6 +188,13 @@ class ListEntry(models.Model):
             # memory, so entry_key needs no index of its own.
             models.Index(
                 fields=["source"], condition=Q(removed_on__isnull=True), name="entry_active_source"
+            ),
+            # Only removed entries: undoing the removals of an import that was never switched
+            # on finds them without reading the table.
+            models.Index(
+                fields=["removed_by_import"],
+                condition=Q(removed_by_import__isnull=False),
+                name="entry_removed_by",
             ),
         ]
         constraints = [

@@ -1,4 +1,6 @@
-from django.conf import settings
+import tempfile
+from pathlib import Path
+
 from django.core.management.base import BaseCommand
 from django_otp.oath import TOTP
 
@@ -21,15 +23,26 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True, metavar="{load,totp}")
-        sub.add_parser("load", help="载入演示数据")
+        load_parser = sub.add_parser("load", help="载入演示数据")
+        load_parser.add_argument(
+            "--files",
+            help="把生成的合成名单和人选文件保留在此目录（默认不保留：文件含姓名和身份号码，"
+            "GONGXIN_HOME 中只存放加密后的数据）",
+        )
         totp = sub.add_parser("totp", help="显示演示账号当前的动态验证码（仅限仍用演示密码的账号）")
         totp.add_argument("username", help="演示账号，如 bj-handler1")
 
-    def handle(self, action, **options):
+    def handle(self, action, files=None, **options):
         if action == "totp":
             return self.totp(options["username"])
-        out = settings.HOME / "demo"
-        out.mkdir(parents=True, exist_ok=True)
+        # The generated files hold names and ID numbers in plain text: they are made outside
+        # GONGXIN_HOME and removed after loading, unless asked to be kept elsewhere.
+        with tempfile.TemporaryDirectory(prefix="gongxin-demo-") as scratch:
+            out = Path(files) if files else Path(scratch)
+            out.mkdir(parents=True, exist_ok=True)
+            self._load(out, kept=bool(files))
+
+    def _load(self, out: Path, *, kept: bool) -> None:
         hits = []
         for code, count, seed in DEMO_LISTS:
             gen = Generator(seed)
@@ -40,8 +53,12 @@ class Command(BaseCommand):
             self.stdout.write(result.summary)
         candidates = out / "candidates.csv"
         write_candidates(candidates, Generator(4), 200, hits, hit_share=0.1)
-        self.stdout.write(f"演示人选文件：{candidates}（试用：gongxin screen {candidates}）")
-        accounts, created, codes, totp_secrets = load(settings.HOME)
+        if kept:
+            self.stdout.write(f"演示人选文件：{candidates}（试用：gongxin screen {candidates}）")
+        else:
+            self.stdout.write("生成的合成名单与人选文件已删除（加 --files 目录 可保留，供试用 "
+                              "gongxin screen）")  # fmt: skip
+        accounts, created, codes, totp_secrets = load(out)
         self.stdout.write(f"演示查询需求：新建 {created} 件（已有的保持不变）")
         self.stdout.write(
             "\n只能在登记的专用终端（专机）上登录。先在本机浏览器中打开所要使用单位的登记地址"

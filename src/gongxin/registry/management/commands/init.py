@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from gongxin.core.crypto import KeyFileError, KeyRing, self_test
+from gongxin.platform.keys import key_file_problem, sqlite_directory
 from gongxin.platform.sealed import seal_unsealed
 
 
@@ -26,7 +27,11 @@ class Command(BaseCommand):
         home = settings.HOME
         home.mkdir(parents=True, exist_ok=True)
         os.chmod(home, 0o700)
-        (settings.UPLOAD_DIR).mkdir(exist_ok=True)
+        settings.UPLOAD_DIR.mkdir(mode=0o700, exist_ok=True)
+        # The database and the key file each in a directory of their own (settings.py).
+        database_dir = sqlite_directory()
+        for directory in filter(None, (database_dir, settings.KEY_FILE.parent)):
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         secret = home / "secret_key"
         if not secret.exists() and not os.environ.get("DJANGO_SECRET_KEY"):
             secret.write_text(secrets.token_urlsafe(50))
@@ -50,6 +55,12 @@ class Command(BaseCommand):
         db = settings.DATABASES["default"]
         where = db["NAME"] if db["ENGINE"].endswith("sqlite3") else f"{db['ENGINE']} {db['NAME']}"
         self.stdout.write(f"GONGXIN_HOME：{home}\n数据库：{where}（已迁移）\n{key_note}")
+        self.stdout.write(
+            f"密钥文件位于 {settings.KEY_FILE}：没有它，数据库中的姓名和身份号码无法读取。"
+            "请把它单独备份，与数据库的备份分开保管，切勿与数据库放在一起备份。"
+        )
+        if problem := key_file_problem():
+            self.stderr.write(f"警告：{problem}")
         if sealed:
             detail = "，".join(f"{label} {n} 条" for label, n in sorted(sealed.items()))
             self.stdout.write(f"已加密此前未加密存放的数据：{detail}")

@@ -2,7 +2,7 @@ import getpass
 import os
 
 from django.core.management.base import BaseCommand
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import TruncMonth
 
 from gongxin.core import clock
@@ -12,7 +12,13 @@ from gongxin.platform.terminal import (
     report_errors,
 )
 from gongxin.registry.choices import ImportMode
-from gongxin.registry.models import ListEntry, ListImport, ListSource
+from gongxin.registry.models import (
+    ListEntry,
+    ListImport,
+    ListSource,
+    current_version,
+    removed_by,
+)
 from gongxin.registry.services import ImportRefused, add_source, get_source, import_list
 
 
@@ -55,11 +61,7 @@ class Command(BaseCommand):
         getattr(self, "do_" + action.replace("-", "_"))(**options)
 
     def do_sources(self, **options):
-        counts = dict(
-            ListEntry.objects.filter(removed_on__isnull=True)
-            .values_list("source")
-            .annotate(n=Count("id"))
-        )
+        counts = dict(ListEntry.objects.current().values_list("source").annotate(n=Count("id")))
         self.stdout.write("代码\t名称\t发布机关\t依据\t现行记录")
         for s in ListSource.objects.order_by("code"):
             self.stdout.write(
@@ -102,11 +104,14 @@ class Command(BaseCommand):
             self.stderr.write(exc.message)
             raise SystemExit(1) from None
         as_of = as_of or clock.today()
-        entries = ListEntry.objects.filter(source=src, listed_on__lte=as_of)
-        removed = Q(removed_on__isnull=False, removed_on__lte=as_of)
+        version = current_version()
+        entries = ListEntry.objects.of_version(version).filter(source=src, listed_on__lte=as_of)
+        removed = removed_by(as_of, version)
         active = entries.exclude(removed).count()
         gone = entries.filter(removed).count()
-        self.stdout.write(f"{src.name}（{src.code}），统计日期 {as_of.isoformat()}")
+        self.stdout.write(
+            f"{src.name}（{src.code}），统计日期 {as_of.isoformat()}，名单版本 {version}"
+        )
         self.stdout.write(f"现行记录：{active}\n已移出：{gone}")
         listed = dict(
             entries.annotate(m=TruncMonth("listed_on"))
