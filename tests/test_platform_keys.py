@@ -11,6 +11,7 @@ import pytest
 
 from gongxin.accounts import recusals
 from gongxin.accounts.models import Recusal, RecusedPerson
+from gongxin.audit.models import AuditEvent
 from gongxin.core.crypto import KeyFileError, KeyRing, new_key
 from gongxin.documents.models import LetterFile
 from gongxin.documents.sealed import file_bytes
@@ -95,9 +96,11 @@ def test_a_key_still_in_use_cannot_be_removed(tmp_path, key_file):
     ring.save()
     with pytest.raises(KeyFileError, match="仍有数据在用"):
         remove_key(old)
-    rotate()
+    rotated = rotate()
     remove_key(old)
     assert old not in keys.reload().keys
+    trail = [(e.action, e.object_id) for e in AuditEvent.objects.filter(action__startswith="keys.")]
+    assert trail == [("keys.rotate", rotated.new_key), ("keys.remove", old)]
 
 
 def test_a_process_that_did_not_rotate_uses_the_new_key(tmp_path, key_file):

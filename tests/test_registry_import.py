@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from gongxin.audit.models import AuditEvent
 from gongxin.registry.models import ListEntry, ListImport
 from gongxin.registry.services import ImportRefused, import_list
 from tests.factories import (
@@ -250,3 +251,20 @@ def test_stored_import_errors_name_row_column_and_reason_but_never_the_cell(tmp_
     everything = stored_bytes()
     for secret in (name, number, "110105199003070011"):
         assert secret.encode() not in everything
+
+
+def test_each_import_attempt_is_one_event_in_the_trail_without_cell_text(lists, tmp_path):
+    """Done, repeated and refused imports each leave one ``lists.import`` event, written with
+    the outcome (the switch that gives the new list version carries its event)."""
+    done = lists.load([person_row(*ZHANG)], as_of="2026-01-10").list_import
+    path = write_csv(tmp_path / "same.csv", [person_row(*ZHANG)], LIST_HEADERS)
+    import_list(path, source_code="sxbzxr", imported_by="t", as_of=dt.date(2026, 1, 10))
+    bad = write_csv(tmp_path / "bad.csv", [person_row(ZHANG[0], "1101051949")], LIST_HEADERS)
+    with pytest.raises(ImportRefused):
+        import_list(bad, source_code="sxbzxr", imported_by="t", as_of=dt.date(2026, 2, 1))
+    events = list(AuditEvent.objects.filter(action="lists.import").order_by("seq"))
+    assert [(e.outcome, e.detail["status"]) for e in events] == [
+        ("ok", "done"), ("ok", "duplicate"), ("refused", "rejected")]  # fmt: skip
+    assert events[0].object_id == str(done.pk) and events[0].detail["version"] == done.version
+    stored = " ".join(str(e.detail) for e in events)
+    assert ZHANG[0] not in stored and ZHANG[1] not in stored

@@ -20,6 +20,7 @@ from django.db.models import Count, Q
 from gongxin.core.crypto import KeyFileError, KeyRing, new_key
 from gongxin.platform import keys
 from gongxin.platform.models import KeyRecord
+from gongxin.platform.trail import record
 
 BATCH = 2000
 
@@ -153,8 +154,11 @@ def rotate(
     ring.promote(key.id)
     ring.save()
     swept = _rewrite(keys.reload(), key, progress)
-    return RotationResult(old.id, key.id, {label: rows.get(label, 0) + swept.get(label, 0)
-                                           for label in {*rows, *swept}})  # fmt: skip
+    result = RotationResult(old.id, key.id, {label: rows.get(label, 0) + swept.get(label, 0)
+                                             for label in {*rows, *swept}})  # fmt: skip
+    with transaction.atomic():
+        record("system", "keys.rotate", ref=("Key", key.id), old_key=old.id, rows=result.total)
+    return result
 
 
 def seal_unsealed(progress: Callable[[int], None] | None = None) -> dict[str, int]:
@@ -208,7 +212,9 @@ def remove_key(key_id: str) -> KeyRing:
     if used := key_usage().get(key_id):
         where = "、".join(f"{label} {n} 条" for label, n in sorted(used.items()))
         raise KeyFileError(f"密钥 {key_id} 仍有数据在用（{where}），请先执行 gongxin keys rotate")
-    del ring.keys[key_id]
-    ring.save()
-    KeyRecord.objects.filter(key_id=key_id).delete()
+    with transaction.atomic():
+        KeyRecord.objects.filter(key_id=key_id).delete()
+        record("system", "keys.remove", ref=("Key", key_id))
+        del ring.keys[key_id]
+        ring.save()  # last: if the file cannot be written, the record and the event stay
     return keys.reload()

@@ -40,6 +40,7 @@ from gongxin.registry.staging import (
     clear_abandoned,
     clear_staged,
     close,
+    recorded,
 )
 
 MAX_STORED_ERRORS = 1000
@@ -173,13 +174,18 @@ class _Attempt:
         """How the attempt ended. A staged import's rows are cleared first, then its own
         record says so; an attempt that staged nothing gets a record of its own."""
         if self.staged is None:
-            return ListImport.objects.create(
-                **self.fields, status=status, finished_at=clock.now(), **fields
-            )
+            with transaction.atomic():
+                imp = ListImport.objects.create(
+                    **self.fields, status=status, finished_at=clock.now(), **fields
+                )
+                recorded(imp)
+            return imp
         imp, self.staged = self.staged, None
         clear_staged(imp, self.owner)
-        close(imp, self.owner, status, **fields)
-        imp.refresh_from_db()
+        with transaction.atomic():
+            close(imp, self.owner, status, **fields)
+            imp.refresh_from_db()
+            recorded(imp)
         return imp
 
     def refuse(self, message: str, errors: list[Problem], rows_total: int = 0):

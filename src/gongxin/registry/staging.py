@@ -20,6 +20,7 @@ from django.db.models import Max
 from gongxin.core import clock
 from gongxin.platform.errors import Problem
 from gongxin.platform.sealed import checked_keyring
+from gongxin.platform.trail import record
 from gongxin.registry import pipeline
 from gongxin.registry.choices import DeltaAction, ImportMode, ImportStatus
 from gongxin.registry.files import FIRST_ROW
@@ -105,6 +106,16 @@ def clear_staged(imp: ListImport, owner: str) -> None:
                 hold(imp.pk, owner)
                 cursor.execute(sql, params)
                 done = cursor.rowcount
+
+
+def recorded(imp: ListImport) -> None:
+    """The trail's one event for a list import attempt, however it ended (inside the
+    transaction that writes its outcome). No cell text: counts, the file's digest, the source."""
+    outcome = {ImportStatus.DONE: "ok", ImportStatus.DUPLICATE: "ok",
+               ImportStatus.REJECTED: "refused"}.get(imp.status, "failed")  # fmt: skip
+    record(imp.imported_by, "lists.import", imp, outcome=outcome, source=imp.source.code,
+           status=imp.status, mode=imp.mode, version=imp.version, rows=imp.rows_total,
+           added=imp.added, removed=imp.removed, sha256=imp.sha256)  # fmt: skip
 
 
 def close(imp: ListImport, owner: str, status: str, **fields) -> None:
@@ -285,6 +296,8 @@ class Writer:
                         removed=len(self.removals), unchanged=self.unchanged,
                         finished_at=clock.now(),
                     )  # fmt: skip
+                    imp.refresh_from_db()
+                    recorded(imp)  # in the switch's transaction: no version without its event
                 break
             except IntegrityError:
                 if attempt == SWITCH_ATTEMPTS - 1:
