@@ -68,7 +68,9 @@ def test_last_review_submitted_twice_at_once_counts_once(in_review):
     assert req.state == "awaiting_signoff"
     assert zhang.reviews.count() == 2
     assert req.participants.filter(role="signer").count() == 1
-    ok = AuditEvent.objects.filter(object_id=str(req.pk), outcome="ok")
+    ok = AuditEvent.objects.filter(
+        object_type="InquiryRequest", object_id=str(req.pk), outcome="ok"
+    )
     assert ok.filter(action="request.review").count() == 2
     assert ok.filter(action="request.reviewed").count() == 1
 

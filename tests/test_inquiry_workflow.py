@@ -39,7 +39,9 @@ def test_request_with_a_match_from_registration_to_issued(world):
     assert (req.state, finding_of(zhang).result) == ("issued", "listed")
     assert len(current_round(req).result_digest) == 64
     actions = list(
-        AuditEvent.objects.filter(object_id=str(req.pk)).values_list("action", flat=True)
+        AuditEvent.objects.filter(object_type="InquiryRequest", object_id=str(req.pk)).values_list(
+            "action", flat=True
+        )
     )
     assert actions[:3] == ["request.register", "request.assign", "request.screen"]
     assert actions[-2:] == ["request.sign_off", "request.issue"]
@@ -267,3 +269,32 @@ def test_a_result_changed_while_the_letter_renders_is_signed_as_it_now_stands(wo
     req = InquiryRequest.objects.get(pk=req.pk)
     assert rendered == [["未发现被依法列为失信联合惩戒对象"], ["被依法列为失信联合惩戒对象"]]
     assert current_round(req).result_digest == signing.result_digest(req, result_rows(req))
+
+
+def test_a_list_switched_on_while_a_screening_matched_outside_the_lock_is_used(
+    world, tmp_path, monkeypatch
+):
+    """Screening matches before it locks the request (so thousands of candidates do not hold
+    the write lock). A list version switched on in between must not be missed: inside the lock
+    the result is used only if it was computed from the current version, else matched again."""
+    from contextlib import contextmanager
+
+    from gongxin.inquiry.services import screening
+    from tests.factories import Lists, person_row
+
+    req = world.register()
+    real_act = screening.act
+
+    @contextmanager
+    def list_switched_first(*args, **kwargs):
+        Lists(tmp_path / "later").load(
+            [person_row(*ZHANG, listed_on="2025-01-02"), person_row(*LI, listed_on="2026-02-01")],
+            as_of="2026-03-01",
+        )
+        with real_act(*args, **kwargs) as locked:
+            yield locked
+
+    (tmp_path / "later").mkdir()
+    monkeypatch.setattr(screening, "act", list_switched_first)
+    services.screen_request(world.handler, req.pk, today=TODAY)
+    assert [f.match for f in findings_of(req)] == ["exact", "exact"]  # LI found in the new list

@@ -9,28 +9,38 @@ fill leaves the request waiting for 补抽).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from gongxin.audit.services import record
 from gongxin.core import clock
 from gongxin.inquiry.choices import CandidateResult, RequestState
-from gongxin.inquiry.models import CandidateMatch, Finding, InquiryRequest, Screening
+from gongxin.inquiry.models import Candidate, CandidateMatch, Finding, InquiryRequest, Screening
 from gongxin.inquiry.queries import last_screening
 from gongxin.inquiry.services.actions import act
 from gongxin.inquiry.services.draws import draw_if_needed
 from gongxin.inquiry.services.identity import candidate_identity
-from gongxin.registry.models import ListEntry
-from gongxin.registry.screening import CandidateInput, screen
+from gongxin.registry.models import ListEntry, current_version
+from gongxin.registry.screening import CandidateInput, ScreeningResult, screen
 
 S = RequestState
 
 
 def screen_request(actor, request_id: int, *, today: dt.date | None = None) -> InquiryRequest:
-    """查询核实: match every candidate against every list as of today."""
+    """查询核实: match every candidate against every list as of today.
+
+    The matching (decrypting every candidate, reading the lists) is done before the request
+    is locked, so a request of thousands of candidates does not hold the write lock while
+    others wait; inside the lock the result is used only if the candidates and the list
+    version are still those it was computed from, else it is computed again there."""
     today = today or clock.today()
+    ahead = _matched(Candidate.objects.filter(request_id=request_id).order_by("row"), today)
     with act(actor, request_id, "screen") as req:
         candidates = list(req.candidates.order_by("row"))
-        inputs = [CandidateInput(c.row, *candidate_identity(c), c.position) for c in candidates]
-        by_row = {r.row: r for r in screen(inputs, today).results}
+        if ahead.fits(candidates, current_version()):
+            result = ahead.result
+        else:
+            result = _matched(candidates, today).result
+        by_row = {r.row: r for r in result.results}
         screening = Screening.objects.create(request=req, round=req.round, as_of=today,
                                              screened_by=actor)  # fmt: skip
         found = Finding.objects.bulk_create(
@@ -55,6 +65,27 @@ def screen_request(actor, request_id: int, *, today: dt.date | None = None) -> I
         record(actor, "request.screen", req, round=req.round, screening=screening.pk,
                as_of=today.isoformat(), candidates=len(candidates), matched=matched)  # fmt: skip
     return req
+
+
+@dataclass(frozen=True)
+class _Matched:
+    """A screening result and what it was computed from (the candidates as stored)."""
+
+    result: ScreeningResult
+    stored: tuple
+
+    def fits(self, candidates: list[Candidate], version: int) -> bool:
+        return self.result.version == version and self.stored == _stored(candidates)
+
+
+def _stored(candidates) -> tuple:
+    return tuple((c.pk, c.row, bytes(c.subject_cipher), c.position) for c in candidates)
+
+
+def _matched(candidates, today: dt.date) -> _Matched:
+    candidates = list(candidates)
+    inputs = [CandidateInput(c.row, *candidate_identity(c), c.position) for c in candidates]
+    return _Matched(screen(inputs, today), _stored(candidates))
 
 
 def submit(actor, request_id: int) -> InquiryRequest:
