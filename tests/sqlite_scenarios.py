@@ -66,10 +66,10 @@ def sign_in_and_register(world, letter_number: str) -> dict:
 
     from gongxin.core import clock
     from gongxin.inquiry.models import InquiryRequest
-    from tests.factories import LI
+    from tests.factories import LI, sign_in
 
     client = Client()
-    signed_in = client.post("/login/", {"username": "handler", "password": "x" * 16})
+    signed_in = sign_in(client, "handler")  # on the unit's workstation, password and TOTP code
     answer = client.post("/requests/new/", {
         "agency": world.agency.pk, "letter_number": letter_number,
         "received_on": clock.today().isoformat(), "kind": "recruitment",
@@ -199,7 +199,7 @@ def raw_scan(home: Path) -> dict:
     from gongxin.inquiry.services.identity import candidate_identity
     from gongxin.registry.screening import CandidateInput
     from gongxin.registry.services import add_source, import_list
-    from tests.factories import person_row, write_csv
+    from tests.factories import person_row, signed_in, write_csv
 
     call_command("demo", "load", stdout=open(os.devnull, "w"))
     gen = Generator(seed=4242)
@@ -227,13 +227,14 @@ def raw_scan(home: Path) -> dict:
     services.issue(req.handler, req.pk)
     # A candidate table refused for its bad cells, through the page.
     typed = (gen.name(), gen.id_number()[:17] + "0")
-    client = Client()
-    client.force_login(handler.user)
+    client = signed_in(Client(), handler)
     bad = write_csv(outside / "bad.csv", [{"姓名": typed[0], "公民身份号码": typed[1]}])
     with open(bad, "rb") as fh:
-        client.post("/requests/new/", {"agency": agency.pk, "letter_number": "扫描组函〔2026〕2号",
-                                       "received_on": clock.today().isoformat(),
-                                       "kind": "recruitment", "candidates_file": fh})  # fmt: skip
+        refused = client.post("/requests/new/", {
+            "agency": agency.pk, "letter_number": "扫描组函〔2026〕2号",
+            "received_on": clock.today().isoformat(), "kind": "recruitment",
+            "candidates_file": fh})  # fmt: skip
+    assert refused.status_code == 200 and "校验码" in refused.content.decode()  # refused, named
     everyone = set(listed) | set(people) | {typed}
     everyone |= {candidate_identity(c) for c in Candidate.objects.all()}  # the demo's too
     # Staff names are stored as they are (they are not the people checked); a synthetic
