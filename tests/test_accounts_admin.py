@@ -306,3 +306,35 @@ def test_the_list_shows_current_roles_only(world):
     text = as_person(world.secadmin).get("/staff/").content.decode()
     row = text[text.index(">signer<") :].split("</tr>")[0]
     assert "签发人" not in row and "无" in row
+
+
+def test_every_problem_of_a_new_account_is_said_in_one_round(world):
+    """Passwords that differ, roles that conflict, a common password that is also the username,
+    a training date to come: one submission, every problem, each by its field's label."""
+    before = snapshot()
+    answer = as_person(world.secadmin).post("/staff/new/", new_account(
+        username="qwerty123456", password="qwerty123456", password_again="qwerty123456x",
+        roles=["handler", "auditor"], trained_on="2099-01-01",
+    ))  # fmt: skip
+    text = answer.content.decode()
+    assert answer.status_code == 200
+    for said in ["「再次输入初始密码」：两次输入的密码不一致",
+                 "「角色」：管理员角色不能与业务角色（经办、复核、签发、监督）兼任（三权分立），账号未开设",
+                 "「初始密码」：这个密码太常见了",
+                 "「初始密码」：密码与用户名或姓名过于相似",
+                 "「初始密码」：密码须包含大写字母、小写字母、数字、符号中的至少 3 类",
+                 "「业务培训合格日期」：不能晚于今天"]:  # fmt: skip
+        assert said in text, said
+    assert "。；" not in text and "未作任何修改" not in text and "密码跟" not in text
+    assert "提交的内容有 6 处问题" in text
+    assert snapshot() == before
+
+
+def test_a_role_conflict_is_said_with_the_password_problems_of_a_valid_form(world):
+    answer = as_person(world.secadmin).post("/staff/new/", new_account(
+        username="zhaoliu", full_name="赵六", password="Zhaoliu-2026",
+        password_again="Zhaoliu-2026", roles=["signer", "secadmin"],
+    ))  # fmt: skip
+    text = answer.content.decode()
+    assert "账号未开设" in text and "「初始密码」：密码与用户名或姓名过于相似" in text
+    assert not Staff.objects.filter(user__username="zhaoliu").exists()

@@ -22,7 +22,7 @@ from gongxin.inquiry.models import InquiryRequest
 from gongxin.inquiry.rules import MAY_HANDLE, MAY_REVIEW, draw_needed, draw_pool
 from gongxin.platform.errors import WorkflowError
 from gongxin.platform.roles import Role
-from tests.factories import LI, ZHANG, World, make_staff, set_trained, signed_in
+from tests.factories import LI, ZHANG, World, make_agency, make_staff, set_trained, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,10 @@ def refusal(req, staff, rule=MAY_HANDLE):
 
 
 def said(client, answer) -> str:
-    """The page a POST action sent the administrator back to, with its message."""
+    """The page a POST action sent the administrator back to, with its message; or, for a
+    refused form of the person's page, that page shown again with the problems by the form."""
+    if answer.status_code == 200:
+        return answer.content.decode()
     assert answer.status_code == 302, answer.status_code
     return client.get(answer["Location"]).content.decode()
 
@@ -542,3 +545,61 @@ def test_the_old_training_date_becomes_a_record_valid_for_the_default_period(set
     (kept,) = TrainingRecord.objects.all()
     assert kept.staff_id == trained.pk
     assert (kept.trained_on, kept.valid_until) == (dt.date(2025, 6, 1), dt.date(2027, 6, 1))
+
+
+# --- what the person's page shows -------------------------------------------------------------
+
+
+def _form(page: str, fieldset_id: str) -> str:
+    """The HTML of one form of the person's page."""
+    start = page.index(f'id="{fieldset_id}"')
+    return page[start : page.index("</form>", start)]
+
+
+def test_a_refused_recusal_keeps_what_was_typed_and_says_why_beside_the_form(world):
+    second = make_agency(world.bj, "北京市人力资源和社会保障局")
+    client = as_person(world.secadmin)
+    before = snapshot()
+    with clock.pinned(at("2026-07-01")):
+        answer = recuse(client, world.handler, kind="agency", agency=second.pk,
+                        reason="配偶在该局任职", starts_on="2026-08-01",
+                        ends_on="2026-07-15")  # fmt: skip
+    assert answer.status_code == 200 and snapshot() == before
+    form = _form(answer.content.decode(), "form-recusal_agency")
+    assert "「回避截止日期」：不能早于回避起始日期" in form
+    assert f'<option value="{second.pk}" selected>' in form
+    assert 'value="配偶在该局任职"' in form
+    assert 'value="2026-08-01"' in form and 'value="2026-07-15"' in form
+    other = _form(answer.content.decode(), "form-recusal_person")
+    assert "不能早于" not in other and "配偶在该局任职" not in other
+    # A named person's recusal keeps the reason and dates, never the name or the number.
+    with clock.pinned(at("2026-07-01")):
+        answer = recuse(client, world.handler, kind="person", name=ZHANG[0], id_number=ZHANG[1],
+                        reason="亲属", ends_on="2026-01-01")  # fmt: skip
+    page = answer.content.decode()
+    form = _form(page, "form-recusal_person")
+    assert "「回避截止日期」" in form and 'value="亲属"' in form
+    assert ZHANG[0] not in page and ZHANG[1] not in page
+    assert snapshot() == before
+
+
+def test_a_refused_training_or_tenure_form_keeps_its_input(world):
+    client = as_person(world.secadmin)
+    with clock.pinned(at("2026-03-02")):
+        answer = client.post(f"/staff/{world.handler.pk}/training/",
+                             {"course": "保密培训", "trained_on": "2026-03-09"})  # fmt: skip
+        form = _form(answer.content.decode(), "form-training")
+        assert "「培训合格日期」：不能晚于今天" in form and 'value="保密培训"' in form
+        answer = client.post(f"/staff/{world.handler.pk}/tenure/",
+                             {"post_since": "2026-03-09", "reason": "轮岗"})  # fmt: skip
+        form = _form(answer.content.decode(), "form-tenure")
+        assert "不能晚于今天" in form and 'value="2026-03-09"' in form and 'value="轮岗"' in form
+
+
+def test_the_tenure_end_is_shown_only_to_the_roles_it_applies_to(world):
+    client = as_person(world.secadmin)
+    handler = client.get(f"/staff/{world.handler.pk}/").content.decode()
+    assert "经办人任职期满日期" in handler
+    reviewer = client.get(f"/staff/{world.reviewer_a.pk}/").content.decode()
+    assert "任职期满日期" not in reviewer
+    assert "本岗位任职起始日期" in reviewer

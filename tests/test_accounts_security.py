@@ -462,3 +462,49 @@ def test_a_new_enrolment_code_leaves_the_enrolled_browser_working_until_it_is_us
     Client().post("/workstation/enrol/", {"code": code})
     assert sign_in(Client(), "reviewer_a").status_code == 200  # its credential was replaced
     assert len(events("workstation.code")) == 1
+
+
+# --- a locked account, seen and lifted by the security administrator -------------------------
+
+
+def test_the_secadmin_sees_a_lock_and_lifts_it_and_the_person_signs_in(world):
+    admin = signed_in(Client(), world.secadmin)
+    person_page = f"/staff/{world.handler.pk}/"
+    assert "已锁定" not in page(admin.get(person_page))
+    assert "<legend>解除锁定</legend>" not in page(admin.get(person_page))
+    for n in range(5):
+        sign_in(Client(), "handler", f"wrong-{n}")
+    locked = sign_in(Client(), "handler")  # the right password, but locked
+    assert locked.status_code == 429
+    assert '<a href="/login/">返回登录页</a>' in page(locked) and "返回工作台" not in page(locked)
+    shown = page(admin.get(person_page))
+    assert re.search(r"已锁定（至 \d\d:\d\d）", shown) and "<legend>解除锁定</legend>" in shown
+    nothing = admin.post(f"{person_page}unlock/", {"reason": ""})
+    assert nothing.status_code == 302 and not events("staff.unlock")
+    assert admin.get(f"{person_page}unlock/")["Location"] == person_page  # POST only
+    lifted = admin.post(f"{person_page}unlock/", {"reason": "本人来电核实，系输错密码"})
+    after = page(admin.get(lifted["Location"]))
+    assert "已解除锁定" in after and "已锁定（至" not in after
+    assert sign_in(Client(), "handler").status_code == 302  # the same password works again
+    (event,) = events("staff.unlock")
+    assert event.actor == "secadmin" and event.object_id == str(world.handler.pk)
+    assert event.detail["username"] == "handler"
+    assert event.detail["reason"] == "本人来电核实，系输错密码"
+    again = admin.post(f"{person_page}unlock/", {"reason": "再试"})
+    assert "该账号未被锁定" in page(admin.get(again["Location"]))
+    assert len(events("staff.unlock")) == 1
+
+
+def test_unlocking_is_refused_on_ones_own_account_and_another_units_staff(world):
+    other_admin = make_staff(world.national, "national-secadmin", Role.SECADMIN)
+    for n in range(5):
+        sign_in(Client(), "handler", f"wrong-{n}")
+    for n in range(5):
+        sign_in(Client(), "secadmin", f"wrong-{n}")
+    own = signed_in(Client(), world.secadmin)
+    refused = own.post(f"/staff/{world.secadmin.pk}/unlock/", {"reason": "试"})
+    assert "不能解除锁定本人的账号" in page(own.get(refused["Location"]))
+    other = signed_in(Client(), other_admin)
+    assert other.post(f"/staff/{world.handler.pk}/unlock/", {"reason": "试"}).status_code == 404
+    assert not events("staff.unlock")
+    assert sign_in(Client(), "handler").status_code == 429  # still locked

@@ -197,7 +197,7 @@ PASSWORD_HASHERS = [
 # or name (issue 8; GB/T 22239-2019 8.1.4.1). Django's own messages are in Chinese (zh-hans).
 AUTH_PASSWORD_VALIDATORS = [
     {
-        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "NAME": "gongxin.accounts.validators.UserAttributeSimilarityValidator",
         "OPTIONS": {"user_attributes": ("username", "first_name", "last_name", "email")},
     },
     {

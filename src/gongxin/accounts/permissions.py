@@ -30,11 +30,13 @@ ROUTES = {
     "workstation_deactivate": Role.SECADMIN,
     "staff_password_reset": Role.SECADMIN,
     "staff_otp_reset": Role.SECADMIN,
+    "staff_unlock": Role.SECADMIN,
 }
 # Actions that only change something when posted (a GET goes back to the person's page).
 POST_ONLY = frozenset({"staff_grant", "staff_revoke", "staff_deactivate", "staff_activate",
-                       "staff_password_reset", "staff_otp_reset", "workstation_code",
-                       "workstation_deactivate", "staff_training", "staff_training_withdraw",
-                       "staff_tenure", "staff_recusal", "staff_recusal_end"})  # fmt: skip
+                       "staff_password_reset", "staff_otp_reset", "staff_unlock",
+                       "workstation_code", "workstation_deactivate", "staff_training",
+                       "staff_training_withdraw", "staff_tenure", "staff_recusal",
+                       "staff_recusal_end"})  # fmt: skip
 # 修改密码 is beside the person's name in the frame (everyone signed in, administrators included).
 MENU = [("staff_list", "人员管理"), ("workstation_list", "专机管理")]

@@ -11,11 +11,26 @@ from django.views.decorators.debug import sensitive_post_parameters
 from gongxin.accounts import forms, records
 from gongxin.accounts.staff_views import _action
 
+
+def _as_typed(name: str):
+    """``keep`` for a form of the person's page: its name and everything typed in it."""
+    return lambda post: (name, post)
+
+
+def _recusal_typed(post):
+    """The recusal form a refusal came from, as typed, but for a named person's name and ID
+    number, which are never echoed (gongxin.accounts.records): those are typed again."""
+    typed = post.copy()
+    for secret in ("name", "id_number"):
+        typed.pop(secret, None)
+    return ("recusal_person" if post.get("kind") == "person" else "recusal_agency"), typed
+
+
 staff_training = _action(
     "staff_training", forms.TrainingForm,
     lambda actor, pk, d: records.record_training(actor, pk, d["course"], d["trained_on"],
                                                  d["valid_until"]),
-    "已登记业务培训记录",
+    "已登记业务培训记录", keep=_as_typed("training"),
 )  # fmt: skip
 staff_training_withdraw = _action(
     "staff_training_withdraw", forms.RecordReasonForm,
@@ -25,7 +40,7 @@ staff_training_withdraw = _action(
 staff_tenure = _action(
     "staff_tenure", forms.TenureForm,
     lambda actor, pk, d: records.change_post_since(actor, pk, d["post_since"], d["reason"]),
-    "已修改本岗位任职起始日期",
+    "已修改本岗位任职起始日期", keep=_as_typed("tenure"),
 )  # fmt: skip
 
 
@@ -38,7 +53,7 @@ def _add_recusal(actor, pk, d):
 
 
 staff_recusal = sensitive_post_parameters("name", "id_number")(
-    _action("staff_recusal", forms.RecusalForm, _add_recusal, "已登记回避")
+    _action("staff_recusal", forms.RecusalForm, _add_recusal, "已登记回避", keep=_recusal_typed)
 )
 staff_recusal_end = _action(
     "staff_recusal_end", forms.RecordReasonForm,

@@ -26,7 +26,8 @@ from gongxin.core import clock, idnumber, names
 from gongxin.core.text import InvalidText, clean
 from gongxin.platform.errors import InvalidSubmission, Problem, WorkflowError, invalid
 from gongxin.platform.keys import CANDIDATE_ID
-from gongxin.platform.rules import DRAWN_ROLES, draw_blockers, in_force
+from gongxin.platform.roles import Role
+from gongxin.platform.rules import DRAWN_ROLES, TENURE_ROLES, draw_blockers, in_force
 from gongxin.platform.sealed import checked_keyring
 from gongxin.platform.trail import record
 
@@ -235,6 +236,7 @@ def records_context(person) -> dict:
         "trainings": trainings,
         "recusals": held,
         "tenure_ends": person.tenure_ends(),
+        "tenure_roles": "、".join(Role(r).label for r in sorted(TENURE_ROLES & set(person.roles))),
         "blockers": draw_blockers(person),
         "drawn": bool(set(person.roles) & set(DRAWN_ROLES)),
         "agencies": RequestingAgency.objects.filter(unit_id=person.unit_id, active=True),

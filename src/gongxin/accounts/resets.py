@@ -1,4 +1,5 @@
-"""The security administrator resets a person's password or second factor (人员管理). Same rules
+"""The security administrator resets a person's password or second factor, or lifts the lock
+of their sign-in (人员管理). Same rules
 as gongxin.accounts.services: an active security administrator, on the staff of their own unit,
 never on their own account; one transaction and one trail event per change; the person's
 sessions and API tokens end with it."""
@@ -12,8 +13,9 @@ from django.db import transaction
 from gongxin.accounts import passwords, secondfactor
 from gongxin.accounts.models import Staff
 from gongxin.accounts.services import _target
-from gongxin.accounts.signin import end_sessions
+from gongxin.accounts.signin import end_sessions, locked_until
 from gongxin.core import clock
+from gongxin.platform.errors import WorkflowError
 from gongxin.platform.trail import record
 
 
@@ -49,4 +51,20 @@ def reset_second_factor(actor, pk: int, reason: str) -> Staff:
         ended = end_sessions(user)
         record(actor, "staff.otp_reset", target, username=user.username, reason=reason,
                devices=removed, sessions_ended=ended)  # fmt: skip
+    return target
+
+
+def unlock(actor, pk: int, reason: str) -> Staff:
+    """解除锁定: lift the lock django-axes holds on the person's sign-in after too many wrong
+    passwords or codes (the administrator has made sure it was the person, and no one guessing).
+    The password, the second factor and the sessions stay as they were."""
+    with transaction.atomic():
+        target = _target(actor, pk, what="解除锁定")
+        username = target.user.get_username()
+        until = locked_until(username)
+        if until is None:
+            raise WorkflowError("unchanged", "该账号未被锁定，无须解除")
+        reset_lockout(username=username)
+        record(actor, "staff.unlock", target, username=username, reason=reason,
+               locked_until=until.isoformat(timespec="seconds"))  # fmt: skip
     return target

@@ -154,3 +154,17 @@ def staff_otp_reset(request, pk):
     else:
         messages.success(request, "已重置动态验证码：该工作人员的登录均已失效，下次登录时重新绑定")
     return redirect("staff_detail", pk=person.pk)
+
+
+@requires("staff_unlock")
+def staff_unlock(request, pk):
+    person = _person(request, pk)
+    if request.method != "POST" or (reason := _reason(request)) is None:
+        return redirect("staff_detail", pk=person.pk)
+    try:
+        resets.unlock(request.staff, person.pk, reason)
+    except WorkflowError as exc:
+        messages.error(request, exc.explanation)
+    else:
+        messages.success(request, "已解除锁定：该工作人员现在可以用原密码登录")
+    return redirect("staff_detail", pk=person.pk)

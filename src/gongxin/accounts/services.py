@@ -21,7 +21,7 @@ from django.db import transaction
 from gongxin.accounts.models import RoleGrant, Staff, TrainingRecord
 from gongxin.accounts.signin import end_sessions
 from gongxin.core import clock
-from gongxin.platform.errors import WorkflowError, invalid
+from gongxin.platform.errors import InvalidSubmission, Problem, WorkflowError
 from gongxin.platform.permissions import allowed
 from gongxin.platform.roles import Role, role_conflict
 from gongxin.platform.trail import record
@@ -67,21 +67,50 @@ def _refuse_conflict(roles) -> None:
         raise WorkflowError("role_conflict", f"{reason}（三权分立），未作任何修改")
 
 
+def password_problems(password: str, user) -> list[Problem]:
+    """What the password validators say of ``password`` for ``user`` (one Problem each, without
+    the full stop Django's messages end in, so a list of them reads cleanly)."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        return [Problem("初始密码", message.rstrip("。.")) for message in exc.messages]
+    return []
+
+
+def new_staff_problems(*, username: str | None, full_name: str | None, roles,
+                       password: str | None,
+                       trained_on: dt.date | None) -> list[Problem]:  # fmt: skip
+    """Every problem the service finds with a new account, all at once (the form may have found
+    others: pass None for what it could not read, and that part is not checked)."""
+    problems = []
+    users = get_user_model()
+    if username and users.objects.filter(username=username).exists():
+        problems.append(Problem("用户名", "该用户名已被使用"))
+    if roles is not None and (reason := role_conflict(frozenset(roles))):
+        problems.append(Problem("角色", f"{reason}（三权分立），账号未开设"))
+    if trained_on is not None:
+        try:
+            TrainingRecord.period(trained_on, None, clock.today())
+        except InvalidSubmission as exc:  # said with the label of the create form's field
+            problems += [Problem("业务培训合格日期", p.reason) for p in exc.problems]
+    if password:
+        user = users(username=username or "", first_name=(full_name or "")[:150])
+        problems += password_problems(password, user)
+    return problems
+
+
 def create_staff(actor, new: NewStaff) -> Staff:
     """Open an account at the administrator's own unit with its initial roles and password; the
-    person must set a password of their own at the first sign-in (gongxin.accounts.passwords)."""
+    person must set a password of their own at the first sign-in (gongxin.accounts.passwords).
+    Refused with every problem at once (InvalidSubmission)."""
     _may_manage(actor)
-    users = get_user_model()
-    if users.objects.filter(username=new.username).exists():
-        raise invalid("用户名", "该用户名已被使用")
-    _refuse_conflict(new.roles)
+    problems = new_staff_problems(username=new.username, full_name=new.full_name, roles=new.roles,
+                                  password=new.password, trained_on=new.trained_on)  # fmt: skip
+    if problems:
+        raise InvalidSubmission(problems)
     if new.trained_on is not None:
         training = TrainingRecord.period(new.trained_on, None, clock.today())
-    user = users(username=new.username, first_name=new.full_name[:150])
-    try:
-        validate_password(new.password, user)
-    except ValidationError as exc:
-        raise invalid("初始密码", "；".join(exc.messages)) from None
+    user = get_user_model()(username=new.username, first_name=new.full_name[:150])
     with transaction.atomic():
         user.set_password(new.password)
         user.save()

@@ -12,6 +12,7 @@ type ID numbers into the wrong field); a password or a code never.
 
 from __future__ import annotations
 
+import datetime as dt
 from contextlib import nullcontext
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, authenticate, get_user_model
 from django.contrib.auth.signals import user_login_failed
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from gongxin.accounts import passwords, secondfactor, workstations
@@ -142,6 +144,27 @@ def attempted_name(request, credentials) -> str | None:
 def is_locked(request, username: str) -> bool:
     """Whether ``username`` is locked out now (call before the attempt)."""
     return AxesProxyHandler.is_locked(request, {"username": username})
+
+
+def locked_until(username: str) -> dt.datetime | None:
+    """Until when axes holds ``username`` locked, or None: what its database handler counts
+    (the failures of the attempts within the cool-off, AXES_LOCKOUT_PARAMETERS being the
+    username alone), read for the security administrator's page. The lock ends when the newest
+    attempts still within the cool-off no longer add up to the limit. On axes' own clock (the
+    wall clock), which is the one its lock runs on."""
+    from axes.models import AccessAttempt
+
+    cool_off = settings.AXES_COOLOFF_TIME
+    recent = AccessAttempt.objects.filter(username=username,
+                                          attempt_time__gte=timezone.now() - cool_off)  # fmt: skip
+    failures = 0
+    for attempt_time, count in recent.order_by("-attempt_time").values_list(
+        "attempt_time", "failures_since_start"
+    ):
+        failures += count
+        if failures >= settings.AXES_FAILURE_LIMIT:
+            return attempt_time + cool_off
+    return None
 
 
 def typed(username: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
-from gongxin.accounts import forms, records, services
+from gongxin.accounts import forms, records, services, signin
 from gongxin.accounts.models import RULE_PREFETCH, Staff
 from gongxin.platform.errors import Problem, WorkflowError
 from gongxin.platform.forms import problems_of
@@ -32,8 +32,9 @@ def staff_new(request):
     form = forms.StaffCreateForm(request.POST or None)
     problems = []
     if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
+        valid = form.is_valid()
+        data = form.cleaned_data
+        if valid:
             new = services.NewStaff(
                 username=data["username"], full_name=data["full_name"],
                 post_since=data["post_since"], trained_on=data["trained_on"],
@@ -42,18 +43,35 @@ def staff_new(request):
             try:
                 person = services.create_staff(request.staff, new)
             except WorkflowError as exc:
-                problems = getattr(exc, "problems", None) or [Problem("角色", exc.message)]
+                found = getattr(exc, "problems", None) or [Problem("角色", exc.message)]
+                problems = _in_page_order(form, found)
             else:
                 messages.success(request, f"已开设{person.full_name}的账号")
                 return redirect("staff_detail", pk=person.pk)
-        else:
-            problems = problems_of(form)
+        else:  # what the form could read is checked too: every problem in one round
+            checked = services.new_staff_problems(
+                username=data.get("username"), full_name=data.get("full_name"),
+                roles=data.get("roles"), password=data.get("password"),
+                trained_on=data.get("trained_on"),
+            )  # fmt: skip
+            problems = _in_page_order(form, problems_of(form) + checked)
     return render(request, "accounts/staff_new.html", {"form": form, "problems": problems})
+
+
+def _in_page_order(form, problems):
+    order = [str(f.label) for f in form.fields.values()]
+    return sorted(problems, key=lambda p: order.index(p.field) if p.field in order else len(order))
 
 
 @requires("staff_detail")
 def staff_detail(request, pk):
     person = _managed(request.staff).get_or_404(pk=pk)
+    return _detail_page(request, person)
+
+
+def _detail_page(request, person, *, failed: tuple[str, object, list[Problem]] | None = None):
+    """The person's page; ``failed`` = (form, what was typed, problems) re-shows a form of the
+    page that was refused with what was typed in it and its problems beside it."""
     grants = person.role_grants.order_by("-granted_at", "-pk")
     context = {
         "person": person,
@@ -61,13 +79,20 @@ def staff_detail(request, pk):
         "grantable": [(r, Role(r).label) for r in Role.values if r not in person.roles],
         "revocable": [(r, Role(r).label) for r in Role.values if r in person.roles],
         "is_me": person.pk == request.staff.pk,
+        "locked_until": signin.locked_until(person.user.get_username()),
     }
     context.update(records.records_context(person))  # 人员档案: training, tenure, recusals
+    if failed:
+        key, typed, problems = failed
+        context.update(failed=key, kept={key: typed}, form_problems={key: problems})
     return render(request, "accounts/staff_detail.html", context)
 
 
-def _action(url_name: str, form_class, take, done: str):
-    """One POST-only action on a person of the administrator's unit."""
+def _action(url_name: str, form_class, take, done: str, *, keep=None):
+    """One POST-only action on a person of the administrator's unit. ``keep(post)`` names the
+    page's form it came from and what of its input to show again: a refused submission then
+    re-shows the page with that form as it was typed and its problems beside it (else the
+    page is shown afresh with the problems at the top)."""
 
     @requires(url_name)
     def act(request, pk):
@@ -76,12 +101,20 @@ def _action(url_name: str, form_class, take, done: str):
             messages.info(request, "请在本页填写后提交")
             return redirect("staff_detail", pk=person.pk)
         form = form_class(request.POST)
+        shown = keep is not None and person.pk != request.staff.pk  # one's own: no forms shown
         if not form.is_valid():
+            if shown:
+                return _detail_page(
+                    request, person, failed=(*keep(request.POST), problems_of(form))
+                )
             messages.error(request, "；".join(str(p) for p in problems_of(form)) + "，未作修改")
             return redirect("staff_detail", pk=person.pk)
         try:
             take(request.staff, person.pk, form.cleaned_data)
         except WorkflowError as exc:
+            if shown:
+                found = getattr(exc, "problems", None) or [Problem("", exc.message)]
+                return _detail_page(request, person, failed=(*keep(request.POST), found))
             messages.error(request, exc.explanation)
         else:
             messages.success(request, done)

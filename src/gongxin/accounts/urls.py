@@ -45,4 +45,5 @@ urlpatterns = [
         name="staff_password_reset",
     ),
     path("staff/<id:pk>/otp-reset/", security_views.staff_otp_reset, name="staff_otp_reset"),
+    path("staff/<id:pk>/unlock/", security_views.staff_unlock, name="staff_unlock"),
 ]

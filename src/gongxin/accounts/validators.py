@@ -1,4 +1,5 @@
-"""Password rules Django does not ship: how many kinds of character a password mixes."""
+"""Password rules Django does not ship (how many kinds of character a password mixes), and
+Django's own said in plain Chinese where its catalogue says them awkwardly or not at all."""
 
 from __future__ import annotations
 
@@ -51,3 +52,14 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
 
     def get_help_text(self):
         return f"密码必须包含至少 {self.min_length} 个字符。"
+
+
+class UserAttributeSimilarityValidator(password_validation.UserAttributeSimilarityValidator):
+    """Django's, said in Chinese without naming the attribute by its model label (which read
+    「密码跟 用户名 太相似了。」): the attributes compared are the username and the name."""
+
+    def get_error_message(self):
+        return "密码与用户名或姓名过于相似。"
+
+    def get_help_text(self):
+        return "密码不能与用户名或姓名过于相似。"

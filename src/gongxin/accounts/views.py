@@ -137,4 +137,6 @@ def second_factor(request):
 def locked_out(request, response=None, credentials=None):
     """The answer to a sign-in refused for lockout (AXES_LOCKOUT_CALLABLE): the Chinese page in
     the frame, or a problem under /api/."""
-    return error_page(request, 429, "账号已锁定", signin.locked_message(), code="locked")
+    back = (reverse("login"), "返回登录页")  # not signed in: the dashboard would be the same page
+    return error_page(request, 429, "账号已锁定", signin.locked_message(), code="locked",
+                      back=back)  # fmt: skip

@@ -155,12 +155,16 @@ def not_recused(staff, subject) -> Reason:
     return None
 
 
+# The roles whose holders rotate (经办人员定期轮换): drawn for them only within their tenure.
+TENURE_ROLES = frozenset({Role.HANDLER})
+
+
 def drawable(role: str) -> Predicate:
     """What keeps a person out of every draw for ``role``, whatever the subject: active, roles
-    compatible, holding the role, trained; handlers also within their post tenure. The staff
-    list shows its reasons."""
+    compatible, holding the role, trained; for TENURE_ROLES also within their post tenure. The
+    staff list shows its reasons."""
     base = staff_member & holds(role) & trained
-    return base & within_tenure if role == Role.HANDLER else base
+    return base & within_tenure if role in TENURE_ROLES else base
 
 
 def eligible(role: str) -> Predicate:

@@ -68,7 +68,7 @@ CODES = {400: "invalid", 403: "forbidden", 404: "not_found", 503: "key_mismatch"
 
 
 def _error(request, status: int, *, with_frame: bool = True, said: tuple[str, str] | None = None,
-           code: str = ""):  # fmt: skip
+           code: str = "", back: tuple[str, str] | None = None):  # fmt: skip
     title, message = said or ERRORS[status]
     if request.path.startswith("/api/"):
         body = {"type": "about:blank", "title": title, "status": status,
@@ -77,14 +77,17 @@ def _error(request, status: int, *, with_frame: bool = True, said: tuple[str, st
         return JsonResponse(body, status=status, content_type="application/problem+json",
                             json_dumps_params={"ensure_ascii": False})  # fmt: skip
     context = {"status": status, "title": title, "message": message,
-               "csp_nonce": getattr(request, "csp_nonce", "")}  # fmt: skip
+               "csp_nonce": getattr(request, "csp_nonce", ""),
+               "back": back}  # fmt: skip
     html = render_to_string("gongxin/error.html", context, request if with_frame else None)
     return HttpResponse(html, status=status)
 
 
-def error_page(request, status: int, title: str, message: str, *, code: str = ""):
-    """An error of another app's, said in Chinese in the frame (or as a problem under /api/)."""
-    return _error(request, status, said=(title, message), code=code)
+def error_page(request, status: int, title: str, message: str, *, code: str = "",
+               back: tuple[str, str] | None = None):  # fmt: skip
+    """An error of another app's, said in Chinese in the frame (or as a problem under /api/);
+    ``back`` is (url, text) of the way on, by default the dashboard."""
+    return _error(request, status, said=(title, message), code=code, back=back)
 
 
 def bad_request(request, exception=None):
