@@ -67,8 +67,9 @@ class Search:
         return cls(**text, outcome=outcome, **dates, with_own=with_own), problems
 
     def apply(self, qs, auditor: Staff):
-        if self.actor:  # a username, or a staff member's full name
-            names = Staff.objects.filter(full_name=self.actor).values_list("user__username")
+        if self.actor:  # a username, or the full name of someone in the auditor's unit
+            people = Staff.objects.restrict(auditor, "audit").filter(full_name=self.actor)
+            names = people.values_list("user__username")
             qs = qs.filter(actor__in=[self.actor, *(n for (n,) in names)])
         asked = self.action and any(code.startswith(self.action) for code in OWN_QUERIES)
         if not (self.with_own or asked):
@@ -113,7 +114,7 @@ class Reader:
     """Reads events for one auditor: staff of the auditor's unit by name and username."""
 
     def __init__(self, auditor: Staff):
-        people = Staff.objects.filter(unit=auditor.unit_id).values_list(
+        people = Staff.objects.restrict(auditor, "audit").values_list(
             "pk", "full_name", "user__username"
         )
         self.by_username = {u: f"{n}（{u}）" for _, n, u in people}
