@@ -14,6 +14,13 @@ OWN_QUERIES = ("audit.search", "audit.export")
 # Detail keys whose values are staff ids (shown as the person's name to the unit's auditor).
 STAFF_KEYS = ("pool", "winner", "replaced")
 DETAILS = {
+    "version": "版本",
+    "status": "状态",
+    "source": "名单来源",
+    "sha256": "文件摘要",
+    "old_key": "原密钥",
+    "mode": "方式",
+    "added": "新增条数",
     "address": "来源地址",
     "agency": "发起单位",
     "as_of": "截至",

@@ -67,8 +67,10 @@ def grouped_actions() -> list[tuple[str, str, list[tuple[str, str]]]]:
     return [(p, GROUPS.get(p, p), items) for p, items in groups.items()]
 
 
-# The platform's own: the working-day calendar.
+# The platform's own: the working-day calendar and the data keys.
 register(
-    actions={"calendar.enter": "录入工作日历"},
-    groups={"calendar": "工作日历"},
-)
+    actions={"calendar.enter": "录入工作日历", "keys.rotate": "轮换数据密钥",
+             "keys.remove": "删除旧数据密钥"},
+    objects={"Key": "数据密钥"},
+    groups={"calendar": "工作日历", "keys": "数据密钥"},
+)  # fmt: skip
