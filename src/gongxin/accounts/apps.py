@@ -11,3 +11,7 @@ class AccountsConfig(AppConfig):
         from gongxin.accounts.recusals import register_sealed
 
         register_sealed()
+        from gongxin.accounts import labels
+        from gongxin.platform.labels import register_module
+
+        register_module(labels)

@@ -25,11 +25,14 @@ def agencies(staff, action: str) -> Q | None:
 @scope(Staff)
 def staff(staff, action: str) -> Q | None:
     """manage: the security administrator's own unit's staff (人员管理); nobody else's.
-    supervise: the supervisor's own unit's staff (who a stuck request waits for)."""
+    supervise: the supervisor's own unit's staff (who a stuck request waits for).
+    audit: the auditor's own unit's staff (named on the trail page; found by full name)."""
     if action == "manage":
         return Q(unit_id=staff.unit_id) if allowed(staff, Role.SECADMIN) else None
     if action == "supervise":
         return Q(unit_id=staff.unit_id) if allowed(staff, Role.SUPERVISOR) else None
+    if action == "audit":
+        return Q(unit_id=staff.unit_id) if allowed(staff, Role.AUDITOR) else None
     raise ValueError(f"unknown action {action!r} for staff")
 
 

@@ -7,8 +7,10 @@ class AuditConfig(AppConfig):
     verbose_name = "留痕"
 
     def ready(self):
-        from gongxin.audit import scope  # noqa: F401 - registers the scope
+        from gongxin.audit import labels, scope  # noqa: F401 - scope registers the scope
         from gongxin.audit.services import record
         from gongxin.platform import trail
+        from gongxin.platform.labels import register_module
 
         trail.connect(record)
+        register_module(labels)

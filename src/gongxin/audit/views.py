@@ -1,7 +1,8 @@
 """The auditor's page (审计管理员): search the trail, export a period, verify the chain.
 
 Every search, export and verification is itself an event. Details never hold plaintext
-personal data (``services.record``), so the page shows them as they are.
+personal data (``services.record``); the page shows codes by their Chinese labels
+(gongxin.platform.labels) and staff of the auditor's own unit by name (staff are not candidates).
 """
 
 from __future__ import annotations
@@ -17,20 +18,22 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from openpyxl import Workbook
 
+from gongxin.accounts.models import Staff
 from gongxin.audit.integrity import verify
+from gongxin.audit.labels import OWN_QUERIES, STAFF_KEYS
 from gongxin.audit.models import AuditEvent
 from gongxin.audit.services import record
 from gongxin.core import clock
 from gongxin.core.dates import InvalidDate, parse_date
 from gongxin.core.text import spreadsheet_cell
+from gongxin.platform import labels
 from gongxin.platform.permissions import requires
 
 PAGE_SIZE = 50
 EXPORT_MAX = 100_000  # rows in one XLSX; a longer period is exported in parts
 FIELD_MAX = 64
-OUTCOMES = [("ok", "成功"), ("failed", "失败"), ("refused", "拒绝")]
-COLUMNS = ["序号", "时间", "操作人", "单位", "事项", "对象类型", "对象", "结果", "详情", "专用终端",
-           "摘要"]  # fmt: skip
+COLUMNS = ["序号", "时间", "操作人", "单位", "事项", "事项代码", "对象类型", "对象", "结果", "详情",
+           "专用终端", "摘要", "详情原文"]  # fmt: skip
 
 
 @dataclass
@@ -41,6 +44,7 @@ class Search:
     outcome: str = ""
     since: dt.date | None = None
     until: dt.date | None = None
+    with_own: bool = False  # the auditor's own searches and exports (hidden unless asked)
 
     @classmethod
     def of(cls, params) -> tuple[Search, list[str]]:
@@ -58,11 +62,18 @@ class Search:
                 dates[key] = None
         if dates["since"] and dates["until"] and dates["since"] > dates["until"]:
             problems.append("起始日期晚于截止日期")
-        return cls(**text, outcome=outcome if outcome in dict(OUTCOMES) else "", **dates), problems
+        outcome = outcome if outcome in labels.OUTCOMES else ""
+        with_own = params.get("with_own") == "1"
+        return cls(**text, outcome=outcome, **dates, with_own=with_own), problems
 
-    def apply(self, qs):
-        if self.actor:
-            qs = qs.filter(actor=self.actor)
+    def apply(self, qs, auditor: Staff):
+        if self.actor:  # a username, or the full name of someone in the auditor's unit
+            people = Staff.objects.restrict(auditor, "audit").filter(full_name=self.actor)
+            names = people.values_list("user__username")
+            qs = qs.filter(actor__in=[self.actor, *(n for (n,) in names)])
+        asked = self.action and any(code.startswith(self.action) for code in OWN_QUERIES)
+        if not (self.with_own or asked):
+            qs = qs.exclude(actor=auditor.user.username, action__in=OWN_QUERIES)
         if self.action:
             qs = qs.filter(action__startswith=self.action)
         if self.object_id:
@@ -81,7 +92,52 @@ class Search:
 
 
 def _events(request, search: Search):
-    return search.apply(AuditEvent.objects.restrict(request.staff)).order_by("-seq")
+    return search.apply(AuditEvent.objects.restrict(request.staff), request.staff).order_by("-seq")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One event as the auditor reads it: labels, not codes; names of the unit's staff."""
+
+    event: AuditEvent
+    actor: str
+    action: str
+    object: str
+    outcome: str
+    detail: list[tuple[str, str]]
+
+    def detail_text(self) -> str:
+        return "；".join(f"{k}：{v}" for k, v in self.detail)
+
+
+class Reader:
+    """Reads events for one auditor: staff of the auditor's unit by name and username."""
+
+    def __init__(self, auditor: Staff):
+        people = Staff.objects.restrict(auditor, "audit").values_list(
+            "pk", "full_name", "user__username"
+        )
+        self.by_username = {u: f"{n}（{u}）" for _, n, u in people}
+        self.by_pk = {pk: f"{n}（{u}）" for pk, n, u in people}
+
+    def row(self, e: AuditEvent) -> Row:
+        actor = "系统" if e.actor == "system" else self.by_username.get(e.actor, e.actor)
+        where = labels.object_type(e.object_type) if e.object_type else ""
+        obj = f"{where} #{e.object_id}" if e.object_id else where
+        detail = [(labels.detail(k), self.value(k, v)) for k, v in sorted(e.detail.items())]
+        return Row(e, actor, labels.action(e.action), obj, labels.outcome(e.outcome), detail)
+
+    def value(self, key: str, v) -> str:
+        if key in STAFF_KEYS:
+            ids = v if isinstance(v, list) else [v]
+            return "、".join(self.by_pk.get(i, f"#{i}") for i in ids)
+        if isinstance(v, dict):
+            return "，".join(f"{labels.detail(k)}={self.value(k, x)}" for k, x in sorted(v.items()))
+        if isinstance(v, list):
+            return "、".join(self.value("", x) for x in v) or "无"
+        if isinstance(v, bool):
+            return "是" if v else "否"
+        return "—" if v is None or v == "" else str(v)
 
 
 @requires("audit_trail")
@@ -91,12 +147,17 @@ def trail(request):
     if request.GET.get("format") == "xlsx" and not problems:
         return _export(request, search, qs)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    reader = Reader(request.staff)
+    rows = [reader.row(e) for e in page.object_list]
     record(request.staff, "audit.search", ref=("AuditEvent", ""), page=page.number,
            found=page.paginator.count, search=search.as_detail())  # fmt: skip
     query = request.GET.copy()
     query.pop("page", None)
+    actions = labels.grouped_actions()
     return render(request, "audit/trail.html", {
-        "page": page, "search": search, "problems": problems, "outcomes": OUTCOMES,
+        "page": page, "rows": rows, "search": search, "problems": problems,
+        "outcomes": labels.OUTCOMES.items(), "actions": actions,
+        "action_known": search.action in {f"{p}." for p, _, _ in actions} | set(labels.ACTIONS),
         "query": query.urlencode(), "export_max": EXPORT_MAX,
     })  # fmt: skip
 
@@ -113,11 +174,14 @@ def _export(request, search: Search, qs):
     book = Workbook(write_only=True)
     sheet = book.create_sheet("留痕记录")
     sheet.append(COLUMNS)
+    reader = Reader(request.staff)
     for e in qs.order_by("seq").iterator(chunk_size=2000):
         at = clock.local(e.at).strftime("%Y-%m-%d %H:%M:%S")
-        detail = json.dumps(e.detail, ensure_ascii=False, sort_keys=True)
-        row = (e.seq, at, e.actor, e.unit_code, e.action, e.object_type, e.object_id, e.outcome,
-               detail, e.workstation, e.digest)  # fmt: skip
+        r = reader.row(e)
+        raw = json.dumps(e.detail, ensure_ascii=False, sort_keys=True)
+        row = (e.seq, at, r.actor, e.unit_code, r.action, e.action,
+               labels.object_type(e.object_type), e.object_id, r.outcome, r.detail_text(),
+               e.workstation, e.digest, raw)  # fmt: skip
         sheet.append([spreadsheet_cell(v) for v in row])
     out = io.BytesIO()
     book.save(out)

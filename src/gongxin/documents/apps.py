@@ -11,3 +11,7 @@ class DocumentsConfig(AppConfig):
         from gongxin.documents.sealed import register_sealed
 
         register_sealed()
+        from gongxin.documents import labels
+        from gongxin.platform.labels import register_module
+
+        register_module(labels)

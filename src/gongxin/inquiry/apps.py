@@ -14,3 +14,7 @@ class InquiryConfig(AppConfig):
 
         register_sealed()
         register_check(letter_problems)
+        from gongxin.inquiry import labels
+        from gongxin.platform.labels import register_module
+
+        register_module(labels)

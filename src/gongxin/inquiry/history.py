@@ -13,26 +13,17 @@ from dataclasses import dataclass
 from gongxin.accounts.models import Staff
 from gongxin.audit.models import AuditEvent, PurgeAnchor
 from gongxin.core import clock
+from gongxin.documents import labels as documents_labels
+from gongxin.inquiry.labels import ACTIONS
 from gongxin.inquiry.models import Candidate, InquiryRequest
 
-STEPS = {
-    "request.register": "登记来文",
-    "request.assign": "随机抽取经办人",
-    "request.return": "退回",
-    "request.screen": "查询比对",
-    "request.submit": "提交",
-    "request.draw_reviewer": "随机抽取复核人",
-    "request.review": "复核",
-    "request.reviewed": "复核完成",
-    "request.assign_signer": "随机抽取签发人",
-    "request.draw": "补抽",
-    "request.sign_off": "签发",
-    "request.issue": "反馈",
-    "request.extend": "延期或超期说明",
-    "request.correct": "更正",
-    "request.purge": "按保存期限清除人选信息",
-    "result.tampered": "结果被改动告警",
-}
+# The processing steps, labelled as the trail labels them (gongxin.platform.labels).
+STEPS = {code: (ACTIONS | documents_labels.ACTIONS)[code] for code in (
+    "request.register", "request.assign", "request.return", "request.screen", "request.submit",
+    "request.draw_reviewer", "request.review", "request.reviewed", "request.assign_signer",
+    "request.draw", "request.sign_off", "request.issue", "request.extend", "request.correct",
+    "request.purge", "result.tampered",
+)}  # fmt: skip
 OUTCOMES = {"ok": "完成", "refused": "未办理（被拒绝）", "failed": "告警"}
 DECISIONS = {"confirm": "确认列入", "reject": "排除"}
 

@@ -7,6 +7,9 @@ class RegistryConfig(AppConfig):
     verbose_name = "名单库"
 
     def ready(self):
+        from gongxin.platform.labels import register_module
+        from gongxin.registry import labels
         from gongxin.registry.sealed import register_sealed
 
         register_sealed()
+        register_module(labels)

@@ -1,0 +1,25 @@
+"""The Chinese labels of the trail codes the inquiry product records (gongxin.platform.labels).
+A request's 办理记录 (gongxin.inquiry.history) reads the same labels."""
+
+ACTIONS = {
+    "request.register": "登记来文",
+    "request.assign": "随机抽取经办人",
+    "request.return": "退回",
+    "request.screen": "查询比对",
+    "request.submit": "提交",
+    "request.draw_reviewer": "随机抽取复核人",
+    "request.review": "复核",
+    "request.reviewed": "复核完成",
+    "request.assign_signer": "随机抽取签发人",
+    "request.draw": "补抽",
+    "request.sign_off": "签发",
+    "request.issue": "反馈",
+    "request.extend": "延期或超期说明",
+    "request.correct": "更正",
+    "request.purge": "按保存期限清除人选信息",
+    "request.view_candidates": "查看人选名单",
+    "request.view_result": "查看查询结果",
+    "letter.download": "下载复函",
+    "wording.change": "修改公文措辞",
+}
+GROUPS = {"request": "查询需求办理", "letter": "复函", "wording": "公文措辞"}
