@@ -155,8 +155,8 @@ def locked_until(username: str) -> dt.datetime | None:
     from axes.models import AccessAttempt
 
     cool_off = settings.AXES_COOLOFF_TIME
-    recent = AccessAttempt.objects.filter(username=username,
-                                          attempt_time__gte=timezone.now() - cool_off)  # fmt: skip
+    since = timezone.now() - cool_off  # wall clock: axes stamps and expires attempts by it
+    recent = AccessAttempt.objects.filter(username=username, attempt_time__gte=since)
     failures = 0
     for attempt_time, count in recent.order_by("-attempt_time").values_list(
         "attempt_time", "failures_since_start"
