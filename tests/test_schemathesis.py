@@ -233,9 +233,11 @@ class Workflow(schema.as_state_machine()):
 def test_the_workflow_links_from_registration_to_correction(world):
     ANSWERS.clear()
     Workflow.run(settings=hypothesis.settings(
-        max_examples=40, stateful_step_count=20, deadline=None,
+        max_examples=40, stateful_step_count=30, deadline=None,
         suppress_health_check=list(HealthCheck), database=None,
         derandomize=True,  # random walks reached sign-off in about 3 runs of 4: CI must not flip
+        # 30 steps: the fixed walk is one path; with 20 it stopped reaching a review once
+        # unrelated code changed which cases the seed draws (the draws themselves are random).
     ))  # fmt: skip
     # The links were followed, not only tried: letters registered, screened, reviewed, signed.
     for reached, status in (("POST /api/v1/requests/", 201),
