@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from gongxin.audit.services import record
 from gongxin.core import clock
+from gongxin.core.matching import MatchClass
 from gongxin.inquiry.choices import CandidateResult, RequestState
 from gongxin.inquiry.models import Candidate, CandidateMatch, Finding, InquiryRequest, Screening
 from gongxin.inquiry.queries import last_screening
@@ -91,13 +92,13 @@ def _matched(candidates, today: dt.date) -> _Matched:
 def submit(actor, request_id: int) -> InquiryRequest:
     """The handler submits the screening: to review if anyone matched, else to sign-off."""
     with act(actor, request_id, "submit") as req:
-        findings = list(last_screening(req).findings.all())
-        for f in findings:
-            if not f.matched:
-                f.result = CandidateResult.NOT_LISTED
-                f.result_reason = "未匹配任何名单记录"
-        Finding.objects.bulk_update(findings, ["result", "result_reason"])
-        req.state = S.IN_REVIEW if any(f.matched for f in findings) else S.AWAITING_SIGNOFF
+        findings = last_screening(req).findings
+        # One UPDATE, not a row each: 5,000 candidates held the lock for 2 s (bench/signoff.py).
+        findings.filter(match=MatchClass.NONE).update(
+            result=CandidateResult.NOT_LISTED, result_reason="未匹配任何名单记录"
+        )
+        matched = findings.exclude(match=MatchClass.NONE).exists()
+        req.state = S.IN_REVIEW if matched else S.AWAITING_SIGNOFF
         req.save(update_fields=["state"])
         record(actor, "request.submit", req, round=req.round, state=req.state)
         draw_if_needed(actor, req)
