@@ -16,6 +16,7 @@ from gongxin.accounts.forms import ReasonForm
 from gongxin.accounts.models import Staff, Workstation
 from gongxin.accounts.security_forms import EnrolmentForm, WorkstationForm
 from gongxin.accounts.signin import client_address
+from gongxin.accounts.staff_views import _action
 from gongxin.platform.errors import Problem, WorkflowError
 from gongxin.platform.forms import problems_of
 from gongxin.platform.permissions import requires
@@ -142,29 +143,14 @@ def staff_password_reset(request, pk):
                   {"person": person, "temporary": temporary})  # fmt: skip
 
 
-@requires("staff_otp_reset")
-def staff_otp_reset(request, pk):
-    person = _person(request, pk)
-    if request.method != "POST" or (reason := _reason(request)) is None:
-        return redirect("staff_detail", pk=person.pk)
-    try:
-        resets.reset_second_factor(request.staff, person.pk, reason)
-    except WorkflowError as exc:
-        messages.error(request, exc.explanation)
-    else:
-        messages.success(request, "已重置动态验证码：该工作人员的登录均已失效，下次登录时重新绑定")
-    return redirect("staff_detail", pk=person.pk)
-
-
-@requires("staff_unlock")
-def staff_unlock(request, pk):
-    person = _person(request, pk)
-    if request.method != "POST" or (reason := _reason(request)) is None:
-        return redirect("staff_detail", pk=person.pk)
-    try:
-        resets.unlock(request.staff, person.pk, reason)
-    except WorkflowError as exc:
-        messages.error(request, exc.explanation)
-    else:
-        messages.success(request, "已解除锁定：该工作人员现在可以用原密码登录")
-    return redirect("staff_detail", pk=person.pk)
+# The resets that only answer with a message: the same POST-only action as the other changes
+# of a person's account (gongxin.accounts.staff_views._action).
+staff_otp_reset = _action(
+    "staff_otp_reset", ReasonForm,
+    lambda actor, pk, d: resets.reset_second_factor(actor, pk, d["reason"]),
+    "已重置动态验证码：该工作人员的登录均已失效，下次登录时重新绑定",
+)  # fmt: skip
+staff_unlock = _action(
+    "staff_unlock", ReasonForm, lambda actor, pk, d: resets.unlock(actor, pk, d["reason"]),
+    "已解除锁定：该工作人员现在可以用原密码登录",
+)  # fmt: skip
