@@ -95,7 +95,7 @@ def main() -> None:
         signer = req.participants.get(role="signer").staff
         locked.clear()
         t0 = time.perf_counter()
-        services.sign_off(signer, req.pk)
+        services.sign_off(signer, req.pk, confirmed=True)
         total = time.perf_counter() - t0
         inside = sum(locked)
         print(f"  {n:>10,}  {total:>9.1f}s  {inside * 1000:>10.0f}ms  {inside / total:>10.1%}"

@@ -388,7 +388,7 @@ def issued(world, people=(ZHANG, LI)):
     for candidate in matched_candidates(req):
         for reviewer in (world.reviewer_a, world.reviewer_b):
             services.review(reviewer, candidate.pk, "confirm", "一致", today=today)
-    services.sign_off(world.signer, req.pk)
+    services.sign_off(world.signer, req.pk, confirmed=True)
     services.issue(world.handler, req.pk)
     return InquiryRequest.objects.get(pk=req.pk)
 

@@ -169,7 +169,7 @@ def big_sign_off(home: Path) -> dict:
             return real_render(*args, **kwargs)
 
         signing.render = render
-        return services.sign_off(signer, req.pk).state
+        return services.sign_off(signer, req.pk, confirmed=True).state
 
     thread, release, outcome = held(sign, "the letter's rendering")
     try:
@@ -223,7 +223,7 @@ def raw_scan(home: Path) -> dict:
     for candidate in req.candidates.order_by("row")[:3]:
         for part in req.participants.filter(role="reviewer"):
             services.review(part.staff, candidate.pk, "confirm", "一致")
-    services.sign_off(req.participants.get(role="signer").staff, req.pk)
+    services.sign_off(req.participants.get(role="signer").staff, req.pk, confirmed=True)
     services.issue(req.handler, req.pk)
     # A candidate table refused for its bad cells, through the page.
     typed = (gen.name(), gen.id_number()[:17] + "0")

@@ -128,7 +128,8 @@ def test_four_people_take_a_request_from_registration_to_issued(live_server, bro
     # 4. The signer signs; the result is fixed.
     page = as_user(world.signer)
     page.get_by_role("link", name="京组函〔2026〕15号").first.click()
-    page.get_by_role("button", name="签发").click()
+    page.get_by_label("我已阅读复函草稿，确认签发").check()
+    page.get_by_role("button", name="签发", exact=True).click()
     page.get_by_text("已签发，结果已固定").wait_for()
     page.get_by_role("link", name="查看查询结果（复函内容）").click()
     result = page.content()

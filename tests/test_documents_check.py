@@ -74,13 +74,13 @@ def test_signing_is_blocked_and_no_number_is_used(tmp_path, monkeypatch):
     real_build = pdf_letter.build
     monkeypatch.setattr(pdf_letter, "build", lambda c: real_build(altered(c, 0)))
     with pytest.raises(WorkflowError) as exc:
-        services.sign_off(world.signer, req.pk)
+        services.sign_off(world.signer, req.pk, confirmed=True)
     assert exc.value.message == "结果核对不一致，不能签发：PDF 文件第1号人选与核准结果不一致"
     req.refresh_from_db()
     assert (req.state, req.current.signed_at, Letter.objects.count()) == ("awaiting_signoff",
                                                                           None, 0)  # fmt: skip
     monkeypatch.undo()
-    services.sign_off(world.signer, req.pk)
+    services.sign_off(world.signer, req.pk, confirmed=True)
     letter = Letter.objects.get()
     assert letter.number == 1  # the failed attempt used no number
     assert sorted(letter.files.values_list("kind", flat=True)) == ["docx", "pdf"]

@@ -32,9 +32,9 @@ def test_numbers_follow_each_other_and_a_failed_signing_uses_none(world, monkeyp
     first = to_signoff(world, [LI])
     second = to_signoff(world, [ZHANG, LI])
     third = to_signoff(world, [LI])
-    services.sign_off(world.signer, first.pk)
+    services.sign_off(world.signer, first.pk, confirmed=True)
     with pytest.raises(WorkflowError):
-        services.sign_off(world.handler, second.pk)  # refused: not the signer
+        services.sign_off(world.handler, second.pk, confirmed=True)  # refused: not the signer
     from gongxin.inquiry.services import signing
 
     def broken_record(*args, **kwargs):
@@ -42,10 +42,10 @@ def test_numbers_follow_each_other_and_a_failed_signing_uses_none(world, monkeyp
 
     monkeypatch.setattr(signing, "record", broken_record)
     with pytest.raises(RuntimeError):
-        services.sign_off(world.signer, second.pk)  # fails after taking a number
+        services.sign_off(world.signer, second.pk, confirmed=True)  # fails after taking a number
     monkeypatch.undo()
-    services.sign_off(world.signer, second.pk)
-    services.sign_off(world.signer, third.pk)
+    services.sign_off(world.signer, second.pk, confirmed=True)
+    services.sign_off(world.signer, third.pk, confirmed=True)
     year = clock.today().year
     numbers = list(Letter.objects.order_by("number").values_list("document_number", flat=True))
     assert numbers == [f"京信用函〔{year}〕{n}号" for n in (1, 2, 3)]
@@ -56,7 +56,7 @@ def test_numbers_follow_each_other_and_a_failed_signing_uses_none(world, monkeyp
 
 def test_letter_of_a_signed_request_says_only_the_result(world):
     req = to_signoff(world, [ZHANG, LI])
-    services.sign_off(world.signer, req.pk)
+    services.sign_off(world.signer, req.pk, confirmed=True)
     letter = letter_of(req)
     assert letter.digest == current_round(req).result_digest
     assert [row[1:] for row in result_rows(req)] == [

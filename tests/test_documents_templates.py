@@ -71,7 +71,7 @@ def test_letter_download_for_people_on_the_request_only(client, world):
     services.submit(world.handler, req.pk)
     signed_in(client, world.signer.user)
     assert client.get(f"/requests/{req.pk}/letter.docx").status_code == 404  # not signed yet
-    services.sign_off(world.signer, req.pk)
+    services.sign_off(world.signer, req.pk, confirmed=True)
     response = client.get(f"/requests/{req.pk}/letter.docx")
     assert response.status_code == 200
     text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)

@@ -28,7 +28,7 @@ def signed(tmp_path):
     zhang = req.candidates.get(row=1)
     for reviewer in (world.reviewer_a, world.reviewer_b):
         services.review(reviewer, zhang.pk, "confirm", "一致", today=today)
-    services.sign_off(world.signer, req.pk)
+    services.sign_off(world.signer, req.pk, confirmed=True)
     letter = letter_of(req)
     return world, letter, file_bytes(letter.files.get(kind="pdf"))
 
@@ -121,7 +121,7 @@ def test_correction_after_issue_makes_a_new_letter_that_supersedes_the_old(clien
     zhang = req.candidates.get(row=1)
     for reviewer in (world.reviewer_a, world.reviewer_b):  # same people, a new round
         services.review(reviewer, zhang.pk, "reject", "已移出", today=today)
-    services.sign_off(world.signer, req.pk)
+    services.sign_off(world.signer, req.pk, confirmed=True)
     second = letter_of(req)
     first.refresh_from_db()
     assert second.supersedes == first and second.number == first.number + 1

@@ -127,7 +127,7 @@ def test_a_letter_number_stored_before_the_check_cannot_break_signing(world):
     services.submit(world.handler, req.pk)
     signer = req.participants.get(role="signer").staff
     with pytest.raises(WorkflowError) as exc:
-        services.sign_off(signer, req.pk)
+        services.sign_off(signer, req.pk, confirmed=True)
     assert "U+0007" in exc.value.message
     req.refresh_from_db()
     assert req.state == "awaiting_signoff"

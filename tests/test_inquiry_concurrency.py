@@ -95,8 +95,8 @@ def test_signing_twice_at_once_signs_once(in_review):
     for reviewer in (world.reviewer_a, world.reviewer_b):
         services.review(reviewer, zhang.pk, "confirm", "一致", today=TODAY)
     results, errors = race(
-        lambda: services.sign_off(world.signer, req.pk),
-        lambda: services.sign_off(world.signer, req.pk),
+        lambda: services.sign_off(world.signer, req.pk, confirmed=True),
+        lambda: services.sign_off(world.signer, req.pk, confirmed=True),
     )
     assert (len(results), len(errors)) == (1, 1)
     assert errors[0].code == "wrong_state"
@@ -159,7 +159,7 @@ def test_nothing_waits_while_a_letter_is_rendered(in_review, monkeypatch):
 
     def sign():
         try:
-            results.append(services.sign_off(signer, req.pk))
+            results.append(services.sign_off(signer, req.pk, confirmed=True))
         except Exception as exc:  # reported below
             errors.append(exc)
         finally:

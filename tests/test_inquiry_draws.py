@@ -151,9 +151,9 @@ def test_a_drawn_signer_who_leaves_is_replaced_and_only_the_new_one_signs(tmp_pa
     services.supplementary_draw(Staff.objects.get(pk=world.handler.pk), req.pk)
     assert drawn(req, "signer") == [world.signer, other]
     with pytest.raises(WorkflowError) as refused:
-        services.sign_off(Staff.objects.get(pk=world.signer.pk), req.pk)
+        services.sign_off(Staff.objects.get(pk=world.signer.pk), req.pk, confirmed=True)
     assert refused.value.message == "账号已停用，不能办理"
-    services.sign_off(other, req.pk)
+    services.sign_off(other, req.pk, confirmed=True)
     assert fresh(req).state == "signed"
     assert AuditEvent.objects.filter(action="request.draw", outcome="ok").count() == 1
 
@@ -269,7 +269,7 @@ def test_a_handler_who_leaves_is_replaced_by_a_draw_never_of_someone_on_the_requ
     req = world.register(people=[LI])
     services.screen_request(world.handler, req.pk, today=TODAY)
     services.submit(world.handler, req.pk)  # no match: the signer is drawn
-    services.sign_off(world.signer, req.pk)
+    services.sign_off(world.signer, req.pk, confirmed=True)
     away(world.handler)  # the letter is signed; the handler leaves before 反馈
     (blocked,) = stuck(InquiryRequest.objects.filter(pk=req.pk), unit_staff(world))
     assert blocked[1] == (

@@ -33,7 +33,7 @@ def round_one_issued(world):
     services.submit(world.handler, req.pk)
     reviewed_and_signed(world, req, drawn(req, "reviewer", 1))
     (signer,) = drawn(req, "signer", 1)
-    services.sign_off(signer, req.pk)
+    services.sign_off(signer, req.pk, confirmed=True)
     services.issue(world.handler, req.pk)
     return req, signer
 
@@ -51,12 +51,16 @@ def test_round_one_signer_not_drawn_for_round_two_cannot_sign_it(tmp_path):
     (second_signer,) = drawn(req, "signer", 2)
     assert second_signer != first_signer
     with pytest.raises(WorkflowError):
-        services.sign_off(first_signer, req.pk)  # inactive, and not drawn for this round
+        services.sign_off(
+            first_signer, req.pk, confirmed=True
+        )  # inactive, and not drawn for this round
     first_signer.active = True
     first_signer.save()
     with pytest.raises(WorkflowError):
-        services.sign_off(first_signer, req.pk)  # back, but still not drawn for this round
-    services.sign_off(second_signer, req.pk)
+        services.sign_off(
+            first_signer, req.pk, confirmed=True
+        )  # back, but still not drawn for this round
+    services.sign_off(second_signer, req.pk, confirmed=True)
     req.refresh_from_db()
     assert req.state == "signed"
 

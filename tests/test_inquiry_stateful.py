@@ -137,7 +137,7 @@ class Workflow(RuleBasedStateMachine):
             "return": lambda: services.return_request(person, pk, "来文格式不符"),
             "screen": lambda: services.screen_request(person, pk, today=TODAY),
             "submit": lambda: services.submit(person, pk),
-            "sign_off": lambda: services.sign_off(person, pk),
+            "sign_off": lambda: services.sign_off(person, pk, confirmed=True),
             "issue": lambda: services.issue(person, pk),
             "extend": lambda: services.extend(person, pk, services.ExtensionInput(
                 "需核实", "王科长", TODAY, "电话", dt.date(2026, 3, 20)), today=TODAY),
@@ -185,7 +185,7 @@ class Workflow(RuleBasedStateMachine):
         self._try({
             "screen": lambda: services.screen_request(person, pk, today=TODAY),
             "submit": lambda: services.submit(person, pk),
-            "sign_off": lambda: services.sign_off(person, pk),
+            "sign_off": lambda: services.sign_off(person, pk, confirmed=True),
             "issue": lambda: services.issue(person, pk),
             "correct": lambda: services.correct(person, pk, "人选信息有误"),
             "draw": lambda: services.supplementary_draw(person, pk),

@@ -63,6 +63,7 @@ EXPECTED = {
     ("submit", S.SCREENED): ({"handler"}, {1, 2}, S.IN_REVIEW),
     ("review", S.IN_REVIEW): ({"drawn_reviewers"}, {1, 2}, S.IN_REVIEW),
     ("sign_off", S.AWAITING_SIGNOFF): ({"drawn_signer"}, {1, 2}, S.SIGNED),
+    ("send_back", S.AWAITING_SIGNOFF): ({"drawn_signer"}, {1, 2}, S.IN_REVIEW),
     ("issue", S.SIGNED): ({"handler"}, {1, 2}, S.ISSUED),
     ("correct", S.ISSUED): ({"handler"}, {1, 2}, S.ASSIGNED),
     **{("extend", state): (people, {1, 2}, state) for state, people in ON_ROUND.items()},
@@ -151,7 +152,7 @@ def take(step, world, people, req, number):
         for name in DRAWN_REVIEWERS[number]:
             services.review(people[name], candidate.pk, "confirm", "一致", today=TODAY)
     elif step == S.SIGNED:
-        services.sign_off(people[DRAWN_SIGNER[number]], req.pk)
+        services.sign_off(people[DRAWN_SIGNER[number]], req.pk, confirmed=True)
     elif step == S.ISSUED:
         services.issue(handler, req.pk)
 
@@ -164,7 +165,8 @@ def attempt(action, person, req):
         "screen": lambda: services.screen_request(person, req.pk, today=TODAY),
         "submit": lambda: services.submit(person, req.pk),
         "review": lambda: services.review(person, candidate.pk, "confirm", "一致", today=TODAY),
-        "sign_off": lambda: services.sign_off(person, req.pk),
+        "sign_off": lambda: services.sign_off(person, req.pk, confirmed=True),
+        "send_back": lambda: services.send_back(person, req.pk, "复核理由不充分"),
         "issue": lambda: services.issue(person, req.pk),
         "extend": lambda: services.extend(person, req.pk, ext, today=TODAY),
         "correct": lambda: services.correct(person, req.pk, "人选姓名录入有误"),

@@ -33,7 +33,7 @@ def test_request_with_a_match_from_registration_to_issued(world):
     services.review(world.reviewer_b, zhang.pk, "confirm", "核对裁判文书一致", today=TODAY)
     req.refresh_from_db()
     assert req.state == "awaiting_signoff"
-    services.sign_off(world.signer, req.pk)
+    services.sign_off(world.signer, req.pk, confirmed=True)
     services.issue(world.handler, req.pk)
     req.refresh_from_db()
     assert (req.state, finding_of(zhang).result) == ("issued", "listed")
@@ -219,7 +219,7 @@ def test_a_renderer_failure_refuses_sign_off_and_quotes_nobody(world, monkeypatc
 
     monkeypatch.setattr(pdf_letter, "build", broken)
     with pytest.raises(WorkflowError) as exc:
-        services.sign_off(world.signer, req.pk)
+        services.sign_off(world.signer, req.pk, confirmed=True)
     assert exc.value.code == "render_failed" and "错误编号" in exc.value.message
     req.refresh_from_db()
     assert req.state == "awaiting_signoff" and current_round(req).letter is None
@@ -227,7 +227,7 @@ def test_a_renderer_failure_refuses_sign_off_and_quotes_nobody(world, monkeypatc
                                      detail__code="render_failed").exists()  # fmt: skip
     assert "ValueError" in caplog.text and LI[0] not in caplog.text and LI[1] not in caplog.text
     monkeypatch.undo()
-    services.sign_off(world.signer, req.pk)  # once fixed, the same request signs
+    services.sign_off(world.signer, req.pk, confirmed=True)  # once fixed, the same request signs
     req.refresh_from_db()
     assert req.state == "signed"
 
@@ -265,7 +265,7 @@ def test_a_result_changed_while_the_letter_renders_is_signed_as_it_now_stands(wo
         return real_render(content, *args)
 
     monkeypatch.setattr(signing, "render", render)
-    services.sign_off(world.signer, req.pk)
+    services.sign_off(world.signer, req.pk, confirmed=True)
     req = InquiryRequest.objects.get(pk=req.pk)
     assert rendered == [["未发现被依法列为失信联合惩戒对象"], ["被依法列为失信联合惩戒对象"]]
     assert current_round(req).result_digest == signing.result_digest(req, result_rows(req))

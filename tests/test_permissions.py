@@ -100,7 +100,7 @@ def setting(tmp_path):
     for reviewer in (world.reviewer_a, world.reviewer_b):
         services.review(reviewer, candidate.pk, "confirm", "一致", today=TODAY)
     signer = req.participants.get(role="signer").staff
-    services.sign_off(signer, req.pk)
+    services.sign_off(signer, req.pk, confirmed=True)
     letter = letter_of(req)
     nobody = get_user_model().objects.create_user("no_staff_record", password="x" * 16)
     # Refused whatever the level: someone holding exactly its role but made inactive, and an

@@ -33,7 +33,7 @@ from tests.test_permissions import (
 )
 
 pytestmark = pytest.mark.django_db
-VIEWS = {"request.view_candidates", "request.view_result", "letter.download"}
+VIEWS = {"request.view_candidates", "request.view_result", "letter.download", "request.view_draft"}
 SHOWN = (ZHANG[0], idnumber.mask(ZHANG[1]))
 
 

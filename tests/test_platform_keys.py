@@ -37,7 +37,7 @@ def signed_request(world):
     zhang = req.candidates.get(row=1)
     for reviewer in (world.reviewer_a, world.reviewer_b):
         services.review(reviewer, zhang.pk, "confirm", "一致", today=TODAY)
-    services.sign_off(req.participants.get(role="signer").staff, req.pk)
+    services.sign_off(req.participants.get(role="signer").staff, req.pk, confirmed=True)
     # A recusal of a named person (回避人选) is sealed as well.
     person = RecusedPerson.objects.create(**recusals.seal(*LI))
     Recusal.objects.create(staff=world.signer, person=person, reason="亲属", starts_on=TODAY)

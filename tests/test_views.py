@@ -141,7 +141,8 @@ def test_whole_flow_through_the_pages(client, world):
         assert "失信被执行人" in page and "北京市朝阳区人民法院" in page
         client.post(f"/candidates/{zhang.pk}/review/", {"decision": "confirm", "reason": "一致"})
     login(client, world.signer)
-    page = client.post(f"/requests/{req.pk}/sign_off/", follow=True).content.decode()
+    page = client.post(f"/requests/{req.pk}/sign_off/", {"confirm": "yes"},
+                       follow=True).content.decode()  # fmt: skip
     assert "已签发，结果已固定" in page
     result = client.get(f"/requests/{req.pk}/result/").content.decode()
     assert "被依法列为失信联合惩戒对象" in result and "110105********002X" in result

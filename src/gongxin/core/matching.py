@@ -20,12 +20,23 @@ class MatchClass(StrEnum):
     def label(self) -> str:
         return _LABELS[self]
 
+    @property
+    def explanation(self) -> str:
+        """One line a reviewer reads beside the evidence: what agreed, and what to check."""
+        return _EXPLANATIONS[self]
+
 
 _LABELS = {
     MatchClass.EXACT: "完全匹配",
     MatchClass.ID_ONLY: "仅身份号码匹配",
     MatchClass.POSSIBLE: "可能匹配",
     MatchClass.NONE: "未匹配",
+}
+_EXPLANATIONS = {
+    MatchClass.EXACT: "姓名与公民身份号码均一致",
+    MatchClass.ID_ONLY: "号码一致、姓名不同：可能为改名或录入错误，请核实是否同一人",
+    MatchClass.POSSIBLE: "名单记录的号码部分隐去，可见数字与姓名一致：须核实是否同一人",
+    MatchClass.NONE: "未发现号码一致的名单记录",
 }
 _STRENGTH = {MatchClass.EXACT: 3, MatchClass.ID_ONLY: 2, MatchClass.POSSIBLE: 1, MatchClass.NONE: 0}
 

@@ -32,12 +32,13 @@ def qr_data_uri(url: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
 
 
-def build(content: LetterContent) -> bytes:
+def build(content: LetterContent, *, draft: bool = False) -> bytes:
+    """The letter as PDF; ``draft``: the same layout marked 「草稿·未签发」 on every page."""
     import weasyprint  # imported late: it loads Pango and fonts
 
     total = sum(content.table.widths_mm)
     html = render_to_string("documents/letter.html", {
-        "c": content, "fonts": FONTS, "date": zh_date(content.dated),
+        "c": content, "fonts": FONTS, "date": zh_date(content.dated), "draft": draft,
         "widths": [f"{100 * w / total:.2f}%" for w in content.table.widths_mm],
         "qr": qr_data_uri(content.verification_url) if content.verification_url else "",
     })  # fmt: skip

@@ -88,6 +88,17 @@ def render(content: LetterContent, number: int, unit_code: str) -> Rendered:
     return Rendered(content, number, docx, sign(pdf, unit_code))
 
 
+DRAFT_NUMBER = "　　"  # a draft takes no number: the blank the signed letter's number fills
+
+
+def render_draft(content: LetterContent) -> bytes:
+    """The PDF a signer reads before signing: laid out as ``render`` lays out the letter, marked
+    「草稿·未签发」 on every page, and neither read back nor signed (it is not a letter)."""
+    from gongxin.documents import pdf_letter
+
+    return pdf_letter.build(content, draft=True)
+
+
 def allocate(unit, rendered: Rendered, digest: str, supersedes_id: int | None = None) -> Letter:
     """Take the unit's next number for the letter's year and store the rendered files.
 

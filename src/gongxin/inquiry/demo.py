@@ -202,7 +202,7 @@ def load_requests(files: Path, today: dt.date) -> int:
                                     "姓名、号码与名单记录一致", today=today)  # fmt: skip
             if final in ("signed", "issued"):
                 signer = req.participants.get(role="signer").staff
-                services.sign_off(signer, req.pk)
+                services.sign_off(signer, req.pk, confirmed=True)
             if final == "issued":
                 services.issue(req.handler, req.pk)
         returned = new(8)

@@ -15,14 +15,16 @@ from gongxin.audit.models import AuditEvent, PurgeAnchor
 from gongxin.core import clock
 from gongxin.documents import labels as documents_labels
 from gongxin.inquiry.labels import ACTIONS
-from gongxin.inquiry.models import Candidate, InquiryRequest
+from gongxin.inquiry.models import Candidate, InquiryRequest, SendBack
+from gongxin.inquiry.queries import awaiting_review
+from gongxin.inquiry.rules import sees_reviews
 
 # The processing steps, labelled as the trail labels them (gongxin.platform.labels).
 STEPS = {code: (ACTIONS | documents_labels.ACTIONS)[code] for code in (
     "request.register", "request.assign", "request.return", "request.screen", "request.submit",
     "request.draw_reviewer", "request.review", "request.reviewed", "request.assign_signer",
     "request.draw", "request.sign_off", "request.issue", "request.extend", "request.correct",
-    "request.purge", "result.tampered",
+    "request.purge", "result.tampered", "request.send_back",
 )}  # fmt: skip
 OUTCOMES = {"ok": "完成", "refused": "未办理（被拒绝）", "failed": "告警"}
 DECISIONS = {"confirm": "确认列入", "reject": "排除"}
@@ -44,7 +46,22 @@ class History:
     trimmed_before: object | None  # the trail before this instant was purged (retention)
 
 
-def of(req: InquiryRequest) -> History:
+def _held_back(staff, req: InquiryRequest) -> set[int]:
+    """Candidates whose reviews in the round in progress ``staff`` may not see yet
+    (independent review, rules.sees_reviews): their decisions are left out of the notes."""
+    if staff is None:
+        return set()
+    held = set()
+    for f in awaiting_review(req).select_related("candidate"):
+        reviews = list(f.candidate.reviews.filter(round=req.round))
+        if not sees_reviews(staff, req, req.round, reviews, decided=False):
+            held.add(f.candidate_id)
+    return held
+
+
+def of(req: InquiryRequest, staff=None) -> History:
+    """The steps of ``req``, as ``staff`` may read them (without the review decisions an
+    independent reviewer may not see yet)."""
     events = list(AuditEvent.objects.filter(object_type="InquiryRequest", object_id=str(req.pk),
                                             action__in=STEPS).order_by("seq"))  # fmt: skip
     actors = {e.actor for e in events}
@@ -53,16 +70,20 @@ def of(req: InquiryRequest) -> History:
     winners = {e.detail["winner"] for e in events if "winner" in e.detail}
     people = dict(Staff.objects.filter(pk__in=winners).values_list("pk", "full_name"))
     rows = dict(Candidate.objects.filter(request=req).values_list("pk", "row"))
+    held = _held_back(staff, req)
+    reasons = dict(SendBack.objects.filter(request=req).values_list("pk", "reason"))
     steps = [Step(clock.local(e.at), names.get(e.actor, "系统" if e.actor == "system" else e.actor),
                   STEPS[e.action], OUTCOMES.get(e.outcome, e.outcome),
-                  _note(e.action, e.detail, people, rows), e.outcome != "ok")
+                  _note(e.action, e.detail, people, rows, held if e.detail.get("round") == req.round
+                        else set(), reasons), e.outcome != "ok")
              for e in events]  # fmt: skip
     anchor = PurgeAnchor.current()
     trimmed = anchor.before if anchor is not None and anchor.before > req.registered_at else None
     return History(steps, clock.local(trimmed) if trimmed else None)
 
 
-def _note(action: str, d: dict, people: dict, rows: dict) -> str:
+def _note(action: str, d: dict, people: dict, rows: dict, held=frozenset(),
+          reasons=None) -> str:  # fmt: skip
     """A few words of what the step did (never a name or number of a candidate)."""
     round_ = f"第{d['round']}轮" if d.get("round") else ""
     if "winner" in d:
@@ -72,7 +93,12 @@ def _note(action: str, d: dict, people: dict, rows: dict) -> str:
         return f"{round_}比对{d.get('candidates', 0)}名，匹配{d.get('matched', 0)}名"
     if action == "request.review":
         row = rows.get(d.get("candidate"), "?")
+        if d.get("candidate") in held:
+            return f"{round_}第{row}号人选：（意见在您复核后显示）"
         return f"{round_}第{row}号人选：{DECISIONS.get(d.get('decision'), '')}"
+    if action == "request.send_back":
+        reason = (reasons or {}).get(d.get("send_back"), "")
+        return f"{round_}退回复核{d.get('candidates', 0)}名有匹配的人选：{reason}"
     if action == "request.sign_off":
         return f"{round_}复函{d.get('letter', '')}"
     if action == "request.register":

@@ -13,6 +13,8 @@ ACTIONS = {
     "request.assign_signer": "随机抽取签发人",
     "request.draw": "补抽",
     "request.sign_off": "签发",
+    "request.send_back": "退回复核",
+    "request.view_draft": "查看复函草稿",
     "request.issue": "反馈",
     "request.extend": "延期或超期说明",
     "request.correct": "更正",
@@ -22,4 +24,6 @@ ACTIONS = {
     "letter.download": "下载复函",
     "wording.change": "修改公文措辞",
 }
+# Detail keys the inquiry alone records.
+DETAILS = {"send_back": "退回复核记录", "reviews": "复核意见数"}
 GROUPS = {"request": "查询需求办理", "letter": "复函", "wording": "公文措辞"}

@@ -17,6 +17,7 @@ ROUTES = {
     "request_detail": BUSINESS,
     "request_result": BUSINESS,
     "request_letter": BUSINESS,
+    "request_draft": BUSINESS,  # the drawn signer and the supervisor: rules.draft_refusal
     "request_templates": BUSINESS,  # per agency served: the administrators serve none
     "request_template_file": BUSINESS,
     "wording": Role.SYSADMIN,

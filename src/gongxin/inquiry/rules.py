@@ -156,7 +156,7 @@ def drawn_signer(staff, req):
 def review_left(staff, req):
     """Some undecided matched candidate of the round waits for this person's review."""
     mine = Review.objects.filter(candidate=OuterRef("candidate"), round=req.round,
-                                 reviewer=staff.pk)  # fmt: skip
+                                 reviewer=staff.pk, set_aside_by=None)  # fmt: skip
     if awaiting_review(req).exclude(Exists(mine)).exists():
         return None
     return "本轮没有待您复核的人选"
@@ -229,7 +229,7 @@ def _reviewers_missing(req) -> int:
         return 0
     able = {s.pk for s in _drawn(req, Role.REVIEWER) if MAY_REVIEW.admits(s, req)}
     given: dict[int, list[tuple[int, str]]] = {c: [] for c in waiting}
-    reviews = Review.objects.filter(candidate__in=waiting, round=req.round)
+    reviews = Review.objects.filter(candidate__in=waiting, round=req.round, set_aside_by=None)
     for candidate, reviewer, decision in reviews.values_list("candidate", "reviewer", "decision"):
         given[candidate].append((reviewer, decision))
     return max(
@@ -343,6 +343,8 @@ RULES: dict[str, Rule] = {
     "review": Rule("复核", frozenset({S.IN_REVIEW}), drawn_reviewer & MAY_REVIEW & review_left,
                    Role.REVIEWER),
     "sign_off": Rule("签发", frozenset({S.AWAITING_SIGNOFF}), drawn_signer & MAY_SIGN, Role.SIGNER),
+    "send_back": Rule("退回复核", frozenset({S.AWAITING_SIGNOFF}), drawn_signer & MAY_SIGN,
+                      Role.SIGNER),
     "issue": Rule("反馈", frozenset({S.SIGNED}), handler_of & MAY_HANDLE, Role.HANDLER),
     "extend": Rule("延期", OPEN_STATES, business & same_unit & on_request, BUSINESS,
                    advances=False),
@@ -350,6 +352,58 @@ RULES: dict[str, Rule] = {
     "draw": Rule("补抽", HANDLER_STEPS | {S.IN_REVIEW, S.AWAITING_SIGNOFF}, MAY_ASK_DRAW,
                  BUSINESS, when=draw_due),
 }  # fmt: skip
+
+
+# --- what a person may read on a request besides its candidates ----------------------------------
+
+MAY_SEE_DRAFT: Predicate = (
+    (drawn_signer & MAY_SIGN) | (staff_member & same_unit & holds(Role.SUPERVISOR))
+).otherwise("只有本件本轮抽取的签发人和监督员可以查看复函草稿")
+
+
+def draft_refusal(staff, req) -> tuple[str, str] | None:
+    """(code, message) when ``staff`` may not read the draft letter of ``req`` now: the drawn
+    signer before signing (签发前核对), and the unit's supervisors."""
+    if staff.unit_id != req.unit_id:
+        return "not_found", "查询需求不存在"
+    if req.purged_at is not None:
+        return "purged", "本件人选信息已按保存期限清除"
+    if req.state != S.AWAITING_SIGNOFF:
+        return "wrong_state", f"本件当前状态为「{req.get_state_display()}」，没有待签发的复函草稿"
+    if reason := MAY_SEE_DRAFT(staff, req):
+        return "forbidden", reason
+    return None
+
+
+def sees_reviews(staff, req, number: int, reviews, decided: bool) -> bool:
+    """Independent review (复核独立): whether ``staff`` may see the others' reviews of one
+    candidate in round ``number`` (``reviews``: that candidate's reviews of the round).
+
+    A reviewer drawn for the round sees no other reviewer's decision or reason on a candidate
+    until they have given their own counting review of it, or the candidate is decided (by
+    two agreeing reviews); the handler, the signer and the supervisor see them all, as does
+    anyone once the round is no longer in review. Page, API and 办理记录 ask this one rule.
+    """
+    if decided or number != req.round or req.state != S.IN_REVIEW:
+        return True
+    if staff.pk not in people(req).reviewers.get(number, ()):
+        return True
+    return any(r.reviewer_id == staff.pk and r.set_aside_by_id is None for r in reviews)
+
+
+def visible_reviews(staff, req, number: int, reviews, decided: bool) -> list:
+    """The reviews of one candidate in round ``number`` that ``staff`` may see: all, or while
+    their own is still to be given, only their own earlier ones (set aside by a send-back)."""
+    reviews = list(reviews)
+    if sees_reviews(staff, req, number, reviews, decided):
+        return reviews
+    return [r for r in reviews if r.reviewer_id == staff.pk]
+
+
+def disagreement(reviews) -> bool:
+    """意见不一致: the counting reviews of an undecided candidate hold both decisions."""
+    decisions = {r.decision for r in reviews if r.set_aside_by_id is None}
+    return len(decisions) > 1
 
 
 def refusal(staff, req, action: str) -> tuple[str, str] | None:

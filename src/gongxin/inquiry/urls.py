@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongxin.inquiry import document_views, views
+from gongxin.inquiry import document_views, signoff_views, views
 from gongxin.inquiry.rules import RULES
 
 urlpatterns = [
@@ -17,6 +17,7 @@ urlpatterns = [
         for action in RULES
         if action != "review"
     ],
+    path("requests/<id:pk>/draft.pdf", signoff_views.request_draft, name="request_draft"),
     path("candidates/<id:pk>/review/", views.candidate_review, name="candidate_review"),
     path("templates/", document_views.request_templates, name="request_templates"),
     path(

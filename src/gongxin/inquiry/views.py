@@ -16,6 +16,7 @@ from gongxin.core import clock, idnumber
 from gongxin.core.crypto import DecryptionError
 from gongxin.inquiry import forms, history, queries, result_check, services
 from gongxin.inquiry.choices import OPEN_STATES, RequestState
+from gongxin.inquiry.evidence import open_matches, review_state
 from gongxin.inquiry.letters import result_rows
 from gongxin.inquiry.models import Candidate, CandidateMatch, InquiryRequest
 from gongxin.inquiry.rules import MAY_ACT, RULES, allowed_actions
@@ -154,7 +155,8 @@ def _rounds(staff, req, candidates, evidence: bool) -> list[dict]:
         found = queries.findings(req, rnd.number)
         by_finding: dict[int, list] = {}
         if evidence and found:  # one query per round, not one per candidate
-            for m in matches.filter(finding__screening_id=found[0].screening_id).order_by("pk"):
+            shown = matches.filter(finding__screening_id=found[0].screening_id)
+            for m in open_matches(shown.select_related("entry").order_by("pk")):
                 by_finding.setdefault(m.finding_id, []).append(m)
         for f in found:
             c = visible.get(f.candidate_id)
@@ -162,9 +164,8 @@ def _rounds(staff, req, candidates, evidence: bool) -> list[dict]:
                 continue
             reviews = [r for r in c.reviews.all() if r.round == rnd.number]
             rows.append({
-                "candidate": c, "finding": f, "reviews": reviews if evidence else [],
-                "matches": by_finding.get(f.pk, []),
-                "mine": next((r for r in reviews if r.reviewer_id == staff.pk), None),
+                "candidate": c, "finding": f, "matches": by_finding.get(f.pk, []),
+                **(review_state(staff, req, rnd.number, reviews, f) if evidence else {}),
             })  # fmt: skip
         drawn = list(req.participants.filter(round=rnd.number).select_related("staff"))
         if rnd.number == req.round and req.state in OPEN_STATES:
@@ -174,6 +175,7 @@ def _rounds(staff, req, candidates, evidence: bool) -> list[dict]:
             "round": rnd, "rows": rows, "current": rnd.number == req.round,
             "screenings": req.screenings.filter(round=rnd.number).select_related("screened_by"),
             "participants": drawn,
+            "send_backs": req.send_backs.filter(round=rnd.number).select_related("sent_by"),
         })  # fmt: skip
     return rounds
 
@@ -212,7 +214,7 @@ def request_detail(request, pk):
         "tampered": tampered, "purged": PURGED if req.purged_at else "",
         "letters": req.rounds.filter(letter__isnull=False).select_related("letter")
         if req.purged_at else [],
-        "history": history.of(req) if on_it else None,
+        "history": history.of(req, staff) if on_it else None,
         "candidates": candidates, "rounds": rounds,
         "current": next((r for r in rounds if r["current"]), None),
         "actions": actions, "steps": [a for a in actions if RULES[a].advances],
@@ -238,7 +240,10 @@ def _extend(staff, pk, post):
 ACTION_SERVICES = {
     "screen": lambda staff, pk, post: services.screen_request(staff, pk),
     "submit": lambda staff, pk, post: services.submit(staff, pk),
-    "sign_off": lambda staff, pk, post: services.sign_off(staff, pk),
+    "sign_off": lambda staff, pk, post: services.sign_off(
+        staff, pk, confirmed=post.get("confirm") == "yes"
+    ),
+    "send_back": lambda staff, pk, post: services.send_back(staff, pk, post.get("reason", "")),
     "issue": lambda staff, pk, post: services.issue(staff, pk),
     "return": lambda staff, pk, post: services.return_request(staff, pk, post.get("reason", "")),
     "extend": _extend,
@@ -247,6 +252,7 @@ ACTION_SERVICES = {
 }
 DONE = {"screen": "已完成查询比对", "submit": "已提交", "sign_off": "已签发，结果已固定",
         "issue": "已反馈", "return": "已退回", "extend": "已记录",
+        "send_back": "已退回复核：本轮有匹配的人选将重新复核",
         "correct": "已开始更正：重新查询、复核、签发后，新复函将取代原复函",
         "draw": lambda drawn: "已补抽：" + "、".join(
             f"{Role(role).label}{person.full_name}" for role, person in drawn)}  # fmt: skip

@@ -9,7 +9,9 @@ from rest_framework import serializers
 from gongxin.documents import alphabet
 from gongxin.inquiry import services
 from gongxin.inquiry.choices import RequestKind, RequestState, ReviewDecision
+from gongxin.inquiry.evidence import open_matches
 from gongxin.inquiry.models import Candidate, Extension, InquiryRequest, Review, Round
+from gongxin.inquiry.rules import visible_reviews
 from gongxin.platform.limits import candidates_max
 from gongxin.platform.rest_fields import StrictCharField, StrictIntegerField, TextField
 
@@ -86,7 +88,14 @@ class RequestSerializer(serializers.ModelSerializer):
 
 
 class MatchSerializer(serializers.Serializer):
+    """One matched list entry beside the candidate: the entry's name and masked number, the
+    match class and its explanation (gongxin.inquiry.evidence)."""
+
     match = serializers.CharField()
+    match_label = serializers.CharField(source="label")
+    explanation = serializers.CharField()
+    entry_name = serializers.CharField(source="listed.name")
+    entry_id_number_masked = serializers.CharField(source="listed.masked")
     source_name = serializers.CharField()
     authority = serializers.CharField()
     basis_document = serializers.CharField()
@@ -96,10 +105,12 @@ class MatchSerializer(serializers.Serializer):
 
 class ReviewOutSerializer(serializers.ModelSerializer):
     reviewer = serializers.CharField(source="reviewer.user.username")
+    counts = serializers.BooleanField(read_only=True, help_text="是否计入结果（退回复核后为否）")
 
     class Meta:
         model = Review
-        fields = ["round", "reviewer", "decision", "reason", "still_listed", "created_at"]
+        fields = ["round", "reviewer", "decision", "reason", "still_listed", "created_at",
+                  "counts"]  # fmt: skip
 
 
 class CandidateSerializer(serializers.ModelSerializer):
@@ -146,11 +157,22 @@ class CandidateSerializer(serializers.ModelSerializer):
         finding = self._finding(obj)
         if finding is None:
             return []
-        return MatchSerializer(finding.matches.all(), many=True).data
+        matches = open_matches(finding.matches.select_related("entry").order_by("pk"))
+        return MatchSerializer(matches, many=True).data
 
     @extend_schema_field(ReviewOutSerializer(many=True))
     def get_reviews(self, obj):
-        return ReviewOutSerializer(obj.reviews.all(), many=True).data
+        """The reviews the caller may see (independent review: rules.visible_reviews)."""
+        req = self.context["request"]
+        finding = self._finding(obj)
+        decided = bool(finding and finding.result)
+        by_round: dict[int, list] = {}
+        for r in obj.reviews.all():
+            by_round.setdefault(r.round, []).append(r)
+        shown = [r for number, reviews in sorted(by_round.items())
+                 for r in visible_reviews(self.context["staff"], req, number, reviews,
+                                          decided)]  # fmt: skip
+        return ReviewOutSerializer(shown, many=True).data
 
     def to_representation(self, obj):
         data = super().to_representation(obj)
@@ -244,6 +266,21 @@ class ListQuerySerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = TextField(max_length=300, label="原因")
+
+
+@extend_schema_field(
+    {
+        "type": "boolean",
+        "enum": [True],
+        "description": "签发不能撤回：须为 true（我已阅读复函草稿，确认签发）",
+    }
+)
+class ConfirmField(serializers.BooleanField):
+    """A strict boolean the schema says must be true; false reaches the service, which refuses."""
+
+
+class ConfirmSerializer(serializers.Serializer):
+    confirm = ConfirmField(label="确认签发", help_text="须为 true：我已阅读复函草稿，确认签发")
 
 
 class ReviewSerializer(serializers.Serializer):

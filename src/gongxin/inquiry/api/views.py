@@ -159,7 +159,7 @@ class RequestViewSet(viewsets.GenericViewSet):
             evidence = Candidate.objects.restrict(staff, "evidence").filter(request=req).exists()
             found = {f.candidate_id: f for f in queries.findings(req)}
             shown = candidates.prefetch_related("reviews__reviewer__user").order_by("row")
-            context = {"evidence": evidence, "findings": found}
+            context = {"evidence": evidence, "findings": found, "staff": staff, "request": req}
             data["candidates"] = s.CandidateSerializer(shown, many=True, context=context).data
             record(staff, "request.view_candidates", req, via="api", count=len(data["candidates"]))
             data["result_warning"] = result_check.checked(staff, req, via="api")
@@ -190,11 +190,22 @@ class RequestViewSet(viewsets.GenericViewSet):
         return self._act(request, pk, "submit",
                          lambda staff, rid, _: services.submit(staff, rid))  # fmt: skip
 
-    @extend_schema(request=None, responses={200: DETAIL, **ACTION})
+    @extend_schema(request=s.ConfirmSerializer, responses={200: DETAIL, **ACTION_WITH_BODY})
     @action(detail=True, methods=["post"], url_path="sign-off", url_name="sign-off")
     def sign_off(self, request, pk=None):
+        """签发 cannot be undone: the body must say ``confirm: true`` (the page's checkbox)."""
         return self._act(request, pk, "sign_off",
-                         lambda staff, rid, _: services.sign_off(staff, rid))  # fmt: skip
+                         lambda staff, rid, data: services.sign_off(staff, rid,
+                                                                    confirmed=data["confirm"]),
+                         body=s.ConfirmSerializer)  # fmt: skip
+
+    @extend_schema(request=s.ReasonSerializer, responses={200: DETAIL, **ACTION_WITH_BODY})
+    @action(detail=True, methods=["post"], url_path="send-back", url_name="send-back")
+    def send_back(self, request, pk=None):
+        """退回复核: the signer sends the round's matched candidates back for review."""
+        return self._act(request, pk, "send_back",
+                         lambda staff, rid, data: services.send_back(staff, rid, data["reason"]),
+                         body=s.ReasonSerializer)  # fmt: skip
 
     @extend_schema(request=None, responses={200: DETAIL, **ACTION})
     @action(detail=True, methods=["post"])
@@ -248,7 +259,8 @@ class CandidateViewSet(viewsets.ViewSet):
         candidate = services.review(request.staff, candidate.pk, **data)
         req = candidate.request
         found = {f.candidate_id: f for f in queries.findings(req)}
-        data = s.CandidateSerializer(candidate, context={"evidence": True, "findings": found}).data
+        context = {"evidence": True, "findings": found, "staff": request.staff, "request": req}
+        data = s.CandidateSerializer(candidate, context=context).data
         # The answer shows the candidate: a view, besides the review itself.
         record(request.staff, "request.view_candidates", req, via="api", count=1)
         return Response(data)

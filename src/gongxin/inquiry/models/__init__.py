@@ -6,7 +6,7 @@ a later round: a correction opens a new round beside it.
 """
 
 from .candidates import Candidate, CandidateMatch, Finding, Review, Screening
-from .requests import Extension, InquiryRequest, Participant, Round
+from .requests import Extension, InquiryRequest, Participant, Round, SendBack
 
 __all__ = [
     "Candidate",
@@ -18,4 +18,5 @@ __all__ = [
     "Review",
     "Round",
     "Screening",
+    "SendBack",
 ]

@@ -125,15 +125,27 @@ class Review(models.Model):
     still_listed = models.BooleanField("复核时仍在名单中")
     round = models.PositiveSmallIntegerField("办理轮次", default=1)
     created_at = models.DateTimeField("复核时间", default=clock.now)
+    # Set when the signer sent the round back for review (退回复核): kept, no longer counted.
+    set_aside_by = models.ForeignKey(
+        "inquiry.SendBack", models.PROTECT, null=True, blank=True, related_name="set_aside",
+        verbose_name="退回复核",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = "复核意见"
         ordering = ["candidate", "created_at", "id"]
         constraints = [
+            # One counting review per reviewer and round; a sent-back one may be given again.
             models.UniqueConstraint(
-                fields=["candidate", "reviewer", "round"], name="one_review_per_reviewer"
+                fields=["candidate", "reviewer", "round"], name="one_review_per_reviewer",
+                condition=models.Q(set_aside_by__isnull=True),
             )
-        ]
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.candidate_id} {self.get_decision_display()}"
+
+    @property
+    def counts(self) -> bool:
+        """Whether it counts toward the candidate's result (not set aside by a send-back)."""
+        return self.set_aside_by_id is None

@@ -123,6 +123,25 @@ class Participant(models.Model):
         return f"{self.request_id} {self.get_role_display()} {self.staff_id}"
 
 
+class SendBack(models.Model):
+    """退回复核: the round's signer disagreed with the results and sent its matched candidates
+    back to be reviewed again, with a reason (decision 0012). The reviews given before are kept,
+    set aside (``Review.set_aside_by``): they no longer count."""
+
+    request = models.ForeignKey(InquiryRequest, models.CASCADE, related_name="send_backs")
+    round = models.PositiveSmallIntegerField("办理轮次")
+    reason = models.CharField("退回原因", max_length=300)
+    sent_by = models.ForeignKey(Staff, models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField("退回时间", default=clock.now)
+
+    class Meta:
+        verbose_name = "退回复核"
+        ordering = ["request", "sent_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} 第{self.round}轮退回复核"
+
+
 class Extension(models.Model):
     """延期 agreed with the agency before the deadline, or an overdue explanation after it."""
 

@@ -10,6 +10,7 @@ from gongxin.inquiry.services.identity import candidate_identity, masked_id
 from gongxin.inquiry.services.registration import Registration, register, return_request
 from gongxin.inquiry.services.review import review
 from gongxin.inquiry.services.screening import screen_request, submit
+from gongxin.inquiry.services.send_back import send_back
 from gongxin.inquiry.services.signing import issue, result_digest, sign_off
 from gongxin.inquiry.services.wording import change_wording
 
@@ -29,6 +30,7 @@ __all__ = [
     "return_request",
     "review",
     "screen_request",
+    "send_back",
     "sign_off",
     "submit",
     "supplementary_draw",

@@ -44,7 +44,7 @@ def review(actor, candidate_id: int, decision: str, reason: str,
             raise WorkflowError("no_match", "该人选没有匹配记录，无需复核")
         if finding.result:
             raise WorkflowError("decided", "该人选已有复核结论")
-        reviews = candidate.reviews.filter(round=req.round)
+        reviews = candidate.reviews.filter(round=req.round, set_aside_by=None)  # counting
         if reviews.filter(reviewer=actor).exists():
             raise WorkflowError("duplicate", "您已复核过该人选，同一人不能重复计数")
         still_listed = (

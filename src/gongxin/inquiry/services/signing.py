@@ -37,7 +37,7 @@ from gongxin.inquiry.letters import result_letter, result_rows
 from gongxin.inquiry.models import InquiryRequest, Round
 from gongxin.inquiry.queries import last_screening, undecided
 from gongxin.inquiry.services.actions import act, check, refused
-from gongxin.platform.errors import WorkflowError
+from gongxin.platform.errors import WorkflowError, invalid
 
 S = RequestState
 ATTEMPTS = 3
@@ -112,13 +112,20 @@ def _prepare(req: InquiryRequest) -> _Prepared:
     return _Prepared(result_digest(req, rows), rendered, basis)
 
 
-def sign_off(actor, request_id: int) -> InquiryRequest:
+CONFIRMATION = "我已阅读复函草稿，确认签发"
+
+
+def sign_off(actor, request_id: int, *, confirmed: bool) -> InquiryRequest:
     """签发: fixes the round's result and issues its letter; it cannot be undone (a correction
-    is a new round whose letter supersedes this one)."""
+    is a new round whose letter supersedes this one). ``confirmed``: the signer ticked
+    「我已阅读复函草稿，确认签发」 (the page) or sent ``confirm: true`` (the API); without it
+    nothing is signed."""
     for _ in range(ATTEMPTS):
         try:
             req = InquiryRequest.objects.select_related("unit", "agency").get(pk=request_id)
             check(actor, req, "sign_off")
+            if confirmed is not True:
+                raise invalid("确认签发", f"请先阅读复函草稿，并勾选「{CONFIRMATION}」")
             prepared = _prepare(req)
         except InquiryRequest.DoesNotExist:
             exc = WorkflowError("not_found", "查询需求不存在")
