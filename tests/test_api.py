@@ -47,7 +47,11 @@ def test_register_and_take_a_request_through_the_api(world):
             format="json",
         )
         assert reviewed.status_code == 200, reviewed.json()
-    signed = api(world.signer).post(f"/api/v1/requests/{pk}/sign-off/").json()
+    signed = (
+        api(world.signer)
+        .post(f"/api/v1/requests/{pk}/sign-off/", {"confirm": True}, format="json")
+        .json()
+    )
     assert signed["request"]["state"] == "signed"
     issued = api(world.handler).post(f"/api/v1/requests/{pk}/issue/").json()
     assert issued["request"]["state"] == "issued"
@@ -69,7 +73,9 @@ def test_row_errors_come_back_as_problem_details_and_nothing_is_saved(world):
 
 def test_refused_transition_is_a_conflict_with_a_chinese_detail(world):
     req = world.register()
-    response = api(world.signer).post(f"/api/v1/requests/{req.pk}/sign-off/")
+    response = api(world.signer).post(
+        f"/api/v1/requests/{req.pk}/sign-off/", {"confirm": True}, format="json"
+    )
     assert response.status_code == 409
     assert response.json()["detail"] == "本件当前状态为「已分派」，不能签发"
 
@@ -215,7 +221,11 @@ def test_the_api_names_the_people_drawn_the_agencies_and_the_letters(world):
     for reviewer in (world.reviewer_a, world.reviewer_b):
         api(reviewer).post(f"/api/v1/candidates/{zhang['id']}/review/",
                            {"decision": "confirm", "reason": "一致"}, format="json")  # fmt: skip
-    signed = api(world.signer).post(f"/api/v1/requests/{req.pk}/sign-off/").json()
+    signed = (
+        api(world.signer)
+        .post(f"/api/v1/requests/{req.pk}/sign-off/", {"confirm": True}, format="json")
+        .json()
+    )
     (letter,) = signed["letters"]
     assert letter["round"] == 1 and letter["superseded_by"] is None
     assert letter["document_number"].startswith("京信用函〔")
