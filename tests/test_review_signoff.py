@@ -84,8 +84,7 @@ def last_seq():
 # --- 1. the evidence, side by side -----------------------------------------------------------
 
 
-def test_the_evidence_shows_both_names_and_masked_numbers_with_the_class_explained(world,
-                                                                                  tmp_path):  # fmt: skip
+def test_the_evidence_shows_both_names_and_masked_numbers_with_the_class_explained(world, tmp_path):
     # WANG's number is listed under another name: 仅身份号码匹配.
     Lists(tmp_path).load([person_row("王武", WANG[1], case="（2025）京0105执9号")],
                          source="zdsswf", as_of="2026-01-10")  # fmt: skip
@@ -93,7 +92,7 @@ def test_the_evidence_shows_both_names_and_masked_numbers_with_the_class_explain
     before = last_seq()
     html = page(world.reviewer_a, f"/requests/{req.pk}/")
     assert [e.action for e in events_since(before)] == ["request.view_candidates"]
-    for name, number in (ZHANG, WANG):
+    for _, number in (ZHANG, WANG):
         assert html.count(idnumber.mask(number)) >= 3  # candidate row, both sides of the table
         assert number not in html
     assert "人选（来文）" in html and "名单记录" in html
