@@ -4,8 +4,9 @@ and after every step what must always hold is checked:
 
 - the signer of a round is never the request's handler or a reviewer of any of its rounds, and
   no reviewer is its handler;
-- every candidate found listed has two agreeing reviews in that round (and one found not
-  listed after a match, two rejections);
+- every candidate found listed has two agreeing reviews in that round that still count (a
+  退回复核 sets the round's reviews aside), and one found not listed after a match, two
+  rejections;
 - evidence never shrinks: screenings, findings, matches, reviews, draws, rounds and letters are
   only ever added, and a closed round's results never change;
 - a unit's letter numbers for a year run 1, 2, 3 … without a gap;
@@ -42,6 +43,7 @@ from gongxin.inquiry.models import (
     Review,
     Round,
     Screening,
+    SendBack,
 )
 from gongxin.inquiry.queries import findings
 from gongxin.inquiry.rules import RULES, refusal
@@ -138,6 +140,7 @@ class Workflow(RuleBasedStateMachine):
             "screen": lambda: services.screen_request(person, pk, today=TODAY),
             "submit": lambda: services.submit(person, pk),
             "sign_off": lambda: services.sign_off(person, pk, confirmed=True),
+            "send_back": lambda: services.send_back(person, pk, "复核理由不充分"),
             "issue": lambda: services.issue(person, pk),
             "extend": lambda: services.extend(person, pk, services.ExtensionInput(
                 "需核实", "王科长", TODAY, "电话", dt.date(2026, 3, 20)), today=TODAY),
@@ -186,6 +189,7 @@ class Workflow(RuleBasedStateMachine):
             "screen": lambda: services.screen_request(person, pk, today=TODAY),
             "submit": lambda: services.submit(person, pk),
             "sign_off": lambda: services.sign_off(person, pk, confirmed=True),
+            "send_back": lambda: services.send_back(person, pk, "复核理由不充分"),
             "issue": lambda: services.issue(person, pk),
             "correct": lambda: services.correct(person, pk, "人选信息有误"),
             "draw": lambda: services.supplementary_draw(person, pk),
@@ -204,6 +208,7 @@ class Workflow(RuleBasedStateMachine):
             call()
         except WorkflowError as exc:
             assert exc.message  # a refusal always says why
+        SENT_BACK[:] = list(SendBack.objects.values_list("request", flat=True))[:1] or SENT_BACK
         for state, number in InquiryRequest.objects.values_list("state", "round"):
             event(f"reached {state} in round {min(number, 3)}")
             REACHED.add((state, min(number, 2)))
@@ -232,7 +237,7 @@ class Workflow(RuleBasedStateMachine):
                 assert f.result == CandidateResult.NOT_LISTED
                 continue
             decisions = list(Review.objects.filter(candidate=f.candidate_id,
-                                                   round=f.screening.round)
+                                                   round=f.screening.round, set_aside_by=None)
                              .values_list("decision", flat=True))  # fmt: skip
             wanted = (ReviewDecision.CONFIRM if f.result == CandidateResult.LISTED
                       else ReviewDecision.REJECT)  # fmt: skip
@@ -292,6 +297,7 @@ Workflow.TestCase.settings = settings(
 )  # fmt: skip
 TMP = None
 REACHED: set[tuple[str, int]] = set()  # (state, round, 2 meaning "2 or later") seen in the run
+SENT_BACK: list[int] = []  # requests sent back for review in the run
 
 
 @pytest.mark.django_db
@@ -300,6 +306,8 @@ def test_the_workflow_keeps_its_promises(tmp_path):
     TMP = tmp_path
     random.seed(0)
     REACHED.clear()
+    SENT_BACK.clear()
     Workflow.TestCase().runTest()
     # The run went the whole way, corrections included, so the invariants were tested there.
     assert {("signed", 1), ("issued", 1), ("screened", 2)} <= REACHED, sorted(REACHED)
+    assert SENT_BACK, "no round was sent back for review (退回复核) in the run"
