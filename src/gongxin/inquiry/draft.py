@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from gongxin.core import clock
 from gongxin.documents.services import DRAFT_NUMBER, document_number, render_draft
-from gongxin.inquiry.letters import result_letter, result_rows
+from gongxin.inquiry.letters import result_rows
+from gongxin.inquiry.services.signing import letter_content
 
 
 def draft_pdf(req) -> bytes:
     """The PDF of the round in progress's letter as a draft."""
     dated = clock.today()
     number = document_number(req.unit.letter_prefix, dated.year, DRAFT_NUMBER)
-    content = result_letter(req, result_rows(req), document_number=number, dated=dated,
-                            code="", url="")  # fmt: skip
+    content = letter_content(req, result_rows(req), dated=dated, code="",
+                             document_number=number)  # fmt: skip
     return render_draft(content)

@@ -14,8 +14,9 @@ from gongxin.accounts.models import Staff
 from gongxin.audit.models import AuditEvent, PurgeAnchor
 from gongxin.core import clock
 from gongxin.documents import labels as documents_labels
+from gongxin.inquiry.choices import RequestState
 from gongxin.inquiry.labels import ACTIONS
-from gongxin.inquiry.models import Candidate, InquiryRequest, SendBack
+from gongxin.inquiry.models import Candidate, InquiryRequest, Review, SendBack
 from gongxin.inquiry.queries import awaiting_review
 from gongxin.inquiry.rules import sees_reviews
 
@@ -49,14 +50,14 @@ class History:
 def _held_back(staff, req: InquiryRequest) -> set[int]:
     """Candidates whose reviews in the round in progress ``staff`` may not see yet
     (independent review, rules.sees_reviews): their decisions are left out of the notes."""
-    if staff is None:
+    if staff is None or req.state != RequestState.IN_REVIEW:
         return set()
-    held = set()
-    for f in awaiting_review(req).select_related("candidate"):
-        reviews = list(f.candidate.reviews.filter(round=req.round))
-        if not sees_reviews(staff, req, req.round, reviews, decided=False):
-            held.add(f.candidate_id)
-    return held
+    waiting = list(awaiting_review(req).values_list("candidate_id", flat=True))
+    given: dict[int, list] = {c: [] for c in waiting}
+    for r in Review.objects.filter(candidate__in=waiting, round=req.round):  # one query
+        given[r.candidate_id].append(r)
+    return {c for c, reviews in given.items()
+            if not sees_reviews(staff, req, req.round, reviews, decided=False)}  # fmt: skip
 
 
 def of(req: InquiryRequest, staff=None) -> History:

@@ -84,6 +84,14 @@ class _Stale(Exception):
     """What the files were prepared from changed before they could be accepted."""
 
 
+def letter_content(req: InquiryRequest, rows, *, dated, code: str, document_number: str):
+    """The round's letter as signing issues it; the signer's draft (gongxin.inquiry.draft) is
+    built here too, without a code, so the two never differ in what they say."""
+    return result_letter(req, rows, dated=dated, code=code,
+                         url=verification_url(code) if code else "",
+                         document_number=document_number)  # fmt: skip
+
+
 def _prepare(req: InquiryRequest) -> _Prepared:
     if undecided(req):
         raise WorkflowError("incomplete", "仍有人选没有查询结果，不能签发")
@@ -92,9 +100,9 @@ def _prepare(req: InquiryRequest) -> _Prepared:
     dated = clock.today()
     number = next_number(req.unit, dated.year)
     code = new_verification_code()
-    content = result_letter(req, rows, dated=dated, code=code, url=verification_url(code),
-                            document_number=document_number(req.unit.letter_prefix, dated.year,
-                                                            number))  # fmt: skip
+    content = letter_content(req, rows, dated=dated, code=code,
+                             document_number=document_number(req.unit.letter_prefix, dated.year,
+                                                             number))  # fmt: skip
     try:
         rendered = render(content, number, req.unit.code)
     except ResultCheckFailed as exc:
