@@ -246,6 +246,11 @@ class ReasonSerializer(serializers.Serializer):
     reason = TextField(max_length=300, label="原因")
 
 
+class AppointSerializer(serializers.Serializer):
+    handler = serializers.IntegerField(label="经办人", help_text="指派为经办人的人员 id")
+    reason = TextField(max_length=300, label="指派理由")
+
+
 class ReviewSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(
         choices=ReviewDecision.choices,
