@@ -23,8 +23,8 @@ from gongxin.documents.verification import public_url_problem
 from gongxin.inquiry import queues
 from gongxin.inquiry.choices import OPEN_STATES, CandidateResult, RequestState
 from gongxin.inquiry.models import InquiryRequest
-from gongxin.inquiry.rules import MAY_BE_DRAWN, RULES, refusal
-from gongxin.inquiry.supervision import stuck
+from gongxin.inquiry.rules import MAY_BE_DRAWN, RULES, refusal, who_may_act
+from gongxin.inquiry.supervision import why
 from gongxin.platform.calendar import next_year_missing
 from gongxin.platform.permissions import allowed, requires
 from gongxin.platform.roles import Role
@@ -45,6 +45,8 @@ def dashboard_context(staff) -> dict:
     each with its next step and who must act; and for a supervisor, the unit's whole open
     queue, what is overdue, and what is stuck (and why)."""
     today = clock.today()
+    # The person's own roles, training and recusals, read once (the rules ask per request).
+    staff = Staff.objects.prefetch_related(*RULE_PREFETCH).get(pk=staff.pk)
     open_qs = queues.prefetched(
         InquiryRequest.objects.restrict(staff, "view").filter(state__in=OPEN_STATES)
     )
@@ -70,9 +72,8 @@ def dashboard_context(staff) -> dict:
     if allowed(staff, Role.SUPERVISOR):
         unit_staff = list(Staff.objects.restrict(staff, "supervise")
                           .prefetch_related(*RULE_PREFETCH))  # fmt: skip
-        blocked = {req.pk: why for req, why in stuck(open_qs, unit_staff)}
-        for req in open_:
-            req.stuck_why = blocked.get(req.pk, "")
+        for req in open_:  # supervision.stuck, on the requests already read
+            req.stuck_why = "" if who_may_act(req, unit_staff) else why(req, unit_staff)
             if req.stuck_why and req.state in RULES["appoint"].states:
                 req.blockers = handler_blockers(req, unit_staff)
         context.update({
