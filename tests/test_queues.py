@@ -99,7 +99,7 @@ def drive(world, state, people=(ZHANG,)):
 # Per state: (how lists read the state, 下一步, who must act). Derived from RequestState below,
 # so a new state fails here until it is said what it waits for.
 NEXT = {
-    S.RECEIVED: ("待分派", "补抽经办人", "待补抽经办人 1 名"),
+    S.RECEIVED: ("待分派", "补抽经办人", "待补抽经办人 1 名"),  # then why, if none can be
     S.ASSIGNED: ("已分派", "查询", "handler"),
     S.SCREENED: ("已查询", "提交", "handler"),
     S.IN_REVIEW: ("复核中", "复核", "reviewer_a、reviewer_b"),  # in draw order

@@ -74,8 +74,9 @@ def next_step(req: InquiryRequest) -> NextStep:
     need = draw_needed(req)
     if need is not None:
         role, count = need
-        said = waiting_for(req)
-        return NextStep(f"补抽{Role(role).label}", said, pool_shortfall(req, role, count) or "")
+        short = pool_shortfall(req, role, count) or ""
+        who = waiting_for(req).removesuffix(f"：{short}")  # the shortfall is said as ``stuck``
+        return NextStep(f"补抽{Role(role).label}", who, short)
     action = step_action(req.state)
     if action is None:  # only 补抽 leads on from here, and none is needed
         return NextStep("", "")
