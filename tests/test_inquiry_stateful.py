@@ -46,7 +46,7 @@ from gongxin.inquiry.models import (
     SendBack,
 )
 from gongxin.inquiry.queries import findings
-from gongxin.inquiry.rules import RULES, refusal
+from gongxin.inquiry.rules import RULES, appointable, refusal
 from gongxin.platform.errors import WorkflowError
 from tests.factories import LI, WANG, ZHANG, World, make_staff, signed_in
 
@@ -146,6 +146,7 @@ class Workflow(RuleBasedStateMachine):
                 "需核实", "王科长", TODAY, "电话", dt.date(2026, 3, 20)), today=TODAY),
             "correct": lambda: services.correct(person, pk, "人选信息有误"),
             "draw": lambda: services.supplementary_draw(person, pk),
+            "appoint": lambda: services.appoint(person, pk, self._appointee(pk), "经办人外出"),
         }[action]  # fmt: skip
         self._try(call)
 
@@ -193,7 +194,13 @@ class Workflow(RuleBasedStateMachine):
             "issue": lambda: services.issue(person, pk),
             "correct": lambda: services.correct(person, pk, "人选信息有误"),
             "draw": lambda: services.supplementary_draw(person, pk),
+            "appoint": lambda: services.appoint(person, pk, self._appointee(pk), "经办人外出"),
         }[action])  # fmt: skip
+
+    def _appointee(self, pk) -> int:
+        """Anyone of the unit, mostly one the rules offer (the service re-checks)."""
+        offered = appointable(InquiryRequest.objects.get(pk=pk))
+        return (offered[0] if offered else self.person(self.rnd.randrange(9))).pk
 
     @rule(who=st.integers(0, 8), active=st.booleans())
     def leave_or_return(self, who, active):

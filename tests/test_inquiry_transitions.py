@@ -24,7 +24,7 @@ from gongxin.documents.models import Letter
 from gongxin.inquiry import services
 from gongxin.inquiry.choices import OPEN_STATES, RequestState
 from gongxin.inquiry.models import Extension, Finding, InquiryRequest, Participant, Review
-from gongxin.inquiry.rules import RULES, allowed_actions
+from gongxin.inquiry.rules import RULES, allowed_actions, appointable
 from gongxin.platform.errors import WorkflowError
 from tests.factories import ZHANG, World, make_staff, matched_candidates, set_trained
 
@@ -74,6 +74,10 @@ EXPECTED = {
         ("draw", state): (set(), {1, 2}, None)
         for state in (S.ASSIGNED, S.SCREENED, S.IN_REVIEW, S.AWAITING_SIGNOFF, S.SIGNED)
     },
+    # 指派: the supervisor, when someone other than the handler could be drawn. Here only the
+    # request registered while nobody could be drawn has one (test_queues.py covers the rest).
+    ("appoint", S.RECEIVED): ({"supervisor"}, {1}, S.ASSIGNED),
+    **{("appoint", state): (set(), {1, 2}, None) for state in (S.ASSIGNED, S.SCREENED, S.SIGNED)},
 }
 
 
@@ -171,7 +175,14 @@ def attempt(action, person, req):
         "extend": lambda: services.extend(person, req.pk, ext, today=TODAY),
         "correct": lambda: services.correct(person, req.pk, "人选姓名录入有误"),
         "draw": lambda: services.supplementary_draw(person, req.pk),
+        "appoint": lambda: services.appoint(person, req.pk, _first_handler(req), "经办人外出"),
     }[action]()
+
+
+def _first_handler(req) -> int:
+    """Whom a supervisor would pick: the first the rules offer (else the handler it has)."""
+    offered = appointable(req)
+    return offered[0].pk if offered else req.handler_id or 0
 
 
 def snapshot(req):

@@ -12,7 +12,7 @@ GROUPS = {"audit": "留痕审计"}
 # The auditor's own searches and exports: hidden from the page unless asked for.
 OWN_QUERIES = ("audit.search", "audit.export")
 # Detail keys whose values are staff ids (shown as the person's name to the unit's auditor).
-STAFF_KEYS = ("pool", "winner", "replaced")
+STAFF_KEYS = ("pool", "winner", "replaced", "appointed")
 DETAILS = {
     "version": "版本",
     "locked_until": "锁定至",
@@ -94,6 +94,9 @@ DETAILS = {
     "via": "途径",
     "wanted": "需要人数",
     "winner": "抽中",
+    "appointed": "指派的经办人",
+    "searched": "按文字检索",
+    "overdue": "只看已超期",
     "workdays": "调休工作日天数",
     "workstation_unit": "终端所属单位",
     "year": "年度",

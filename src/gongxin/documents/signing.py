@@ -153,3 +153,28 @@ def check_signature(pdf: bytes) -> SignatureCheck:
     if not status.trusted:
         return SignatureCheck(False, "签名证书不受信任", signer)
     return SignatureCheck(True, "签名有效，文件自签发后未被改动", signer)
+
+
+@dataclass(frozen=True)
+class CertificateExpiry:
+    """A certificate in CERT_DIR that ends soon (or has ended): which file, when."""
+
+    name: str  # the file name (a unit's code, or a trusted CA)
+    not_after: dt.datetime
+    days_left: int
+
+
+def certificates_expiring(now: dt.datetime, within_days: int = 30) -> list[CertificateExpiry]:
+    """The signing and trusted certificates of CERT_DIR that end within ``within_days`` of
+    ``now`` (ended ones too), soonest first: a letter cannot be signed with an ended one."""
+    found = []
+    paths = [*settings.CERT_DIR.glob("*.cert.pem"), *(settings.CERT_DIR / "trust").glob("*.pem")]
+    for path in sorted(paths):
+        try:
+            cert = x509.load_pem_x509_certificate(path.read_bytes())
+        except ValueError:
+            continue  # not a certificate: signing says so when it is used
+        left = cert.not_valid_after_utc - now
+        if left <= dt.timedelta(days=within_days):
+            found.append(CertificateExpiry(path.name, cert.not_valid_after_utc, left.days))
+    return sorted(found, key=lambda c: c.not_after)

@@ -7,6 +7,9 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
 
 from gongxin.documents.models import Letter, LetterFile
 from gongxin.documents.services import CODE_ALPHABET
@@ -71,3 +74,18 @@ def public_facts(letter: Letter) -> dict:
         "pdf_sha256": pdf or "",
         "superseded": superseded_note(letter),
     }
+
+
+# Addresses that only reach the server's own machine: printed on a letter, no agency can use them.
+LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", ""})  # noqa: S104
+
+
+def public_url_problem() -> str:
+    """Why the verification address printed on letters (settings.PUBLIC_URL) cannot serve an
+    agency, or blank: unset (the default is this machine) or not http(s)."""
+    url = urlsplit(settings.PUBLIC_URL)
+    if url.scheme not in ("http", "https"):
+        return f"公开核验地址「{settings.PUBLIC_URL}」不是 http(s) 网址"
+    if (url.hostname or "") in LOOPBACK:
+        return "未配置公开核验地址（GONGXIN_PUBLIC_URL）：复函上印的核验网址只能在本机打开"
+    return ""

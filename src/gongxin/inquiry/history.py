@@ -24,8 +24,8 @@ from gongxin.inquiry.rules import sees_reviews
 STEPS = {code: (ACTIONS | documents_labels.ACTIONS)[code] for code in (
     "request.register", "request.assign", "request.return", "request.screen", "request.submit",
     "request.draw_reviewer", "request.review", "request.reviewed", "request.assign_signer",
-    "request.draw", "request.sign_off", "request.issue", "request.extend", "request.correct",
-    "request.purge", "result.tampered", "request.send_back",
+    "request.draw", "request.appoint", "request.sign_off", "request.issue", "request.extend",
+    "request.correct", "request.purge", "result.tampered", "request.send_back",
 )}  # fmt: skip
 OUTCOMES = {"ok": "完成", "refused": "未办理（被拒绝）", "failed": "告警"}
 DECISIONS = {"confirm": "确认列入", "reject": "排除"}
@@ -68,7 +68,8 @@ def of(req: InquiryRequest, staff=None) -> History:
     actors = {e.actor for e in events}
     names = dict(Staff.objects.filter(unit=req.unit_id, user__username__in=actors)
                  .values_list("user__username", "full_name"))  # fmt: skip
-    winners = {e.detail["winner"] for e in events if "winner" in e.detail}
+    winners = {e.detail[k] for e in events for k in ("winner", "appointed", "replaced")
+               if e.detail.get(k)}  # fmt: skip
     people = dict(Staff.objects.filter(pk__in=winners).values_list("pk", "full_name"))
     rows = dict(Candidate.objects.filter(request=req).values_list("pk", "row"))
     held = _held_back(staff, req)
@@ -90,6 +91,11 @@ def _note(action: str, d: dict, people: dict, rows: dict, held=frozenset(),
     if "winner" in d:
         winner = people.get(d["winner"], "（已不在本单位）")
         return f"{round_}抽中{winner}，候选{len(d.get('pool', []))}人"
+    if action == "request.appoint":
+        said = f"指派{people.get(d.get('appointed'), '（已不在本单位）')}为经办人"
+        if d.get("replaced"):
+            said += f"（原经办人{people.get(d['replaced'], '（已不在本单位）')}）"
+        return f"{round_}{said}，理由：{d.get('reason', '')}"
     if action == "request.screen":
         return f"{round_}比对{d.get('candidates', 0)}名，匹配{d.get('matched', 0)}名"
     if action == "request.review":

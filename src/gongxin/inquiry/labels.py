@@ -12,6 +12,8 @@ ACTIONS = {
     "request.reviewed": "复核完成",
     "request.assign_signer": "随机抽取签发人",
     "request.draw": "补抽",
+    "request.appoint": "指派经办人",
+    "request.export_register": "导出台账",
     "request.sign_off": "签发",
     "request.send_back": "退回复核",
     "request.view_draft": "查看复函草稿",

@@ -14,6 +14,7 @@ ROUTES = {
     "dashboard": STAFF,
     "request_list": BUSINESS,
     "request_new": Role.HANDLER,
+    "request_register": BUSINESS,  # 台账: the unit's requests, masked
     "request_detail": BUSINESS,
     "request_result": BUSINESS,
     "request_letter": BUSINESS,

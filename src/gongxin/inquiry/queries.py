@@ -4,7 +4,7 @@ findings. No writes here; pages, API, services, rules and supervision read throu
 from __future__ import annotations
 
 from gongxin.core.matching import MatchClass
-from gongxin.inquiry.models import Finding, InquiryRequest, Screening
+from gongxin.inquiry.models import Finding, InquiryRequest, Review, Screening
 
 
 def last_screening(req: InquiryRequest, number: int | None = None) -> Screening | None:
@@ -33,3 +33,18 @@ def undecided(req: InquiryRequest) -> bool:
     """Whether any candidate of the round in progress still waits for a result."""
     screening = last_screening(req)
     return screening is None or screening.findings.filter(result="").exists()
+
+
+def reviews_waiting(req: InquiryRequest) -> dict[int, list[tuple[int, str]]]:
+    """The candidates of the round in progress that wait for reviews, each with the (reviewer,
+    decision) pairs given so far in the round. Read afresh each time, unless a list read it for
+    a page of requests at once (gongxin.inquiry.queues.prefetched; ``rules.forget`` drops it)."""
+    primed = req.__dict__.get("_reviews_waiting")
+    if primed is not None and primed[0] == (req.state, req.round):
+        return primed[1]
+    waiting = list(awaiting_review(req).values_list("candidate_id", flat=True))
+    given: dict[int, list[tuple[int, str]]] = {c: [] for c in waiting}
+    reviews = Review.objects.filter(candidate__in=waiting, round=req.round, set_aside_by=None)
+    for candidate, reviewer, decision in reviews.values_list("candidate", "reviewer", "decision"):
+        given[candidate].append((reviewer, decision))
+    return given

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
-
 from gongxin.accounts.eligibility import pool
 from gongxin.accounts.models import RULE_PREFETCH
 from gongxin.inquiry.choices import (
@@ -31,8 +29,7 @@ from gongxin.inquiry.choices import (
     RequestState,
     ReviewDecision,
 )
-from gongxin.inquiry.models import Review
-from gongxin.inquiry.queries import awaiting_review
+from gongxin.inquiry.queries import reviews_waiting
 from gongxin.platform.permissions import BUSINESS
 from gongxin.platform.roles import Role
 from gongxin.platform.rules import (
@@ -87,7 +84,7 @@ def people(req) -> People:
 def forget(req) -> None:
     """After a change to who is on the request or to what it waits for (a draw, a review):
     the next question about it reads the database again."""
-    for cached in ("_people", "_draw_needed", "_pool_shortfall"):
+    for cached in ("_people", "_draw_needed", "_pool_shortfall", "_reviews_waiting"):
         req.__dict__.pop(cached, None)
     getattr(req, "_prefetched_objects_cache", {}).pop("participants", None)
 
@@ -155,9 +152,7 @@ def drawn_signer(staff, req):
 @rule("review_left")
 def review_left(staff, req):
     """Some undecided matched candidate of the round waits for this person's review."""
-    mine = Review.objects.filter(candidate=OuterRef("candidate"), round=req.round,
-                                 reviewer=staff.pk, set_aside_by=None)  # fmt: skip
-    if awaiting_review(req).exclude(Exists(mine)).exists():
+    if any(staff.pk not in {r for r, _ in given} for given in reviews_waiting(req).values()):
         return None
     return "本轮没有待您复核的人选"
 
@@ -215,7 +210,10 @@ def opinions_wanted(decisions: list[str]) -> int:
 
 
 def _drawn(req, role: str) -> list:
-    """The staff drawn for ``role`` in the round in progress."""
+    """The staff drawn for ``role`` in the round in progress (from the participants a list
+    prefetched, gongxin.inquiry.queues.prefetched, when it did)."""
+    if "participants" in getattr(req, "_prefetched_objects_cache", {}):
+        return [p.staff for p in req.participants.all() if p.round == req.round and p.role == role]
     return [p.staff for p in req.participants.filter(round=req.round, role=role)
             .select_related("staff__user", "staff__unit")
             .prefetch_related(*(f"staff__{r}" for r in RULE_PREFETCH))]  # fmt: skip
@@ -224,14 +222,10 @@ def _drawn(req, role: str) -> list:
 def _reviewers_missing(req) -> int:
     """More reviewers the round needs: for some undecided candidate, the opinions still wanted
     exceed the drawn reviewers who may still give one (not yet given, still able to act)."""
-    waiting = list(awaiting_review(req).values_list("candidate_id", flat=True))
-    if not waiting:
+    given = reviews_waiting(req)
+    if not given:
         return 0
     able = {s.pk for s in _drawn(req, Role.REVIEWER) if MAY_REVIEW.admits(s, req)}
-    given: dict[int, list[tuple[int, str]]] = {c: [] for c in waiting}
-    reviews = Review.objects.filter(candidate__in=waiting, round=req.round, set_aside_by=None)
-    for candidate, reviewer, decision in reviews.values_list("candidate", "reviewer", "decision"):
-        given[candidate].append((reviewer, decision))
     return max(
         opinions_wanted([d for _, d in done]) - len(able - {r for r, _ in done})
         for done in given.values()
@@ -311,6 +305,21 @@ def draw_due(staff, req):
     return pool_shortfall(req, *need)
 
 
+def appointable(req) -> list:
+    """Whom the supervisor may appoint as the request's handler by hand (指派): exactly whom a
+    draw could pick (MAY_BE_DRAWN: never recused, untrained, inactive, nor drawn to review or
+    sign it in any round), less the handler it has."""
+    return [s for s in draw_pool(req, Role.HANDLER) if s.pk != req.handler_id]
+
+
+@rule("appoint_due")
+def appoint_due(staff, req):
+    """指派: someone may be appointed handler."""
+    if appointable(req):
+        return None
+    return pool_shortfall(req, Role.HANDLER, 1) or "除现任经办人外，没有可指派的经办人"
+
+
 MAY_ASK_DRAW: Predicate = (
     staff_member
     & same_unit
@@ -351,6 +360,10 @@ RULES: dict[str, Rule] = {
     "correct": Rule("更正", frozenset({S.ISSUED}), handler_of & MAY_HANDLE, Role.HANDLER),
     "draw": Rule("补抽", HANDLER_STEPS | {S.IN_REVIEW, S.AWAITING_SIGNOFF}, MAY_ASK_DRAW,
                  BUSINESS, when=draw_due),
+    # 指派: the supervisor names the handler by hand, with a reason (a stuck request, a handler
+    # away). It does not move the request on: whether a request is stuck is unchanged by it.
+    "appoint": Rule("指派", HANDLER_STEPS, staff_member & same_unit & holds(Role.SUPERVISOR),
+                    Role.SUPERVISOR, advances=False, when=appoint_due),
 }  # fmt: skip
 
 

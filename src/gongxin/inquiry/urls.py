@@ -1,12 +1,13 @@
 from django.urls import path
 
-from gongxin.inquiry import document_views, signoff_views, views
+from gongxin.inquiry import document_views, queue_views, signoff_views, views
 from gongxin.inquiry.rules import RULES
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("requests/", views.request_list, name="request_list"),
     path("requests/new/", views.request_new, name="request_new"),
+    path("requests/register.xlsx", queue_views.request_register, name="request_register"),
     path("requests/<id:pk>/", views.request_detail, name="request_detail"),
     path("requests/<id:pk>/result/", views.request_result, name="request_result"),
     path(

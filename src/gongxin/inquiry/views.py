@@ -10,22 +10,21 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from gongxin.accounts.models import RULE_PREFETCH, Staff
 from gongxin.audit.services import record
 from gongxin.core import clock, idnumber
 from gongxin.core.crypto import DecryptionError
-from gongxin.inquiry import forms, history, queries, result_check, services
+from gongxin.inquiry import forms, history, queries, queue_views, queues, result_check, services
 from gongxin.inquiry.choices import OPEN_STATES, RequestState
 from gongxin.inquiry.evidence import open_matches, review_state
 from gongxin.inquiry.letters import result_rows
 from gongxin.inquiry.models import Candidate, CandidateMatch, InquiryRequest
-from gongxin.inquiry.rules import MAY_ACT, RULES, allowed_actions
+from gongxin.inquiry.rules import MAY_ACT, RULES, allowed_actions, appointable
 from gongxin.inquiry.services.retention import PURGED
-from gongxin.inquiry.supervision import stuck, waiting_for
+from gongxin.inquiry.supervision import waiting_for
 from gongxin.platform.errors import Conflict, InvalidSubmission, Problem, WorkflowError
 from gongxin.platform.forms import problems_of
 from gongxin.platform.frame import menu_for
-from gongxin.platform.permissions import allowed, requires
+from gongxin.platform.permissions import requires
 from gongxin.platform.resume import restore
 from gongxin.platform.roles import Role
 from gongxin.platform.rules import business
@@ -38,58 +37,46 @@ def _visible(staff):
     return InquiryRequest.objects.restrict(staff, "view").select_related("agency", "handler")
 
 
-def _todo(staff, open_requests) -> list[InquiryRequest]:
-    """Open requests where this person may take a step that moves them on (the rules decide),
-    each with what it waits for (「待补抽…」) for the list to show."""
-    mine = [req for req in open_requests
-            if any(RULES[a].advances for a in allowed_actions(staff, req))]  # fmt: skip
-    for req in mine:
-        req.waiting = waiting_for(req)
-    return mine
-
-
 @requires("dashboard")
 def dashboard(request):
     staff = request.staff
     if not business.admits(staff):
-        # An administrator (三权分立) has no requests: the 工作台 says what their role does.
+        # An administrator (三权分立) has no requests: the 工作台 says what their role does,
+        # and what setup their role must fix.
         work = [e for e in menu_for(staff) if e["url"] != reverse("dashboard")]
-        return render(request, "inquiry/dashboard_admin.html", {"work": work})
-    today = clock.today()
-    open_ = _visible(staff).filter(state__in=OPEN_STATES).prefetch_related("participants")
-    mine = sorted(_todo(staff, open_), key=lambda r: (r.deadline is None, r.deadline, r.pk))
-    context = {
-        "todo": mine,
-        "due_today": [r for r in mine if r.deadline == today],
-        "overdue": [r for r in mine if r.deadline and r.deadline < today],
-        "no_deadline": open_.filter(deadline__isnull=True),
-        "unassigned": open_.filter(state=RequestState.RECEIVED),
-        "stuck": [],
-    }
-    if allowed(staff, Role.SUPERVISOR):
-        unit_staff = list(Staff.objects.restrict(staff, "supervise")
-                          .prefetch_related(*RULE_PREFETCH))  # fmt: skip
-        context["stuck"] = stuck(open_, unit_staff)
-    return render(request, "inquiry/dashboard.html", context)
+        return render(request, "inquiry/dashboard_admin.html", {
+            "work": work, "warnings": queue_views.setup_warnings(staff)})  # fmt: skip
+    return render(request, "inquiry/dashboard.html", queue_views.dashboard_context(staff))
 
 
-@requires("request_list")
-def request_list(request):
-    qs = _visible(request.staff)
-    q = request.GET.get("q", "").strip()[:SEARCH_MAX]
-    state = request.GET.get("state", "")
+def filtered(staff, params):
+    """The requests the list's filters select (search, state, overdue), in the order asked
+    (default: by urgency, gongxin.inquiry.queues); and the filters as read."""
+    qs = _visible(staff)
+    q = params.get("q", "").strip()[:SEARCH_MAX]
+    state = params.get("state", "")
     if q:
         qs = qs.filter(Q(letter_number__icontains=q) | Q(agency__name__icontains=q))
     if state in RequestState.values:
         qs = qs.filter(state=state)
-    if request.GET.get("overdue"):
+    if params.get("overdue"):
         qs = qs.filter(state__in=OPEN_STATES, deadline__lt=clock.today())
-    order = {"deadline": "deadline", "-received_on": "-received_on"}.get(
-        request.GET.get("sort", ""), "-received_on"
-    )
-    page = Paginator(qs.order_by(order, "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    sort = params.get("sort", "")
+    if sort in ("deadline", "-received_on"):
+        qs = qs.order_by(sort, "-pk")
+    else:
+        sort, qs = "urgency", queues.by_urgency(qs)
+    return qs, {"q": q, "state": state, "sort": sort}
+
+
+@requires("request_list")
+def request_list(request):
+    qs, filters = filtered(request.staff, request.GET)
+    page = Paginator(queues.prefetched(qs), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = queues.annotate(page.object_list)
     return render(request, "inquiry/request_list.html", {
-        "page": page, "q": q, "state": state, "states": RequestState.choices, "sort": order,
+        "page": page, "states": RequestState.choices, "query": request.GET.urlencode(),
+        **filters,
     })  # fmt: skip
 
 
@@ -218,7 +205,8 @@ def request_detail(request, pk):
         "candidates": candidates, "rounds": rounds,
         "current": next((r for r in rounds if r["current"]), None),
         "actions": actions, "steps": [a for a in actions if RULES[a].advances],
-        "waiting": waiting_for(req),
+        "waiting": waiting_for(req), "next": queues.next_step(req),
+        "appoint_choices": appointable(req) if "appoint" in actions else [],
         "deadline_status": services.deadline_status(req),
         "extensions": req.extensions.select_related("recorded_by"),
         "review_form": forms.ReviewForm(), "resumed": resumed,
@@ -249,11 +237,15 @@ ACTION_SERVICES = {
     "extend": _extend,
     "correct": lambda staff, pk, post: services.correct(staff, pk, post.get("reason", "")),
     "draw": lambda staff, pk, post: services.supplementary_draw(staff, pk),
+    "appoint": lambda staff, pk, post: services.appoint(
+        staff, pk, post.get("handler", ""), post.get("reason", "")
+    ),
 }
 DONE = {"screen": "已完成查询比对", "submit": "已提交", "sign_off": "已签发，结果已固定",
         "issue": "已反馈", "return": "已退回", "extend": "已记录",
         "send_back": "已退回复核：本轮有匹配的人选将重新复核",
         "correct": "已开始更正：重新查询、复核、签发后，新复函将取代原复函",
+        "appoint": lambda person: f"已指派{person.full_name}为经办人",
         "draw": lambda drawn: "已补抽：" + "、".join(
             f"{Role(role).label}{person.full_name}" for role, person in drawn)}  # fmt: skip
 

@@ -64,3 +64,18 @@ def enter_year(actor, year: int, holidays: list[dt.date], workdays: list[dt.date
         record(actor, "calendar.enter", entry, year=year, holidays=len(holidays),
                workdays=len(workdays))  # fmt: skip
     return entry
+
+
+# From this day of the year on, next year's schedule should be known (the State Council usually
+# publishes it in November): the sysadmin's 工作台 warns until it is entered.
+NEXT_YEAR_DUE = (12, 1)
+
+
+def next_year_missing(today: dt.date | None = None) -> int | None:
+    """Next year, when its holiday schedule is due (from 1 December) but neither known nor
+    entered; else None."""
+    today = today or clock.today()
+    if (today.month, today.day) < NEXT_YEAR_DUE:
+        return None
+    year = today.year + 1
+    return None if work_calendar().covers(year) else year

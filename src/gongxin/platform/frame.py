@@ -31,8 +31,13 @@ def menu_for(staff, current_path: str = "") -> list[dict]:
     entries = []
     for url_name, label in _menu():
         if allowed(staff, routes[url_name]):
-            url = reverse(url_name)
-            entries.append({"url": url, "label": label, "current": url == current_path})
+            entries.append({"url": reverse(url_name), "label": label, "current": False})
+    # The current page, or the section it is under (a request's page is under 查询需求): the
+    # longest menu address the path starts with; 工作台 ("/") only for itself.
+    under = [e for e in entries if e["url"] == current_path
+             or (e["url"] != "/" and current_path.startswith(e["url"]))]  # fmt: skip
+    if under:
+        max(under, key=lambda e: len(e["url"]))["current"] = True
     return entries
 
 

@@ -283,6 +283,11 @@ class ConfirmSerializer(serializers.Serializer):
     confirm = ConfirmField(label="确认签发", help_text="须为 true：我已阅读复函草稿，确认签发")
 
 
+class AppointSerializer(serializers.Serializer):
+    handler = serializers.IntegerField(label="经办人", help_text="指派为经办人的人员 id")
+    reason = TextField(max_length=300, label="指派理由")
+
+
 class ReviewSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(
         choices=ReviewDecision.choices,

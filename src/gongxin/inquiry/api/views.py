@@ -235,6 +235,15 @@ class RequestViewSet(viewsets.GenericViewSet):
         return self._act(request, pk, "draw",
                          lambda staff, rid, _: services.supplementary_draw(staff, rid))  # fmt: skip
 
+    @extend_schema(request=s.AppointSerializer, responses={200: DETAIL, **ACTION_WITH_BODY})
+    @action(detail=True, methods=["post"])
+    def appoint(self, request, pk=None):
+        """指派: the supervisor names the handler by hand, with a reason."""
+        return self._act(request, pk, "appoint",
+                         lambda staff, rid, data: services.appoint(staff, rid, data["handler"],
+                                                                   data["reason"]),
+                         body=s.AppointSerializer)  # fmt: skip
+
     @extend_schema(request=s.ExtensionSerializer, responses={200: DETAIL, **ACTION_WITH_BODY})
     @action(detail=True, methods=["post"])
     def extend(self, request, pk=None):

@@ -3,6 +3,7 @@ happens here, through ``actions.act``: one transaction, the request locked, the 
 (gongxin.inquiry.rules), the audit event written."""
 
 from gongxin.inquiry.rules import allowed_actions
+from gongxin.inquiry.services.appointment import appoint
 from gongxin.inquiry.services.correction import correct
 from gongxin.inquiry.services.draws import supplementary_draw
 from gongxin.inquiry.services.extension import ExtensionInput, deadline_status, extend
@@ -18,6 +19,7 @@ __all__ = [
     "ExtensionInput",
     "Registration",
     "allowed_actions",
+    "appoint",
     "candidate_identity",
     "change_wording",
     "correct",

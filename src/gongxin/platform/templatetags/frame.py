@@ -17,3 +17,9 @@ def listed(problems) -> dict:
     """The problems a page lists (GONGXIN_PROBLEMS_SHOWN) and how many it only counts."""
     first, rest = shown(list(problems))
     return {"first": first, "rest": rest, "said": not_listed(rest)}
+
+
+@register.filter
+def for_field(problems, anchor) -> list:
+    """The problems of one field (by the anchor the error summary links to), shown beside it."""
+    return [p for p in problems or () if getattr(p, "anchor", None) == anchor]
