@@ -4,10 +4,12 @@ letter and signed digest keep naming what they named."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from docx import Document
 from rest_framework.test import APIClient
@@ -17,18 +19,22 @@ from gongxin.core import clock, idnumber
 from gongxin.inquiry import result_check, services
 from gongxin.inquiry.letters import result_rows
 from gongxin.inquiry.models import Candidate, CandidateRevision, InquiryRequest, Screening
+from gongxin.inquiry.services.retention import purge_candidates
 from gongxin.platform.errors import InvalidSubmission, WorkflowError
+from gongxin.platform.sealed import key_usage, rotate
 from gongxin.registry.screening import CandidateInput
 from tests.factories import (
     LI,
     WANG,
     ZHANG,
+    World,
     findings_of,
     issued,
     make_id,
     make_staff,
     matched_candidates,
     signed_in,
+    stored_bytes,
 )
 
 pytestmark = pytest.mark.django_db
@@ -290,3 +296,34 @@ def test_after_submission_candidates_are_fixed(world):
     with pytest.raises(WorkflowError) as refused:
         edit(world, req, removals={current(req)[1].pk})
     assert refused.value.code == "wrong_state"
+
+
+def test_kept_values_are_resealed_by_a_rotation_and_purged_with_the_candidates(tmp_path, key_file):
+    key_file("gm")
+    world = World(tmp_path)
+    req = world.register(people=[("张三", TYPO_ID), LI], received_on=clock.today(),
+                         today=clock.today())  # fmt: skip
+    typo = current(req)[1]
+    edit(world, req, edits={typo.pk: CandidateInput(1, "张三", ZHANG[1], "科员")})
+    result = rotate()
+    assert result.rows["inquiry.CandidateRevision"] == 1
+    assert set(key_usage()) == {result.new_key}
+    page = client_of(world.handler).get(f"/requests/{req.pk}/").content.decode()
+    assert f"由「{idnumber.mask(TYPO_ID)}」改为「{idnumber.mask(ZHANG[1])}」" in page
+    # Taken to the end and past the retention period: the kept values go with the candidates.
+    today = clock.today()
+    services.screen_request(world.handler, req.pk, today=today)
+    services.submit(world.handler, req.pk)
+    for reviewer in (world.reviewer_a, world.reviewer_b):
+        services.review(reviewer, current(req)[1].pk, "confirm", "一致", today=today)
+    services.sign_off(world.signer, req.pk)
+    services.issue(world.handler, req.pk)
+    with clock.pinned(clock.now() + dt.timedelta(days=settings.GONGXIN_CANDIDATE_RETENTION_DAYS
+                                                  + 2)):  # fmt: skip
+        purge_candidates("system")
+    rev = CandidateRevision.objects.get()
+    assert (bytes(rev.old_cipher), bytes(rev.new_cipher), rev.key_id, rev.reason) == (
+        b"", b"", "", "")  # fmt: skip
+    assert (
+        TYPO_ID.encode() not in stored_bytes() and "来文人选录入有误".encode() not in stored_bytes()
+    )

@@ -44,7 +44,7 @@ def edit_candidates_page(request, pk):
     if found := refusal(staff, req, "edit_candidates"):
         messages.error(request, found[1])
         return redirect("request_detail", pk=req.pk)
-    current = list(Candidate.objects.current(req).order_by("row"))
+    current = list(Candidate.objects.restrict(staff, "view").current(req).order_by("row"))
     stored = {c.pk: (*candidate_identity(c), c.position) for c in current}
     lines = [Line(str(c.pk), c.row, stored[c.pk][0], idnumber.mask(stored[c.pk][1]),
                   position=c.position) for c in current]  # fmt: skip
