@@ -229,6 +229,9 @@ def test_a_correction_changes_a_name_and_the_first_round_keeps_the_old_one(world
     li = current(req)[2]
     edit(world, req, edits={li.pk: CandidateInput(2, LI_NEW, LI[1], "科员")})
     assert current(req)[2].pk != li.pk  # round 1 screened it: a new row
+    of_round = {n: sorted(identity(c)[0] for c in Candidate.objects.of_round(req, n))
+                for n in (1, 2)}  # fmt: skip
+    assert of_round == {1: sorted([ZHANG[0], LI[0]]), 2: sorted([ZHANG[0], LI_NEW])}
     today = clock.today()
     services.screen_request(world.handler, req.pk, today=today)
     services.submit(world.handler, req.pk)

@@ -169,6 +169,7 @@ class Workflow(RuleBasedStateMachine):
             position = "副科长" if chosen.position != "副科长" else "科员"
             asked.edits = {chosen.pk: CandidateInput(chosen.row, name, number, position)}
         services.edit_candidates(person, pk, asked, today=TODAY)
+        EDITED.append(pk)
 
     @rule(pk=requests, who=st.integers(0, 8), confirm=st.integers(0, 4).map(bool),
           rightful=st.integers(0, 3).map(bool))  # fmt: skip
@@ -322,6 +323,7 @@ Workflow.TestCase.settings = settings(
 )  # fmt: skip
 TMP = None
 REACHED: set[tuple[str, int]] = set()  # (state, round, 2 meaning "2 or later") seen in the run
+EDITED: list[int] = []  # requests whose candidates were changed (修改人选) in the run
 
 
 @pytest.mark.django_db
@@ -330,6 +332,8 @@ def test_the_workflow_keeps_its_promises(tmp_path):
     TMP = tmp_path
     random.seed(0)
     REACHED.clear()
+    EDITED.clear()
     Workflow.TestCase().runTest()
     # The run went the whole way, corrections included, so the invariants were tested there.
     assert {("signed", 1), ("issued", 1), ("screened", 2)} <= REACHED, sorted(REACHED)
+    assert EDITED  # and candidates were changed on the way, under the same invariants
