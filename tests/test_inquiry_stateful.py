@@ -9,6 +9,8 @@ and after every step what must always hold is checked:
   rejections;
 - evidence never shrinks: screenings, findings, matches, reviews, draws, rounds and letters are
   only ever added, and a closed round's results never change;
+- 修改人选 never rewrites a row a screening has seen, and the round in progress has exactly the
+  open rows;
 - a unit's letter numbers for a year run 1, 2, 3 … without a gap;
 - an open request always has someone who may move it on, or the supervisor's dashboard shows it
   under 无人可办理.
@@ -36,6 +38,7 @@ from gongxin.documents.models import Letter
 from gongxin.inquiry import services
 from gongxin.inquiry.choices import OPEN_STATES, CandidateResult, ReviewDecision
 from gongxin.inquiry.models import (
+    Candidate,
     CandidateMatch,
     Finding,
     InquiryRequest,
@@ -48,6 +51,7 @@ from gongxin.inquiry.models import (
 from gongxin.inquiry.queries import findings
 from gongxin.inquiry.rules import RULES, appointable, refusal
 from gongxin.platform.errors import WorkflowError
+from gongxin.registry.screening import CandidateInput
 from tests.factories import LI, WANG, ZHANG, World, make_staff, signed_in
 
 TODAY = dt.date(2026, 3, 2)
@@ -147,8 +151,29 @@ class Workflow(RuleBasedStateMachine):
             "correct": lambda: services.correct(person, pk, "人选信息有误"),
             "draw": lambda: services.supplementary_draw(person, pk),
             "appoint": lambda: services.appoint(person, pk, self._appointee(pk), "经办人外出"),
+            "edit_candidates": lambda: self._edit(person, pk),
         }[action]  # fmt: skip
         self._try(call)
+
+    def _edit(self, person, pk):
+        """修改人选: remove one, add someone not on it, or change a position."""
+        req = InquiryRequest.objects.get(pk=pk)
+        rows = list(Candidate.objects.current(req).order_by("row"))
+        chosen = rows[self.rnd.randrange(len(rows))]
+        name, number = services.candidate_identity(chosen)
+        missing = [p for p in PEOPLE_ON_LIST
+                   if p[1] not in {services.candidate_identity(c)[1] for c in rows}]  # fmt: skip
+        asked = services.CandidateEdits("核对来文")
+        kind = self.rnd.randrange(3)
+        if kind == 0 and len(rows) > 1:
+            asked.removals = {chosen.pk}
+        elif kind == 1 and missing:
+            asked.additions = [CandidateInput(0, *missing[0], "科员")]
+        else:
+            position = "副科长" if chosen.position != "副科长" else "科员"
+            asked.edits = {chosen.pk: CandidateInput(chosen.row, name, number, position)}
+        services.edit_candidates(person, pk, asked, today=TODAY)
+        EDITED.append(pk)
 
     @rule(pk=requests, who=st.integers(0, 8), confirm=st.integers(0, 4).map(bool),
           rightful=st.integers(0, 3).map(bool))  # fmt: skip
@@ -173,7 +198,7 @@ class Workflow(RuleBasedStateMachine):
             req = InquiryRequest.objects.get(pk=pk)
             open_findings = [f.candidate_id for f in findings(req) if f.matched and not f.result]
             people = list(map(self.person, range(len(self.staff))))
-            steps_now = [(a, p) for a in RULES if a not in ("return", "extend")
+            steps_now = [(a, p) for a in RULES if RULES[a].advances and a != "return"
                          for p in people if refusal(p, req, a) is None]  # fmt: skip
             if not steps_now:
                 return
@@ -261,11 +286,17 @@ class Workflow(RuleBasedStateMachine):
             "draws": set(Participant.objects.values_list("pk", "staff", "role", "round")),
             "rounds": set(Round.objects.values_list("pk", "number", "reason")),
             "letters": set(Letter.objects.values_list("pk", "document_number", "digest")),
+            "screened rows": {
+                (c.pk, c.row, bytes(c.subject_cipher), c.position)
+                for c in Candidate.objects.filter(findings__isnull=False)
+            },
         }
         for name, rows in now.items():
             assert self.seen.get(name, set()) <= rows, name
         self.seen = now
         for req in InquiryRequest.objects.all():
+            assert set(Candidate.objects.current(req)) == set(
+                Candidate.objects.of_round(req, req.round))  # fmt: skip
             for number in range(1, req.round):  # closed rounds
                 results = [(f.candidate_id, f.result) for f in findings(req, number)]
                 key = (req.pk, number)
@@ -306,6 +337,7 @@ Workflow.TestCase.settings = settings(
 TMP = None
 # (state, round, 2 meaning "2 or later") seen in the run; ("sent back", 1) once a 退回复核 was
 REACHED: set[tuple[str, int]] = set()
+EDITED: list[int] = []  # requests whose candidates were changed (修改人选) in the run
 
 
 @pytest.mark.django_db
@@ -314,7 +346,9 @@ def test_the_workflow_keeps_its_promises(tmp_path):
     TMP = tmp_path
     random.seed(0)
     REACHED.clear()
+    EDITED.clear()
     Workflow.TestCase().runTest()
     # The run went the whole way, corrections included, so the invariants were tested there.
     assert {("signed", 1), ("issued", 1), ("screened", 2)} <= REACHED, sorted(REACHED)
     assert ("sent back", 1) in REACHED, "no round was sent back for review (退回复核)"
+    assert EDITED  # and candidates were changed on the way, under the same invariants

@@ -23,9 +23,17 @@ from gongxin.audit.models import AuditEvent
 from gongxin.documents.models import Letter
 from gongxin.inquiry import services
 from gongxin.inquiry.choices import OPEN_STATES, RequestState
-from gongxin.inquiry.models import Extension, Finding, InquiryRequest, Participant, Review
+from gongxin.inquiry.models import (
+    Candidate,
+    Extension,
+    Finding,
+    InquiryRequest,
+    Participant,
+    Review,
+)
 from gongxin.inquiry.rules import RULES, allowed_actions, appointable
 from gongxin.platform.errors import WorkflowError
+from gongxin.registry.screening import CandidateInput
 from tests.factories import ZHANG, World, make_staff, matched_candidates, set_trained
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +74,9 @@ EXPECTED = {
     ("send_back", S.AWAITING_SIGNOFF): ({"drawn_signer"}, {1, 2}, S.IN_REVIEW),
     ("issue", S.SIGNED): ({"handler"}, {1, 2}, S.ISSUED),
     ("correct", S.ISSUED): ({"handler"}, {1, 2}, S.ASSIGNED),
+    # 修改人选 before submission; after screening it outdates the screening (back to 已分派).
+    ("edit_candidates", S.ASSIGNED): ({"handler"}, {1, 2}, S.ASSIGNED),
+    ("edit_candidates", S.SCREENED): ({"handler"}, {1, 2}, S.ASSIGNED),
     **{("extend", state): (people, {1, 2}, state) for state, people in ON_ROUND.items()},
     # 补抽: only when a draw is needed and possible. Here only the request registered while no
     # handler could be drawn needs one (test_inquiry_draws.py covers reviewers and signers).
@@ -162,7 +173,7 @@ def take(step, world, people, req, number):
 
 
 def attempt(action, person, req):
-    candidate = req.candidates.get()
+    candidate = Candidate.objects.current(req).get()
     ext = services.ExtensionInput("需延期", "王科长", TODAY, "电话", dt.date(2026, 3, 20))
     return {
         "return": lambda: services.return_request(person, req.pk, "来文格式不符"),
@@ -176,6 +187,14 @@ def attempt(action, person, req):
         "correct": lambda: services.correct(person, req.pk, "人选姓名录入有误"),
         "draw": lambda: services.supplementary_draw(person, req.pk),
         "appoint": lambda: services.appoint(person, req.pk, _first_handler(req), "经办人外出"),
+        "edit_candidates": lambda: services.edit_candidates(
+            person,
+            req.pk,
+            services.CandidateEdits(
+                "拟任职位录入有误",
+                edits={candidate.pk: CandidateInput(candidate.row, *ZHANG, "副科长")},
+            ),
+        ),
     }[action]()
 
 

@@ -17,21 +17,27 @@ from gongxin.documents.models import LetterFile
 from gongxin.documents.sealed import file_bytes
 from gongxin.documents.verification import verify_file
 from gongxin.inquiry import services
-from gongxin.inquiry.models import Candidate
+from gongxin.inquiry.models import Candidate, CandidateRevision
+from gongxin.inquiry.services.candidates import describe
 from gongxin.platform import keys
 from gongxin.platform.sealed import key_usage, remove_key, rotate
 from gongxin.registry.models import ListEntry
 from gongxin.registry.pipeline import split_subject
+from gongxin.registry.screening import CandidateInput
 from tests.factories import LI, ZHANG, World, letter_of, match_of, signed_in
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 3, 2)
 SEALED = {"registry.ListEntry", "inquiry.Candidate", "documents.LetterFile",
-          "accounts.RecusedPerson"}  # fmt: skip
+          "accounts.RecusedPerson", "inquiry.CandidateRevision"}  # fmt: skip
 
 
 def signed_request(world):
     req = world.register(people=[ZHANG, LI])
+    # A candidate edit keeps the old and new values sealed (decision 0011).
+    li = req.candidates.get(row=2)
+    services.edit_candidates(world.handler, req.pk, services.CandidateEdits(
+        "职位有误", edits={li.pk: CandidateInput(2, *LI, "副科长")}), today=TODAY)  # fmt: skip
     services.screen_request(world.handler, req.pk, today=TODAY)
     services.submit(world.handler, req.pk)
     zhang = req.candidates.get(row=1)
@@ -53,7 +59,9 @@ def everything_reads() -> dict:
     candidates = [services.candidate_identity(c) for c in Candidate.objects.order_by("pk")]
     files = [file_bytes(f) for f in LetterFile.objects.order_by("pk")]
     recused = [recusals.identity(p) for p in RecusedPerson.objects.order_by("pk")]
-    return {"entries": entries, "candidates": candidates, "files": files, "recused": recused}
+    revisions = [describe(r) for r in CandidateRevision.objects.order_by("pk")]
+    return {"entries": entries, "candidates": candidates, "files": files, "recused": recused,
+            "revisions": revisions}  # fmt: skip
 
 
 @pytest.mark.parametrize("suite", ["gm", "intl"])

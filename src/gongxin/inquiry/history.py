@@ -25,10 +25,12 @@ STEPS = {code: (ACTIONS | documents_labels.ACTIONS)[code] for code in (
     "request.register", "request.assign", "request.return", "request.screen", "request.submit",
     "request.draw_reviewer", "request.review", "request.reviewed", "request.assign_signer",
     "request.draw", "request.appoint", "request.sign_off", "request.issue", "request.extend",
-    "request.correct", "request.purge", "result.tampered", "request.send_back",
+    "request.correct", "request.edit_candidates", "request.purge", "result.tampered",
+    "request.send_back",
 )}  # fmt: skip
 OUTCOMES = {"ok": "完成", "refused": "未办理（被拒绝）", "failed": "告警"}
 DECISIONS = {"confirm": "确认列入", "reject": "排除"}
+FIELD_WORDS = {"name": "姓名", "id_number": "公民身份号码", "position": "拟任职位"}
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,13 @@ def _note(action: str, d: dict, people: dict, rows: dict, held=frozenset(),
     if action == "request.send_back":
         reason = (reasons or {}).get(d.get("send_back"), "")
         return f"{round_}退回复核{d.get('candidates', 0)}名有匹配的人选：{reason}"
+    if action == "request.edit_candidates" and "row" in d:
+        changed = {"add": "增加", "remove": "删除", "edit": "修改"}.get(d.get("change"), "")
+        said = "、".join(FIELD_WORDS.get(f, f) for f in d.get("fields", []))
+        return (
+            f"{round_}第{d['row']}号人选：{changed}{said if d.get('change') == 'edit' else ''}"
+            + ("，须重新查询比对" if d.get("rescreen") else "")
+        )
     if action == "request.sign_off":
         return f"{round_}复函{d.get('letter', '')}"
     if action == "request.register":

@@ -20,6 +20,7 @@ ACTIONS = {
     "request.issue": "反馈",
     "request.extend": "延期或超期说明",
     "request.correct": "更正",
+    "request.edit_candidates": "修改人选",
     "request.purge": "按保存期限清除人选信息",
     "request.view_candidates": "查看人选名单",
     "request.view_result": "查看查询结果",

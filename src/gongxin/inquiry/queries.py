@@ -8,9 +8,11 @@ from gongxin.inquiry.models import Finding, InquiryRequest, Review, Screening
 
 
 def last_screening(req: InquiryRequest, number: int | None = None) -> Screening | None:
-    """The latest screening of round ``number`` (default: the round in progress)."""
+    """The latest screening of round ``number`` (default: the round in progress), unless the
+    candidates were changed after it (then none: the round must be screened again)."""
     number = req.round if number is None else number
-    return req.screenings.filter(round=number).order_by("-id").first()
+    last = req.screenings.filter(round=number).order_by("-id").first()
+    return None if last is None or last.outdated else last
 
 
 def findings(req: InquiryRequest, number: int | None = None) -> list[Finding]:

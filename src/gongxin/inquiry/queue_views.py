@@ -132,7 +132,7 @@ def register_rows(qs):
     clear = Q(candidates__findings__result=CandidateResult.NOT_LISTED,
               candidates__findings__screening__round=F("round"))  # fmt: skip
     qs = qs.select_related("agency", "handler").annotate(
-        people=Count("candidates", distinct=True),
+        people=Count("candidates", filter=Q(candidates__until_round=None), distinct=True),
         listed=Count("candidates", filter=listed, distinct=True),
         clear=Count("candidates", filter=clear, distinct=True),
         issued=Max("rounds__issued_at", filter=Q(rounds__number=F("round"))),

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Value, When
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
 
 from gongxin.accounts.models import RULE_PREFETCH
 from gongxin.core import clock
@@ -104,7 +104,11 @@ def prefetched(qs):
         qs.select_related("agency", "handler__user", "handler__unit")
         .prefetch_related(*(f"handler__{r}" for r in RULE_PREFETCH))
         .prefetch_related(Prefetch("participants", queryset=drawn))
-        .annotate(candidate_count=Count("candidates", distinct=True))
+        .annotate(
+            candidate_count=Count(
+                "candidates", filter=Q(candidates__until_round=None), distinct=True
+            )
+        )
     )
 
 

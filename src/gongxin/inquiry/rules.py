@@ -348,6 +348,9 @@ RULES: dict[str, Rule] = {
                    first_round & (handler_of | unassigned) & MAY_HANDLE, Role.HANDLER),
     "screen": Rule("查询", frozenset({S.ASSIGNED, S.SCREENED}), handler_of & MAY_HANDLE,
                    Role.HANDLER),
+    # Before submission (after it, reviews stand on the screening); 更正 reopens at 已分派.
+    "edit_candidates": Rule("修改人选", frozenset({S.ASSIGNED, S.SCREENED}),
+                            handler_of & MAY_HANDLE, Role.HANDLER, advances=False),
     "submit": Rule("提交", frozenset({S.SCREENED}), handler_of & MAY_HANDLE, Role.HANDLER),
     "review": Rule("复核", frozenset({S.IN_REVIEW}), drawn_reviewer & MAY_REVIEW & review_left,
                    Role.REVIEWER),

@@ -13,7 +13,14 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q
 
-from gongxin.inquiry.models import Candidate, CandidateMatch, Finding, InquiryRequest, Participant
+from gongxin.inquiry.models import (
+    Candidate,
+    CandidateMatch,
+    CandidateRevision,
+    Finding,
+    InquiryRequest,
+    Participant,
+)
 from gongxin.inquiry.rules import RULES
 from gongxin.platform.permissions import BUSINESS, allowed
 from gongxin.platform.roles import Role
@@ -55,6 +62,12 @@ def _candidates(staff, action: str, path: str) -> Q | None:
 
 @scope(Candidate)
 def candidates(staff, action: str) -> Q | None:
+    return _candidates(staff, action, "request")
+
+
+@scope(CandidateRevision)
+def revisions(staff, action: str) -> Q | None:
+    """A change's old and new values are the candidates': seen by those who see them."""
     return _candidates(staff, action, "request")
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongxin.inquiry import document_views, queue_views, signoff_views, views
+from gongxin.inquiry import candidate_views, document_views, queue_views, signoff_views, views
 from gongxin.inquiry.rules import RULES
 
 urlpatterns = [
@@ -16,9 +16,14 @@ urlpatterns = [
     *[
         path(f"requests/<id:pk>/{action}/", views.action_view(action), name=f"request_{action}")
         for action in RULES
-        if action != "review"
+        if action not in ("review", "edit_candidates")
     ],
     path("requests/<id:pk>/draft.pdf", signoff_views.request_draft, name="request_draft"),
+    path(
+        "requests/<id:pk>/candidates/",
+        candidate_views.edit_candidates_page,
+        name="request_edit_candidates",
+    ),
     path("candidates/<id:pk>/review/", views.candidate_review, name="candidate_review"),
     path("templates/", document_views.request_templates, name="request_templates"),
     path(

@@ -19,6 +19,7 @@ from gongxin.inquiry.evidence import open_matches, review_state
 from gongxin.inquiry.letters import result_rows
 from gongxin.inquiry.models import Candidate, CandidateMatch, InquiryRequest
 from gongxin.inquiry.rules import MAY_ACT, RULES, allowed_actions, appointable
+from gongxin.inquiry.services.candidates import revisions_of
 from gongxin.inquiry.services.retention import PURGED
 from gongxin.inquiry.supervision import waiting_for
 from gongxin.platform.errors import Conflict, InvalidSubmission, Problem, WorkflowError
@@ -184,14 +185,16 @@ def request_detail(request, pk):
     req = _visible(staff).get_or_404(pk=pk)
     visible = Candidate.objects.restrict(staff, "view").filter(request=req)
     on_it = visible.exists()  # the people on it and the supervisors
-    candidates = [] if req.purged_at else list(visible.prefetch_related("reviews__reviewer"))
-    for c in candidates:
+    # Every row, for the earlier rounds' findings; the round in progress lists its own.
+    every = [] if req.purged_at else list(visible.prefetch_related("reviews__reviewer"))
+    for c in every:
         _opened(c)
+    candidates = [c for c in every if c.until_round is None]
     evidence = Candidate.objects.restrict(staff, "evidence").filter(request=req).exists()
-    rounds = _rounds(staff, req, candidates, evidence) if candidates else []
+    rounds = _rounds(staff, req, every, evidence) if every else []
     tampered = ""
-    if candidates:
-        record(staff, "request.view_candidates", req, count=len(candidates))
+    if every:
+        record(staff, "request.view_candidates", req, count=len(every))
         tampered = result_check.checked(staff, req, via="page")
     actions = allowed_actions(staff, req)
     resumed = restore(request)  # a reason typed before signing in again
@@ -202,6 +205,7 @@ def request_detail(request, pk):
         "letters": req.rounds.filter(letter__isnull=False).select_related("letter")
         if req.purged_at else [],
         "history": history.of(req, staff) if on_it else None,
+        "revisions": revisions_of(staff, req) if every else [],
         "candidates": candidates, "rounds": rounds,
         "current": next((r for r in rounds if r["current"]), None),
         "actions": actions, "steps": [a for a in actions if RULES[a].advances],

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from gongxin.documents import alphabet
-from gongxin.inquiry import services
+from gongxin.inquiry import queries, services
 from gongxin.inquiry.choices import RequestKind, RequestState, ReviewDecision
 from gongxin.inquiry.evidence import open_matches
 from gongxin.inquiry.models import Candidate, Extension, InquiryRequest, Review, Round
@@ -69,7 +69,7 @@ class RequestSerializer(serializers.ModelSerializer):
         return services.deadline_status(obj)
 
     def get_screened_on(self, obj) -> str | None:
-        last = obj.screenings.filter(round=obj.round).order_by("-id").first()
+        last = queries.last_screening(obj)
         return last.as_of.isoformat() if last else None
 
     def get_signed_at(self, obj) -> str | None:
@@ -262,6 +262,22 @@ class ListQuerySerializer(serializers.Serializer):
         if self.repeated:
             raise serializers.ValidationError({k: ["只能给出一次"] for k in self.repeated})
         return attrs
+
+
+class CandidateEditIn(CandidateIn):
+    id = StrictIntegerField(min_value=1, help_text="本轮人选的 id（见查询需求详情的 candidates）")
+
+
+class CandidateEditsSerializer(serializers.Serializer):
+    """修改人选: the full new values of each edited candidate, the ids removed, the rows added,
+    and the reason. Checked as registration checks rows; nothing is saved if any is wrong."""
+
+    reason = TextField(max_length=300, label="修改原因")
+    edit = serializers.ListField(child=CandidateEditIn(), required=False, default=list)
+    remove = serializers.ListField(child=StrictIntegerField(min_value=1), required=False,
+                                   default=list)  # fmt: skip
+    add = serializers.ListField(child=CandidateIn(), required=False, default=list,
+                                max_length=candidates_max())  # fmt: skip
 
 
 class ReasonSerializer(serializers.Serializer):

@@ -152,7 +152,7 @@ class RequestViewSet(viewsets.GenericViewSet):
             ).data,
         }  # fmt: skip
         data["candidates_note"] = data["result_warning"] = ""
-        candidates = Candidate.objects.restrict(staff, "view").filter(request=req)
+        candidates = Candidate.objects.restrict(staff, "view").current(req)
         if req.purged_at is not None:
             data["candidates_note"] = f"{PURGED}（{clock.local(req.purged_at):%Y-%m-%d}）"
         elif candidates.exists():
@@ -228,6 +228,15 @@ class RequestViewSet(viewsets.GenericViewSet):
                          lambda staff, rid, data: services.correct(staff, rid, data["reason"]),
                          body=s.ReasonSerializer)  # fmt: skip
 
+    @extend_schema(request=s.CandidateEditsSerializer,
+                   responses={200: DETAIL, **ACTION_WITH_BODY})  # fmt: skip
+    @action(detail=True, methods=["post"], url_path="edit-candidates",
+            url_name="edit-candidates")  # fmt: skip
+    def edit_candidates(self, request, pk=None):
+        """修改人选 before screening (an edit after screening outdates it: screen again)."""
+        return self._act(request, pk, "edit_candidates", _edit_candidates,
+                         body=s.CandidateEditsSerializer)  # fmt: skip
+
     @extend_schema(request=None, responses={200: DETAIL, **ACTION})
     @action(detail=True, methods=["post"])
     def draw(self, request, pk=None):
@@ -251,6 +260,16 @@ class RequestViewSet(viewsets.GenericViewSet):
                          lambda staff, rid, data: services.extend(
                              staff, rid, services.ExtensionInput(**data)),
                          body=s.ExtensionSerializer)  # fmt: skip
+
+
+def _edit_candidates(staff, request_id: int, data: dict) -> None:
+    def row(cells, pk=0) -> CandidateInput:
+        return CandidateInput(pk, cells["name"], cells["id_number"], cells.get("position", ""))
+
+    services.edit_candidates(staff, request_id, services.CandidateEdits(
+        data["reason"], edits={e["id"]: row(e) for e in data["edit"]},
+        removals=set(data["remove"]), additions=[row(a) for a in data["add"]],
+    ))  # fmt: skip
 
 
 class CandidateViewSet(viewsets.ViewSet):

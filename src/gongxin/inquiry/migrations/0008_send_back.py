@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0007_workstation_totp'),
-        ('inquiry', '0005_candidate_retention'),
+        ('inquiry', '0007_candidate_edits'),
     ]
 
     operations = [

@@ -5,12 +5,22 @@ round recorded (screenings, findings, matches, reviews, draws, its letter) is ne
 a later round: a correction opens a new round beside it.
 """
 
-from .candidates import Candidate, CandidateMatch, Finding, Review, Screening
+from .candidates import (
+    Candidate,
+    CandidateChange,
+    CandidateMatch,
+    CandidateRevision,
+    Finding,
+    Review,
+    Screening,
+)
 from .requests import Extension, InquiryRequest, Participant, Round, SendBack
 
 __all__ = [
     "Candidate",
+    "CandidateChange",
     "CandidateMatch",
+    "CandidateRevision",
     "Extension",
     "Finding",
     "InquiryRequest",

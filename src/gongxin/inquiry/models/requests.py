@@ -55,8 +55,9 @@ class InquiryRequest(models.Model):
 
     def candidate_indexes(self) -> frozenset[bytes]:
         """The blind indexes of the candidates' ID numbers: what a recusal of a named person is
-        checked against (gongxin.platform.rules.not_recused). Candidates are fixed at
-        registration, so the set is read once per request object."""
+        checked against (gongxin.platform.rules.not_recused). Every row the request ever had,
+        edited and removed ones too (a person named in an earlier round's letter still binds
+        the recusal). Read once per request object (services read a fresh one per action)."""
         cached = self.__dict__.get("_candidate_indexes")
         if cached is None:
             found = self.candidates.values_list("id_index", flat=True)

@@ -4,6 +4,7 @@ happens here, through ``actions.act``: one transaction, the request locked, the 
 
 from gongxin.inquiry.rules import allowed_actions
 from gongxin.inquiry.services.appointment import appoint
+from gongxin.inquiry.services.candidates import CandidateEdits, edit_candidates
 from gongxin.inquiry.services.correction import correct
 from gongxin.inquiry.services.draws import supplementary_draw
 from gongxin.inquiry.services.extension import ExtensionInput, deadline_status, extend
@@ -16,6 +17,7 @@ from gongxin.inquiry.services.signing import issue, result_digest, sign_off
 from gongxin.inquiry.services.wording import change_wording
 
 __all__ = [
+    "CandidateEdits",
     "ExtensionInput",
     "Registration",
     "allowed_actions",
@@ -24,6 +26,7 @@ __all__ = [
     "change_wording",
     "correct",
     "deadline_status",
+    "edit_candidates",
     "extend",
     "issue",
     "masked_id",

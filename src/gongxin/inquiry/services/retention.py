@@ -22,7 +22,13 @@ from gongxin.audit.services import record
 from gongxin.core import clock
 from gongxin.documents.models import LetterFile
 from gongxin.inquiry.choices import CLOSED_STATES
-from gongxin.inquiry.models import Candidate, CandidateMatch, InquiryRequest, Review
+from gongxin.inquiry.models import (
+    Candidate,
+    CandidateMatch,
+    CandidateRevision,
+    InquiryRequest,
+    Review,
+)
 
 RETENTION_FLOOR_DAYS = 365
 PURGED = "已按保存期限清除"  # what pages and the API say in place of the candidates
@@ -78,8 +84,18 @@ def purge_request(actor, request_id: int, before: dt.datetime) -> Purged | None:
                 or req.closed_at is None or req.closed_at >= before):  # fmt: skip
             return None
         now = clock.now()
+        # Every row the request ever had (edited and removed ones too), not only the last
+        # round's, and the values kept by its edits (decision 0011).
         candidates = Candidate.objects.filter(request=req).update(
             subject_cipher=b"", id_index=None, key_id="", position=""
+        )
+        CandidateRevision.objects.filter(request=req).update(
+            old_cipher=b"",
+            new_cipher=b"",
+            key_id="",
+            old_position="",
+            new_position="",
+            reason="",
         )
         matches = CandidateMatch.objects.filter(finding__candidate__request=req)
         evidence = matches.count()

@@ -34,9 +34,9 @@ def screen_request(actor, request_id: int, *, today: dt.date | None = None) -> I
     others wait; inside the lock the result is used only if the candidates and the list
     version are still those it was computed from, else it is computed again there."""
     today = today or clock.today()
-    ahead = _matched(Candidate.objects.filter(request_id=request_id).order_by("row"), today)
+    ahead = _matched(Candidate.objects.current(request_id).order_by("row"), today)
     with act(actor, request_id, "screen") as req:
-        candidates = list(req.candidates.order_by("row"))
+        candidates = list(Candidate.objects.current(req).order_by("row"))
         if ahead.fits(candidates, current_version()):
             result = ahead.result
         else:

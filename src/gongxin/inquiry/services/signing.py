@@ -61,8 +61,9 @@ def result_digest(req: InquiryRequest, rows, number: int | None = None) -> str:
 def _basis(req: InquiryRequest) -> tuple:
     """What the letter's content stands on, read without opening any candidate: the request's
     round, agency and letter number, and each finding of the round's last screening with its
-    result. A candidate's name and number never change after registration (a key rotation
-    re-encrypts the same text), so the same basis means the same digest; comparing it keeps
+    result. A candidate row a screening has seen never changes (an edit replaces it with a new
+    row, decision 0011; a key rotation re-encrypts the same text), so the same basis means the
+    same digest; comparing it keeps
     the signing transaction from decrypting every candidate again (a third of a second for
     5,000, with everyone else waiting on SQLite)."""
     screening = last_screening(req)
