@@ -14,6 +14,7 @@ ROUTES = {
     "dashboard": STAFF,
     "request_list": BUSINESS,
     "request_new": Role.HANDLER,
+    "request_search": BUSINESS,  # answers only with requests whose candidates one may see
     "request_detail": BUSINESS,
     "request_result": BUSINESS,
     "request_letter": BUSINESS,

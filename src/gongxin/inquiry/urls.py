@@ -1,12 +1,13 @@
 from django.urls import path
 
-from gongxin.inquiry import document_views, views
+from gongxin.inquiry import document_views, search_views, views
 from gongxin.inquiry.rules import RULES
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("requests/", views.request_list, name="request_list"),
     path("requests/new/", views.request_new, name="request_new"),
+    path("requests/search/", search_views.request_search, name="request_search"),
     path("requests/<id:pk>/", views.request_detail, name="request_detail"),
     path("requests/<id:pk>/result/", views.request_result, name="request_result"),
     path(

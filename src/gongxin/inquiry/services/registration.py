@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from gongxin.accounts.models import RequestingAgency
 from gongxin.audit.services import record
 from gongxin.core import clock
+from gongxin.core.docnumber import letter_key
 from gongxin.core.text import InvalidText, clean
 from gongxin.documents.alphabet import letter_text
 from gongxin.inquiry.choices import RequestKind, RequestState
@@ -97,9 +98,18 @@ def validate(reg: Registration, today: dt.date) -> tuple[list, list[Problem], st
 
 
 def _existing(agency, number: str) -> InquiryRequest | None:
-    """The request this letter already is (a letter returned earlier may come again)."""
-    return (InquiryRequest.objects.filter(agency=agency, letter_number=number)
+    """The request this letter already is, however its number was typed (core.docnumber);
+    a letter returned earlier may come again."""
+    return (InquiryRequest.objects.filter(agency=agency, letter_key=letter_key(number))
             .exclude(state=S.RETURNED).first())  # fmt: skip
+
+
+def returned_before(unit, agency, number: str) -> InquiryRequest | None:
+    """The latest registration of this letter that was returned (退回): a new registration of
+    it follows that one."""
+    return (InquiryRequest.objects.filter(unit=unit, agency=agency, state=S.RETURNED,
+                                          letter_key=letter_key(number))
+            .order_by("-pk").first())  # fmt: skip
 
 
 def _duplicate(actor, existing: InquiryRequest) -> Conflict:
@@ -139,8 +149,10 @@ def _register(actor, reg: Registration, today: dt.date) -> InquiryRequest:
         with transaction.atomic():
             if existing := _existing(reg.agency, number):
                 raise _duplicate(actor, existing)
+            follows = returned_before(actor.unit, reg.agency, number)
             req = InquiryRequest.objects.create(
                 unit=actor.unit, agency=reg.agency, letter_number=number,
+                letter_key=letter_key(number), follows=follows,
                 received_on=reg.received_on, kind=reg.kind, registered_by=actor,
                 deadline=deadline, deadline_problem=problem,
             )  # fmt: skip
@@ -149,7 +161,8 @@ def _register(actor, reg: Registration, today: dt.date) -> InquiryRequest:
                 Candidate(request=req, row=i, position=c.position, **seal(c.name, c.id_number))
                 for i, c in enumerate(valid, start=1)
             )
-            record(actor, "request.register", req, candidates=len(valid), agency=reg.agency.pk)
+            record(actor, "request.register", req, candidates=len(valid), agency=reg.agency.pk,
+                   follows=follows.pk if follows else None)  # fmt: skip
             if reg.agency.unit_id != actor.unit_id:
                 req.state, req.closed_at = S.RETURNED, clock.now()
                 req.return_reason = (

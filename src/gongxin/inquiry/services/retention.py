@@ -79,7 +79,7 @@ def purge_request(actor, request_id: int, before: dt.datetime) -> Purged | None:
             return None
         now = clock.now()
         candidates = Candidate.objects.filter(request=req).update(
-            subject_cipher=b"", id_index=None, key_id="", position=""
+            subject_cipher=b"", id_index=None, name_index=None, key_id="", position=""
         )
         matches = CandidateMatch.objects.filter(finding__candidate__request=req)
         evidence = matches.count()
