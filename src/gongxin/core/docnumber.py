@@ -31,7 +31,10 @@ def _serial(match: re.Match) -> str:
 
 def letter_key(number: str) -> str:
     """The comparison key of a document number (see the module); "" for an empty one."""
-    # NFKC, case folding, NFKC again: a stable form (folding can leave a compatibility form).
-    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", number or "").casefold())
-    text = _SPACE.sub("", text.translate(_BRACKETS))
+    text = number or ""
+    for _ in range(4):  # to a fixed point: folding or joining can leave a compatibility form
+        folded = _SPACE.sub("", unicodedata.normalize("NFKC", text).casefold().translate(_BRACKETS))
+        if folded == text:
+            break
+        text = folded
     return _SERIAL.sub(_serial, text)

@@ -134,11 +134,16 @@ def request_new(request):
 
 
 def _beside(form, problems: list[Problem]) -> list[tuple]:
-    """Each field with its anchor and the problems shown beside it (also in the summary)."""
+    """Each field with its anchor and what is said beside it: its own problems, and for the
+    candidates how many rows have problems (the summary lists them, up to its limit)."""
+    rows = sum(1 for p in problems if p.row)
     shown = []
     for field in form:
         anchor = "人选" if field.name == "candidates_text" else str(field.label)
-        shown.append((field, anchor, [p for p in problems if p.anchor == anchor]))
+        said = [p.reason for p in problems if p.anchor == anchor and not p.row]
+        if anchor == "人选" and rows:
+            said.append(f"人选有 {rows} 处问题，见页首列表")
+        shown.append((field, anchor, said))
     return shown
 
 
