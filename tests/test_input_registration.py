@@ -208,6 +208,35 @@ def test_search_by_name_or_id_number_finds_only_what_one_may_see(client, world):
 
 
 @pytest.mark.django_db
+def test_an_error_report_of_a_search_or_a_registration_hides_the_person(client, world, monkeypatch):
+    from django.core.signals import got_request_exception
+    from django.views.debug import SafeExceptionReporterFilter
+
+    from gongxin.inquiry import people
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(people, "search", broken)
+    monkeypatch.setattr(services, "register", broken)
+    seen = []
+
+    def failed(sender, request, **kwargs):
+        seen.append(request)
+
+    got_request_exception.connect(failed)
+    client.raise_request_exception = False
+    signed_in(client, world.handler.user)
+    try:
+        client.post("/requests/search/", {"term": ZHANG[1]})
+        client.post("/requests/new/", form(world))
+    finally:
+        got_request_exception.disconnect(failed)
+    reported = [SafeExceptionReporterFilter().get_post_parameters(r) for r in seen]
+    assert ZHANG[1] not in str(reported) and len(reported) == 2
+
+
+@pytest.mark.django_db
 def test_a_rotation_reseals_the_name_index_and_the_search_still_finds(key_file, tmp_path):
     from gongxin.inquiry import people
     from gongxin.platform import keys

@@ -34,7 +34,7 @@ class RegistrationForm(forms.Form):
                              required=False)  # fmt: skip
     candidates_text = forms.CharField(
         label="人选（每行一人：姓名,公民身份号码,拟任职位）", required=False, strip=False,
-        help_text="可直接从 Excel 复制粘贴（含表头行亦可）。",
+        help_text="可直接从 Excel 复制粘贴（含表头行、序号列亦可）。",
         widget=forms.Textarea(attrs={"rows": 6}),
     )  # fmt: skip
     candidates_file = forms.FileField(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.db import transaction
 from django.shortcuts import render
+from django.views.decorators.debug import sensitive_post_parameters
 
 from gongxin.audit.services import record
 from gongxin.core import idnumber, names
@@ -32,6 +33,7 @@ class PersonSearchForm(forms.Form):
 
 
 @requires("request_search")
+@sensitive_post_parameters("term")  # an error report never shows what was searched for
 def request_search(request):
     staff = request.staff
     form = PersonSearchForm(request.POST or None)

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters
 
 from gongxin.accounts.models import RULE_PREFETCH, Staff
 from gongxin.audit.services import record
@@ -92,6 +93,7 @@ def request_list(request):
 
 
 @requires("request_new")
+@sensitive_post_parameters("candidates_text")  # names and ID numbers: never in an error report
 def request_new(request):
     staff = request.staff
     initial = {"received_on": clock.today()}

@@ -18,12 +18,12 @@ def fill(apps, schema_editor):
     open_keys, returned = set(), {}
     for pk, agency, number, state in (InquiryRequest.objects.order_by("pk")
                                       .values_list("pk", "agency_id", "letter_number", "state")):
-        key = letter_key(number)
+        key = letter_key(number)[:200]
         follows = returned.get((agency, key))
         if state == "returned":
             returned[(agency, key)] = pk
         elif (agency, key) in open_keys:
-            key = f"{key}#{pk}"
+            key = f"{key[:180]}#{pk}"
         else:
             open_keys.add((agency, key))
         InquiryRequest.objects.filter(pk=pk).update(letter_key=key, follows_id=follows)

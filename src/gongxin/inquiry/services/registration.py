@@ -40,6 +40,7 @@ S = RequestState
 LETTER_NUMBER_MAX = InquiryRequest._meta.get_field("letter_number").max_length
 POSITION_MAX = Candidate._meta.get_field("position").max_length
 RETURN_REASON_MAX = InquiryRequest._meta.get_field("return_reason").max_length
+KEY_MAX = InquiryRequest._meta.get_field("letter_key").max_length
 OLDEST_RECEIPT = dt.timedelta(days=366)  # a letter received longer ago than this is a typo
 
 
@@ -97,10 +98,15 @@ def validate(reg: Registration, today: dt.date) -> tuple[list, list[Problem], st
     return valid, sorted(problems, key=lambda p: p.row or 0), number
 
 
+def _key(number: str) -> str:
+    # A compatibility character can unfold into several (㈱ → (株)): the column's length holds.
+    return letter_key(number)[:KEY_MAX]
+
+
 def _existing(agency, number: str) -> InquiryRequest | None:
     """The request this letter already is, however its number was typed (core.docnumber);
     a letter returned earlier may come again."""
-    return (InquiryRequest.objects.filter(agency=agency, letter_key=letter_key(number))
+    return (InquiryRequest.objects.filter(agency=agency, letter_key=_key(number))
             .exclude(state=S.RETURNED).first())  # fmt: skip
 
 
@@ -108,7 +114,7 @@ def returned_before(unit, agency, number: str) -> InquiryRequest | None:
     """The latest registration of this letter that was returned (退回): a new registration of
     it follows that one."""
     return (InquiryRequest.objects.filter(unit=unit, agency=agency, state=S.RETURNED,
-                                          letter_key=letter_key(number))
+                                          letter_key=_key(number))
             .order_by("-pk").first())  # fmt: skip
 
 
@@ -152,7 +158,7 @@ def _register(actor, reg: Registration, today: dt.date) -> InquiryRequest:
             follows = returned_before(actor.unit, reg.agency, number)
             req = InquiryRequest.objects.create(
                 unit=actor.unit, agency=reg.agency, letter_number=number,
-                letter_key=letter_key(number), follows=follows,
+                letter_key=_key(number), follows=follows,
                 received_on=reg.received_on, kind=reg.kind, registered_by=actor,
                 deadline=deadline, deadline_problem=problem,
             )  # fmt: skip
