@@ -41,6 +41,7 @@ from hypothesis import strategies as st
 from gongxin.accounts.models import ApiToken
 from gongxin.core import clock, idnumber
 from gongxin.core.text import TRIMMED
+from gongxin.documents import alphabet
 from gongxin.wsgi import application
 from tests.factories import ZHANG, World, make_staff, signed_in
 
@@ -89,6 +90,14 @@ def _plain(text: str) -> bool:
 
 schemathesis.openapi.format("plain-text", st.text(st.characters(codec="utf-8"), min_size=1,
                                                   max_size=40).filter(_plain))  # fmt: skip
+# 来文文号: mostly as agencies write them — registration compares numbers in their normal form
+# (core.docnumber), so short random strings would mostly name the same letter and the walk would
+# meet 409s instead of reaching review — and any text the letter's fonts print.
+schemathesis.openapi.format("letter-text", st.one_of(
+    st.builds("{}〔{}〕{}号".format, st.sampled_from(["京组函", "京人社函", "中组函"]),
+              st.integers(2000, 2099), st.integers(1, 10**6)),
+    st.from_regex(alphabet.pattern(), fullmatch=True),
+))  # fmt: skip
 schemathesis.openapi.format("date", st.integers(0, 300).map(
     lambda days: (clock.today() - dt.timedelta(days=days)).isoformat()))  # fmt: skip
 

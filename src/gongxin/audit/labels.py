@@ -35,6 +35,7 @@ DETAILS = {
     "closed_at": "结束时间",
     "code": "原因代码",
     "count": "数量",
+    "follows": "前次退回的登记",
     "course": "培训课程",
     "decision": "复核结论",
     "devices": "终端数",

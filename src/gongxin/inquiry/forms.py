@@ -4,7 +4,6 @@ reading problems (a date that is not a date) are reported together with the serv
 
 from __future__ import annotations
 
-import csv
 import tempfile
 from pathlib import Path
 
@@ -16,8 +15,9 @@ from gongxin.inquiry.choices import RequestKind, ReviewDecision
 from gongxin.platform.errors import Problem
 from gongxin.platform.forms import DATE_INPUT
 from gongxin.platform.uploads import upload_size
+from gongxin.registry.candidate_table import CandidateInput, read_pasted
 from gongxin.registry.files import FileFormatError
-from gongxin.registry.screening import CandidateInput, is_header, read_candidates
+from gongxin.registry.screening import read_candidates
 
 
 class RegistrationForm(forms.Form):
@@ -34,7 +34,7 @@ class RegistrationForm(forms.Form):
                              required=False)  # fmt: skip
     candidates_text = forms.CharField(
         label="人选（每行一人：姓名,公民身份号码,拟任职位）", required=False, strip=False,
-        help_text="可直接从 Excel 复制粘贴（含表头行亦可）。",
+        help_text="可直接从 Excel 复制粘贴（含表头行、序号列亦可）。",
         widget=forms.Textarea(attrs={"rows": 6}),
     )  # fmt: skip
     candidates_file = forms.FileField(
@@ -59,26 +59,8 @@ class RegistrationForm(forms.Form):
 
 
 def parse_pasted(text: str) -> tuple[list[CandidateInput], list[Problem]]:
-    """Typed or pasted rows: tab-separated (a paste from Excel) or comma-separated (full-width
-    commas too). A first line that is a header (姓名, 公民身份号码 …) is skipped."""
-    rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        if "\t" in line:
-            cells = line.split("\t")
-        else:
-            try:
-                cells = next(csv.reader([line.replace("，", ",")]), [])
-            except csv.Error:
-                return [], [
-                    Problem("人选", f"第{number}行无法识别，请每行填写：姓名,公民身份号码,拟任职位")
-                ]
-        if not rows and is_header(cells):
-            continue
-        cells = [*cells, "", "", ""]
-        rows.append(CandidateInput(number, cells[0], cells[1], cells[2]))
-    return rows, []
+    """Typed or pasted rows (gongxin.registry.candidate_table: the one reading of a table)."""
+    return read_pasted(text)
 
 
 def _from_upload(upload) -> tuple[list[CandidateInput], list[Problem]]:

@@ -24,6 +24,7 @@ ACTIONS = {
     "request.purge": "按保存期限清除人选信息",
     "request.view_candidates": "查看人选名单",
     "request.view_result": "查看查询结果",
+    "request.search_person": "按人选查找查询需求",
     "letter.download": "下载复函",
     "wording.change": "修改公文措辞",
 }

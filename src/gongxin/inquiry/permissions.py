@@ -15,6 +15,7 @@ ROUTES = {
     "request_list": BUSINESS,
     "request_new": Role.HANDLER,
     "request_register": BUSINESS,  # 台账: the unit's requests, masked
+    "request_search": BUSINESS,  # answers only with requests whose candidates one may see
     "request_detail": BUSINESS,
     "request_result": BUSINESS,
     "request_letter": BUSINESS,

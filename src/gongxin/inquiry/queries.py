@@ -3,6 +3,9 @@ findings. No writes here; pages, API, services, rules and supervision read throu
 
 from __future__ import annotations
 
+from django.db.models import Q
+
+from gongxin.core.docnumber import letter_key
 from gongxin.core.matching import MatchClass
 from gongxin.inquiry.models import Finding, InquiryRequest, Review, Screening
 
@@ -50,3 +53,12 @@ def reviews_waiting(req: InquiryRequest) -> dict[int, list[tuple[int, str]]]:
     for candidate, reviewer, decision in reviews.values_list("candidate", "reviewer", "decision"):
         given[candidate].append((reviewer, decision))
     return given
+
+
+def letter_search(q: str) -> Q:
+    """Requests whose letter number (in its normal form, so 京组函[2026]088号 finds
+    京组函〔2026〕88号) or agency name contains ``q``: the list page and the API ask this."""
+    found = Q(letter_number__icontains=q) | Q(agency__name__icontains=q)
+    if key := letter_key(q):
+        found |= Q(letter_key__contains=key)
+    return found

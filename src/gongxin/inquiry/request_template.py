@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from gongxin.core import names
 from gongxin.documents.docx_letter import (
     FANGSONG,
     HEITI,
@@ -23,9 +24,11 @@ from gongxin.documents.docx_letter import (
     set_font,
 )
 from gongxin.inquiry import wording
+from gongxin.inquiry.models import Candidate
+from gongxin.platform.limits import candidates_max
 
 SHEET_HEADERS = ["姓名", "公民身份号码", "拟录用/调任职位", "备注"]
-SHEET_ROWS = 500
+POSITION_MAX = Candidate._meta.get_field("position").max_length
 
 
 def _texts(unit, agency_name: str, kind: str, count: str, overrides) -> dict:
@@ -72,8 +75,20 @@ def build_request_docx(unit, agency_name: str, kind: str, overrides=None) -> byt
     return out.getvalue()
 
 
+def _rule(kind: str, cells: str, title: str, error: str, **formula) -> DataValidation:
+    check = DataValidation(type=kind, allow_blank=True, showErrorMessage=True,
+                           showInputMessage=True, errorTitle=title, error=error,
+                           promptTitle=title, prompt=error, **formula)  # fmt: skip
+    check.add(cells)
+    return check
+
+
 def build_candidate_xlsx(kind: str) -> bytes:
-    """姓名, 公民身份号码, 拟录用/调任职位, 备注; the ID column is text (no 1.1e17) and checked."""
+    """姓名, 公民身份号码, 拟录用/调任职位, 备注, with room for as many rows as one request may
+    hold (platform.limits), each checked as it is typed: the ID column is text (no 1.1e17), 18
+    characters with a digit or X last and not repeated; a name and a position have the lengths
+    registration accepts. 类别 is the letter's, chosen when it is registered: the sheet has no
+    column for it, so one sheet cannot mix 录用 and 调任."""
     book = Workbook()
     sheet = book.active
     sheet.title = "人选名单"
@@ -83,18 +98,23 @@ def build_candidate_xlsx(kind: str) -> bytes:
         cell.alignment = Alignment(horizontal="center")
     for column, width in zip("ABCD", (16, 24, 24, 20), strict=True):
         sheet.column_dimensions[column].width = width
-    last = SHEET_ROWS + 1
+    last = candidates_max() + 1
     for row in range(2, last + 1):
         sheet[f"B{row}"].number_format = "@"
-    check = DataValidation(
-        type="custom", allow_blank=True, showErrorMessage=True, showInputMessage=True,
-        formula1='AND(LEN(B2)=18,ISNUMBER(--LEFT(B2,17)),OR(ISNUMBER(--RIGHT(B2,1)),'
-                 'UPPER(RIGHT(B2,1))="X"))',
-        errorTitle="公民身份号码格式不正确", error="应为18位：前17位数字，末位为数字或X。",
-        promptTitle="公民身份号码", prompt="18位，末位可为X；提交后系统将校验校验码。",
-    )  # fmt: skip
-    sheet.add_data_validation(check)
-    check.add(f"B2:B{last}")
+    id_number = (
+        f"AND(LEN(B2)=18,ISNUMBER(--LEFT(B2,17)),OR(ISNUMBER(--RIGHT(B2,1)),"
+        f'UPPER(RIGHT(B2,1))="X"),COUNTIF($B$2:$B${last},B2)=1)'
+    )
+    for check in (
+        _rule("textLength", f"A2:A{last}", "姓名", f"请填写姓名，不超过{names.MAX_LENGTH}个字。",
+              operator="between", formula1="1", formula2=str(names.MAX_LENGTH)),
+        _rule("custom", f"B2:B{last}", "公民身份号码",
+              "应为18位：前17位数字，末位为数字或X，且不与其他行重复；提交后系统将校验校验码。",
+              formula1=id_number),
+        _rule("textLength", f"C2:C{last}", "拟录用/调任职位", f"不超过{POSITION_MAX}个字。",
+              operator="lessThanOrEqual", formula1=str(POSITION_MAX)),
+    ):  # fmt: skip
+        sheet.add_data_validation(check)
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)

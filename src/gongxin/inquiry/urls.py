@@ -1,6 +1,13 @@
 from django.urls import path
 
-from gongxin.inquiry import candidate_views, document_views, queue_views, signoff_views, views
+from gongxin.inquiry import (
+    candidate_views,
+    document_views,
+    queue_views,
+    search_views,
+    signoff_views,
+    views,
+)
 from gongxin.inquiry.rules import RULES
 
 urlpatterns = [
@@ -8,6 +15,7 @@ urlpatterns = [
     path("requests/", views.request_list, name="request_list"),
     path("requests/new/", views.request_new, name="request_new"),
     path("requests/register.xlsx", queue_views.request_register, name="request_register"),
+    path("requests/search/", search_views.request_search, name="request_search"),
     path("requests/<id:pk>/", views.request_detail, name="request_detail"),
     path("requests/<id:pk>/result/", views.request_result, name="request_result"),
     path(

@@ -5,15 +5,24 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters
 
 from gongxin.audit.services import record
 from gongxin.core import clock, idnumber
 from gongxin.core.crypto import DecryptionError
-from gongxin.inquiry import forms, history, queries, queue_views, queues, result_check, services
+from gongxin.inquiry import (
+    forms,
+    history,
+    people,
+    queries,
+    queue_views,
+    queues,
+    result_check,
+    services,
+)
 from gongxin.inquiry.choices import OPEN_STATES, RequestState
 from gongxin.inquiry.evidence import open_matches, review_state
 from gongxin.inquiry.letters import result_rows
@@ -57,7 +66,7 @@ def filtered(staff, params):
     q = params.get("q", "").strip()[:SEARCH_MAX]
     state = params.get("state", "")
     if q:
-        qs = qs.filter(Q(letter_number__icontains=q) | Q(agency__name__icontains=q))
+        qs = qs.filter(queries.letter_search(q))
     if state in RequestState.values:
         qs = qs.filter(state=state)
     if params.get("overdue"):
@@ -82,6 +91,7 @@ def request_list(request):
 
 
 @requires("request_new")
+@sensitive_post_parameters("candidates_text")  # names and ID numbers: never in an error report
 def request_new(request):
     staff = request.staff
     initial = {"received_on": clock.today()}
@@ -113,8 +123,28 @@ def request_new(request):
             problems = [Problem("登记", exc.message)]
         else:
             messages.success(request, _registered_message(request.staff, req))
+            for found in people.elsewhere(req):  # a warning, never a refusal
+                messages.warning(request, found.warning)
             return redirect("request_detail", pk=req.pk)
-    return render(request, "inquiry/request_new.html", {"form": form, "problems": problems})
+    return render(
+        request,
+        "inquiry/request_new.html",
+        {"form": form, "problems": problems, "fields": _beside(form, problems)},
+    )
+
+
+def _beside(form, problems: list[Problem]) -> list[tuple]:
+    """Each field with its anchor and what is said beside it: its own problems, and for the
+    candidates how many rows have problems (the summary lists them, up to its limit)."""
+    rows = sum(1 for p in problems if p.row)
+    shown = []
+    for field in form:
+        anchor = "人选" if field.name == "candidates_text" else str(field.label)
+        said = [p.reason for p in problems if p.anchor == anchor and not p.row]
+        if anchor == "人选" and rows:
+            said.append(f"人选有 {rows} 处问题，见页首列表")
+        shown.append((field, anchor, said))
+    return shown
 
 
 def _registered_message(staff, req) -> str:
@@ -124,11 +154,8 @@ def _registered_message(staff, req) -> str:
         said = f"已登记，随机抽取的经办人为 {req.handler.full_name}"
     else:
         said = "已登记，暂无可抽取的经办人，待监督员补抽"
-    earlier = (_visible(staff).filter(agency=req.agency_id, letter_number=req.letter_number,
-                                      state=RequestState.RETURNED)
-               .exclude(pk=req.pk).order_by("-pk").first())  # fmt: skip
-    if earlier is not None:
-        said += f"。这份来文此前曾登记并退回（{earlier.return_reason}）"
+    if req.follows is not None:  # the link is on both requests' pages
+        said += f"。这份来文此前曾登记并退回（{req.follows.return_reason}），已关联"
     return said
 
 
@@ -211,6 +238,7 @@ def request_detail(request, pk):
         "actions": actions, "steps": [a for a in actions if RULES[a].advances],
         "waiting": waiting_for(req), "next": queues.next_step(req),
         "appoint_choices": appointable(req) if "appoint" in actions else [],
+        "elsewhere": people.elsewhere(req) if candidates and req.state in OPEN_STATES else [],
         "deadline_status": services.deadline_status(req),
         "extensions": req.extensions.select_related("recorded_by"),
         "review_form": forms.ReviewForm(), "resumed": resumed,

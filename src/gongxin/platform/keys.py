@@ -48,6 +48,8 @@ def reload() -> KeyRing:
 # named people of recusals (accounts) are indexed under it, so a recusal finds the candidate;
 # list entries use another (registry.keys.PERSON_ID), so neither is linkable to the lists.
 CANDIDATE_ID = b"candidate.id"
+# The blind-index context of a candidate's normalised name: the search by name (decision 0015).
+CANDIDATE_NAME = b"candidate.name"
 
 
 def sqlite_directory() -> Path | None:

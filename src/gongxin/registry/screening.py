@@ -23,29 +23,19 @@ from gongxin.platform.errors import Problem
 from gongxin.platform.limits import candidates_max, split_advice, too_many_candidates
 from gongxin.platform.sealed import checked_keyring
 from gongxin.registry import keys
+from gongxin.registry.candidate_table import (
+    CandidateInput,
+    guess_columns,
+    header_columns,
+    inputs,
+)
 from gongxin.registry.choices import SubjectKind
 from gongxin.registry.files import Limits, open_table
 from gongxin.registry.models import ListEntry, ListImport, ListSource, MaskLayout, current_version
 from gongxin.registry.pipeline import masked_material
 
-CANDIDATE_COLUMNS = {"姓名": "name", "公民身份号码": "id_number", "拟任职位": "position"}
-# The request template's sheet names the position column by the kind of request.
-CANDIDATE_COLUMN_ALIASES = {
-    "拟录用职位": "拟任职位",
-    "拟调任职位": "拟任职位",
-    "拟录用/调任职位": "拟任职位",
-    "身份证号码": "公民身份号码",
-}
 LOOKUP_BATCH = 2000  # candidates per query pair
 MAX_PARAMETERS = 30_000  # per query: under the 32,766 of SQLite's stock build
-
-
-@dataclass
-class CandidateInput:
-    row: int
-    name: str
-    id_number: str
-    position: str = ""
 
 
 @dataclass
@@ -231,17 +221,6 @@ def _date(value) -> dt.date | None:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _header_name(cell) -> str:
-    text = str(cell or "").strip().replace("\u3000", "").replace(" ", "")
-    return CANDIDATE_COLUMN_ALIASES.get(text, text)
-
-
-def is_header(cells) -> bool:
-    """Whether a row is the header row of a candidate table (姓名, 公民身份号码, …)."""
-    names = {_header_name(c) for c in cells}
-    return "姓名" in names and "公民身份号码" in names
-
-
 def candidate_file_limits() -> Limits:
     """A candidate table's limits: its rows (blank rows welcome, up to as many again as the
     candidates allowed) and, for an XLSX, its unpacked size, packing ratio and columns."""
@@ -260,24 +239,23 @@ def read_candidates(path: Path) -> tuple[list[CandidateInput], list[Problem]]:
     More candidates than one request may hold is one problem saying how many there are and
     how to split them: rows past the limit are counted, never kept."""
     table = open_table(path, candidate_file_limits())
-    headers = [CANDIDATE_COLUMN_ALIASES.get(h, h) for h in table.headers]
-    positions = {CANDIDATE_COLUMNS[h]: i for i, h in enumerate(headers) if h in CANDIDATE_COLUMNS}
-    missing = [h for h in ("姓名", "公民身份号码") if CANDIDATE_COLUMNS[h] not in positions]
-    if missing:
-        return [], [Problem(h, "缺少必填列", 1) for h in missing]
-
-    def cell(cells, field_name):
-        i = positions.get(field_name)
-        return "" if i is None or i >= len(cells) else str(cells[i] or "")
+    columns = header_columns(table.headers)
+    first: list[tuple[int, list]] = []
+    if not {"name", "id_number"} <= set(columns):
+        # No header: a first row that holds an ID number is a candidate (candidate_table).
+        guessed = guess_columns([table.headers])
+        if guessed is None:
+            required = (("姓名", "name"), ("公民身份号码", "id_number"))
+            return [], [Problem(h, "缺少必填列", 1) for h, f in required if f not in columns]
+        columns, first = guessed, [(1, table.headers)]
 
     most = candidates_max()
-    candidates = []
+    kept: list[tuple[int, list]] = []
     found = 0
-    for number, cells in table.rows:
+    for number, cells in (*first, *table.rows):
         found += 1
         if found <= most:
-            name, number_text = cell(cells, "name"), cell(cells, "id_number")
-            candidates.append(CandidateInput(number, name, number_text, cell(cells, "position")))
+            kept.append((number, cells))
     if found > most:
         return [], [Problem("人选", too_many_candidates(found, "本文件"))]
-    return candidates, []
+    return inputs(kept, columns), []

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -116,7 +115,7 @@ class RequestViewSet(viewsets.GenericViewSet):
         query = validated(None, bound=s.ListQuerySerializer(query_params=request.query_params))
         qs = self._visible(request)
         if q := query.get("q", "").strip():
-            qs = qs.filter(Q(letter_number__icontains=q) | Q(agency__name__icontains=q))
+            qs = qs.filter(queries.letter_search(q))
         if state := query.get("state"):
             qs = qs.filter(state=state)
         page = self.paginate_queryset(qs.order_by("-received_on", "-pk"))

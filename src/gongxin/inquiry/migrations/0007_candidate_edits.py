@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0007_workstation_totp'),
-        ('inquiry', '0005_candidate_retention'),
+        ('inquiry', '0006_letter_key_follows_name_index'),
     ]
 
     operations = [

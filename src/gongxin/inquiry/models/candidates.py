@@ -48,6 +48,8 @@ class Candidate(models.Model):
     row = models.PositiveIntegerField("序号")
     subject_cipher = models.BinaryField("姓名与公民身份号码（密文）")
     id_index = models.BinaryField("公民身份号码索引", max_length=16, null=True)
+    # The blind index of the normalised name, for the search by name (decision 0015).
+    name_index = models.BinaryField("姓名索引", max_length=16, null=True)
     key_id = models.CharField("密钥标识", max_length=32, blank=True)
     position = models.CharField("拟任职位", max_length=100, blank=True)
     since_round = models.PositiveSmallIntegerField("加入轮次", default=1)
@@ -62,6 +64,10 @@ class Candidate(models.Model):
     class Meta:
         verbose_name = "人选"
         ordering = ["request", "row"]
+        indexes = [  # the search for a person (by ID number or by name) across requests
+            models.Index(fields=["id_index"], name="candidate_id_index"),
+            models.Index(fields=["name_index"], name="candidate_name_index"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["request", "id_index"], condition=models.Q(until_round__isnull=True),

@@ -15,7 +15,15 @@ class InquiryRequest(models.Model):
 
     unit = models.ForeignKey(PlatformUnit, models.PROTECT, related_name="requests")
     agency = models.ForeignKey(RequestingAgency, models.PROTECT, related_name="requests")
-    letter_number = models.CharField("来文文号", max_length=100)
+    letter_number = models.CharField("来文文号", max_length=100)  # as the clerk typed it
+    # The number's normal form (gongxin.core.docnumber.letter_key): what the duplicate check
+    # and the search compare, so 京组函[2026]088号 is the same letter as 京组函〔2026〕88号.
+    letter_key = models.CharField("文号比对键", max_length=200, db_index=True, editable=False)
+    # The same letter registered before and returned (退回): this is its new registration.
+    follows = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="followed_by",
+        verbose_name="前次退回",
+    )  # fmt: skip
     received_on = models.DateField("收文日期")
     kind = models.CharField("类别", max_length=16, choices=RequestKind.choices)
     state = models.CharField(
@@ -45,7 +53,7 @@ class InquiryRequest(models.Model):
         constraints = [
             # A letter is registered once; one returned (退回) may be sent again and registered.
             models.UniqueConstraint(
-                fields=["agency", "letter_number"], condition=~models.Q(state="returned"),
+                fields=["agency", "letter_key"], condition=~models.Q(state="returned"),
                 name="one_request_per_letter",
             )
         ]  # fmt: skip

@@ -187,7 +187,7 @@ def _apply(actor, req, change: _Change, reason: str, seen: set[int],
         for attr, value in seal(name, number).items():
             setattr(c, attr, value)
         c.position = position
-        c.save(update_fields=["subject_cipher", "id_index", "key_id", "position"])
+        c.save(update_fields=["subject_cipher", "id_index", "name_index", "key_id", "position"])
         target = c
     ring = checked_keyring()
 

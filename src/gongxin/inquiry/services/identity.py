@@ -3,9 +3,9 @@ people the scope allows (callers record the view) or to be screened."""
 
 from __future__ import annotations
 
-from gongxin.core import idnumber
+from gongxin.core import idnumber, names
 from gongxin.inquiry.models import Candidate
-from gongxin.platform.keys import CANDIDATE_ID
+from gongxin.platform.keys import CANDIDATE_ID, CANDIDATE_NAME
 from gongxin.platform.sealed import checked_keyring
 from gongxin.registry.pipeline import split_subject, subject_plaintext
 
@@ -18,8 +18,20 @@ def seal(name: str, number: str) -> dict:
     return {
         "subject_cipher": ring.encrypt(subject_plaintext(name, number), CANDIDATE_SUBJECT),
         "id_index": ring.blind_index(number, CANDIDATE_ID),
+        "name_index": ring.blind_index(name, CANDIDATE_NAME),
         "key_id": ring.active.id,
     }
+
+
+def name_indexes(name: str) -> list[bytes]:
+    """The blind indexes a candidate with this name may carry, under every key (a row sealed
+    before a rotation is still found). InvalidName for a name that normalises to nothing."""
+    return checked_keyring().search_indexes(names.normalize(name), CANDIDATE_NAME)
+
+
+def id_indexes(number: str) -> list[bytes]:
+    """The same for an ID number. InvalidIdNumber for one that is not valid."""
+    return checked_keyring().search_indexes(idnumber.normalize(number), CANDIDATE_ID)
 
 
 def candidate_identity(candidate: Candidate) -> tuple[str, str]:

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from gongxin.accounts.models import RequestingAgency
 from gongxin.audit.services import record
 from gongxin.core import clock
+from gongxin.core.docnumber import letter_key
 from gongxin.core.text import InvalidText, clean
 from gongxin.documents.alphabet import letter_text
 from gongxin.inquiry.choices import RequestKind, RequestState
@@ -39,6 +40,7 @@ S = RequestState
 LETTER_NUMBER_MAX = InquiryRequest._meta.get_field("letter_number").max_length
 POSITION_MAX = Candidate._meta.get_field("position").max_length
 RETURN_REASON_MAX = InquiryRequest._meta.get_field("return_reason").max_length
+KEY_MAX = InquiryRequest._meta.get_field("letter_key").max_length
 OLDEST_RECEIPT = dt.timedelta(days=366)  # a letter received longer ago than this is a typo
 
 
@@ -96,10 +98,24 @@ def validate(reg: Registration, today: dt.date) -> tuple[list, list[Problem], st
     return valid, sorted(problems, key=lambda p: p.row or 0), number
 
 
+def _key(number: str) -> str:
+    # A compatibility character can unfold into several (㈱ → (株)): the column's length holds.
+    return letter_key(number)[:KEY_MAX]
+
+
 def _existing(agency, number: str) -> InquiryRequest | None:
-    """The request this letter already is (a letter returned earlier may come again)."""
-    return (InquiryRequest.objects.filter(agency=agency, letter_number=number)
+    """The request this letter already is, however its number was typed (core.docnumber);
+    a letter returned earlier may come again."""
+    return (InquiryRequest.objects.filter(agency=agency, letter_key=_key(number))
             .exclude(state=S.RETURNED).first())  # fmt: skip
+
+
+def returned_before(unit, agency, number: str) -> InquiryRequest | None:
+    """The latest registration of this letter that was returned (退回): a new registration of
+    it follows that one."""
+    return (InquiryRequest.objects.filter(unit=unit, agency=agency, state=S.RETURNED,
+                                          letter_key=_key(number))
+            .order_by("-pk").first())  # fmt: skip
 
 
 def _duplicate(actor, existing: InquiryRequest) -> Conflict:
@@ -139,8 +155,10 @@ def _register(actor, reg: Registration, today: dt.date) -> InquiryRequest:
         with transaction.atomic():
             if existing := _existing(reg.agency, number):
                 raise _duplicate(actor, existing)
+            follows = returned_before(actor.unit, reg.agency, number)
             req = InquiryRequest.objects.create(
                 unit=actor.unit, agency=reg.agency, letter_number=number,
+                letter_key=_key(number), follows=follows,
                 received_on=reg.received_on, kind=reg.kind, registered_by=actor,
                 deadline=deadline, deadline_problem=problem,
             )  # fmt: skip
@@ -149,7 +167,8 @@ def _register(actor, reg: Registration, today: dt.date) -> InquiryRequest:
                 Candidate(request=req, row=i, position=c.position, **seal(c.name, c.id_number))
                 for i, c in enumerate(valid, start=1)
             )
-            record(actor, "request.register", req, candidates=len(valid), agency=reg.agency.pk)
+            record(actor, "request.register", req, candidates=len(valid), agency=reg.agency.pk,
+                   follows=follows.pk if follows else None)  # fmt: skip
             if reg.agency.unit_id != actor.unit_id:
                 req.state, req.closed_at = S.RETURNED, clock.now()
                 req.return_reason = (

@@ -87,7 +87,7 @@ def purge_request(actor, request_id: int, before: dt.datetime) -> Purged | None:
         # Every row the request ever had (edited and removed ones too), not only the last
         # round's, and the values kept by its edits (decision 0011).
         candidates = Candidate.objects.filter(request=req).update(
-            subject_cipher=b"", id_index=None, key_id="", position=""
+            subject_cipher=b"", id_index=None, name_index=None, key_id="", position=""
         )
         CandidateRevision.objects.filter(request=req).update(
             old_cipher=b"",
