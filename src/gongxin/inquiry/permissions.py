@@ -16,6 +16,7 @@ ROUTES = {
     "request_new": Role.HANDLER,
     "request_detail": BUSINESS,
     "request_result": BUSINESS,
+    "request_progress": BUSINESS,
     "request_letter": BUSINESS,
     "request_templates": BUSINESS,  # per agency served: the administrators serve none
     "request_template_file": BUSINESS,

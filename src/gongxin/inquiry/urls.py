@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongxin.inquiry import document_views, views
+from gongxin.inquiry import document_views, task_views, views
 from gongxin.inquiry.rules import RULES
 
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("requests/new/", views.request_new, name="request_new"),
     path("requests/<id:pk>/", views.request_detail, name="request_detail"),
     path("requests/<id:pk>/result/", views.request_result, name="request_result"),
+    path("requests/<id:pk>/progress/", task_views.request_progress, name="request_progress"),
     path(
         "requests/<id:pk>/letter.<slug:fmt>", document_views.request_letter, name="request_letter"
     ),

@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from gongxin.accounts.models import RULE_PREFETCH, Staff
 from gongxin.audit.services import record
-from gongxin.core import clock, idnumber
+from gongxin.core import clock
 from gongxin.core.crypto import DecryptionError
-from gongxin.inquiry import forms, history, queries, result_check, services
+from gongxin.inquiry import forms, history, paging, queries, result_check, services, tasks
 from gongxin.inquiry.choices import OPEN_STATES, RequestState
 from gongxin.inquiry.letters import result_rows
 from gongxin.inquiry.models import Candidate, CandidateMatch, InquiryRequest
@@ -143,23 +143,28 @@ def _registered_message(staff, req) -> str:
     return said
 
 
-def _rounds(staff, req, candidates, evidence: bool) -> list[dict]:
+def _rounds(staff, req, candidates, evidence: bool, page: int = 1) -> list[dict]:
     """Each round with its draws, screenings and, per candidate, its finding, matches and
-    reviews: earlier rounds exactly as they were."""
+    reviews: earlier rounds exactly as they were. Matches first, then by row, one page of
+    ``paging.ROWS`` at a time (?page=N): only the candidates shown are opened."""
     visible = {c.pk: c for c in candidates}
     matches = CandidateMatch.objects.restrict(staff, "view") if evidence else None
     rounds = []
     for rnd in req.rounds.select_related("letter", "opened_by", "signed_by"):
         rows = []
-        found = queries.findings(req, rnd.number)
+        found = [f for f in queries.findings(req, rnd.number, related=False)
+                 if f.candidate_id in visible]  # fmt: skip
+        if found or rnd.number != req.round:
+            pages = paging.Pages(sorted(found, key=paging.matches_first), page)
+        else:  # not screened yet: the candidates by row
+            pages = paging.Pages(candidates, page)
+        paging.opened([visible[f.candidate_id] for f in pages.shown] if found else pages.shown)
         by_finding: dict[int, list] = {}
         if evidence and found:  # one query per round, not one per candidate
-            for m in matches.filter(finding__screening_id=found[0].screening_id).order_by("pk"):
+            for m in matches.filter(finding__in=[f.pk for f in pages.shown]).order_by("pk"):
                 by_finding.setdefault(m.finding_id, []).append(m)
-        for f in found:
-            c = visible.get(f.candidate_id)
-            if c is None:
-                continue
+        for f in pages.shown if found else ():
+            c = f.candidate = visible[f.candidate_id]
             reviews = [r for r in c.reviews.all() if r.round == rnd.number]
             rows.append({
                 "candidate": c, "finding": f, "reviews": reviews if evidence else [],
@@ -171,22 +176,11 @@ def _rounds(staff, req, candidates, evidence: bool) -> list[dict]:
             for p in drawn:  # who can no longer act (a 补抽 replaces them)
                 p.unable = MAY_ACT[p.role](p.staff, req)
         rounds.append({
-            "round": rnd, "rows": rows, "current": rnd.number == req.round,
+            "round": rnd, "rows": rows, "current": rnd.number == req.round, "pages": pages,
             "screenings": req.screenings.filter(round=rnd.number).select_related("screened_by"),
             "participants": drawn,
         })  # fmt: skip
     return rounds
-
-
-def _opened(candidate) -> None:
-    """Name and masked number for the page; a cipher that no longer opens says so (the result
-    check raises the alarm) instead of failing the page."""
-    try:
-        name, number = services.candidate_identity(candidate)
-    except DecryptionError:
-        candidate.name = candidate.masked = "（密文被改动，无法显示）"
-    else:
-        candidate.name, candidate.masked = name, idnumber.mask(number)
 
 
 @requires("request_detail")
@@ -195,14 +189,14 @@ def request_detail(request, pk):
     req = _visible(staff).get_or_404(pk=pk)
     visible = Candidate.objects.restrict(staff, "view").filter(request=req)
     on_it = visible.exists()  # the people on it and the supervisors
-    candidates = [] if req.purged_at else list(visible.prefetch_related("reviews__reviewer"))
-    for c in candidates:
-        _opened(c)
+    candidates = [] if req.purged_at else list(visible.order_by("row"))
     evidence = Candidate.objects.restrict(staff, "evidence").filter(request=req).exists()
-    rounds = _rounds(staff, req, candidates, evidence) if candidates else []
+    page = paging.number(request)
+    rounds = _rounds(staff, req, candidates, evidence, page) if candidates else []
     tampered = ""
     if candidates:
-        record(staff, "request.view_candidates", req, count=len(candidates))
+        shown = {c.pk for r in rounds for c in r["pages"].candidates}
+        record(staff, "request.view_candidates", req, count=len(shown), page=page)
         tampered = result_check.checked(staff, req, via="page")
     actions = allowed_actions(staff, req)
     resumed = restore(request)  # a reason typed before signing in again
@@ -213,7 +207,7 @@ def request_detail(request, pk):
         "letters": req.rounds.filter(letter__isnull=False).select_related("letter")
         if req.purged_at else [],
         "history": history.of(req) if on_it else None,
-        "candidates": candidates, "rounds": rounds,
+        "candidates": candidates, "rounds": rounds, "job": tasks.current_job(req),
         "current": next((r for r in rounds if r["current"]), None),
         "actions": actions, "steps": [a for a in actions if RULES[a].advances],
         "waiting": waiting_for(req),
@@ -261,6 +255,14 @@ def action_view(action: str):
         if request.method != "POST":  # a bookmark, or the sign-in page sending the clerk back
             messages.info(request, "请在本页点击按钮办理")
             return redirect("request_detail", pk=req.pk)
+        if tasks.in_background(req, action):  # a large request: the worker does it
+            try:
+                tasks.enqueue(request.staff, req.pk, action)
+            except WorkflowError as exc:
+                messages.error(request, exc.explanation)
+                return redirect("request_detail", pk=req.pk)
+            messages.info(request, f"人选较多，{RULES[action].label}已转入后台办理")
+            return redirect("request_progress", pk=req.pk)
         try:
             result = ACTION_SERVICES[action](request.staff, req.pk, request.POST)
         except WorkflowError as exc:

@@ -6,6 +6,7 @@ a later round: a correction opens a new round beside it.
 """
 
 from .candidates import Candidate, CandidateMatch, Finding, Review, Screening
+from .jobs import RequestJob
 from .requests import Extension, InquiryRequest, Participant, Round
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "Finding",
     "InquiryRequest",
     "Participant",
+    "RequestJob",
     "Review",
     "Round",
     "Screening",

@@ -84,11 +84,15 @@ class _Stale(Exception):
     """What the files were prepared from changed before they could be accepted."""
 
 
-def _prepare(req: InquiryRequest) -> _Prepared:
+def _prepare(req: InquiryRequest, progress=None) -> _Prepared:
     if undecided(req):
         raise WorkflowError("incomplete", "仍有人选没有查询结果，不能签发")
     basis = _basis(req)
+    if progress is not None:
+        progress(0, 3, "读取查询结果")
     rows = result_rows(req)
+    if progress is not None:
+        progress(1, 3, "生成并核对复函")
     dated = clock.today()
     number = next_number(req.unit, dated.year)
     code = new_verification_code()
@@ -112,14 +116,15 @@ def _prepare(req: InquiryRequest) -> _Prepared:
     return _Prepared(result_digest(req, rows), rendered, basis)
 
 
-def sign_off(actor, request_id: int) -> InquiryRequest:
+def sign_off(actor, request_id: int, *, progress=None) -> InquiryRequest:
     """签发: fixes the round's result and issues its letter; it cannot be undone (a correction
-    is a new round whose letter supersedes this one)."""
+    is a new round whose letter supersedes this one). ``progress(done, total, step)`` hears
+    its steps (services.screening.Progress)."""
     for _ in range(ATTEMPTS):
         try:
             req = InquiryRequest.objects.select_related("unit", "agency").get(pk=request_id)
             check(actor, req, "sign_off")
-            prepared = _prepare(req)
+            prepared = _prepare(req, progress)
         except InquiryRequest.DoesNotExist:
             exc = WorkflowError("not_found", "查询需求不存在")
             refused(actor, request_id, "sign_off", exc)
@@ -127,6 +132,8 @@ def sign_off(actor, request_id: int) -> InquiryRequest:
         except WorkflowError as exc:
             refused(actor, request_id, "sign_off", exc)
             raise
+        if progress is not None:
+            progress(2, 3, "签发并固定结果")
         try:
             with act(actor, request_id, "sign_off") as req:
                 _accept(actor, req, prepared)
