@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import prefetch_related_objects
+from django.db.models import Case, Q, QuerySet, Value, When, prefetch_related_objects
 
 from gongxin.core import idnumber
 from gongxin.core.crypto import DecryptionError
@@ -26,35 +26,40 @@ def number(request) -> int:
     return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 10**6 else 1
 
 
-def matches_first(finding) -> int:
-    """Sort key (stable sort over rows in order): matched or 列入 first."""
-    return 0 if finding.match != MatchClass.NONE or finding.result == CandidateResult.LISTED else 1
+MATCHED = ~Q(match=MatchClass.NONE) | Q(result=CandidateResult.LISTED)
+
+
+def findings(found: QuerySet, asked: int) -> Pages:
+    """A screening's findings, matched or 列入 first, then by row: sorted and cut by the
+    database, so a page of 5,000 reads 100 rows."""
+    ordered = found.annotate(later=Case(When(MATCHED, then=Value(0)), default=Value(1)))
+    ordered = ordered.order_by("later", "candidate__row").select_related("candidate")
+    return Pages(ordered, asked, matched=found.filter(MATCHED).count())
 
 
 @dataclass
 class Pages:
-    """``items`` (findings, or candidates before screening) cut into pages; ``shown`` is the
-    page asked for, clamped to the last."""
+    """``items`` (findings, or candidates before screening; a list or a query) cut into pages;
+    ``shown`` is the page asked for, clamped to the last."""
 
-    items: list
+    items: list | QuerySet
     asked: int
+    matched: int = 0
     shown: list = field(init=False)
     number: int = field(init=False)
     count: int = field(init=False)
+    total: int = field(init=False)
 
     def __post_init__(self) -> None:
-        self.count = max(1, -(-len(self.items) // ROWS))
+        self.total = self.items.count() if isinstance(self.items, QuerySet) else len(self.items)
+        self.count = max(1, -(-self.total // ROWS))
         self.number = min(self.asked, self.count)
         start = (self.number - 1) * ROWS
-        self.shown = self.items[start : start + ROWS]
-
-    @property
-    def total(self) -> int:
-        return len(self.items)
+        self.shown = list(self.items[start : start + ROWS])
 
     @property
     def first_row(self) -> int:
-        return (self.number - 1) * ROWS + 1 if self.items else 0
+        return (self.number - 1) * ROWS + 1 if self.total else 0
 
     @property
     def last_row(self) -> int:
@@ -71,10 +76,6 @@ class Pages:
     @property
     def next(self) -> int | None:
         return self.number + 1 if self.number < self.count else None
-
-    @property
-    def matched(self) -> int:
-        return sum(1 for item in self.items if hasattr(item, "match") and not matches_first(item))
 
 
 def opened(candidates) -> None:

@@ -13,15 +13,12 @@ def last_screening(req: InquiryRequest, number: int | None = None) -> Screening 
     return req.screenings.filter(round=number).order_by("-id").first()
 
 
-def findings(req: InquiryRequest, number: int | None = None, *, related: bool = True
-             ) -> list[Finding]:  # fmt: skip
-    """The findings of a round's last screening, by candidate row; empty before screening.
-    ``related=False`` leaves the candidates unread (a page joins the few it shows)."""
+def findings(req: InquiryRequest, number: int | None = None) -> list[Finding]:
+    """The findings of a round's last screening, by candidate row; empty before screening."""
     screening = last_screening(req, number)
     if screening is None:
         return []
-    found = screening.findings.order_by("candidate__row")
-    return list(found.select_related("candidate") if related else found)
+    return list(screening.findings.select_related("candidate").order_by("candidate__row"))
 
 
 def awaiting_review(req: InquiryRequest):

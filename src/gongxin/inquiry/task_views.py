@@ -20,5 +20,6 @@ def request_progress(request, pk):
     req = InquiryRequest.objects.restrict(request.staff, "view").get_or_404(pk=pk)
     job = tasks.current_job(req)
     return render(request, "inquiry/request_progress.html", {
-        "req": req, "job": job, "refresh": REFRESH_SECONDS if job and job.active else None,
+        "req": req, "job": job, "progress_page": True,
+        "refresh": REFRESH_SECONDS if job and job.active else None,
     })  # fmt: skip

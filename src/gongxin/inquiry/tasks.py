@@ -39,6 +39,8 @@ SERVICES = {
     "submit": services.submit,
     "sign_off": services.sign_off,
 }
+# Progress is counted in candidates (查询) or in steps (the service's progress reports).
+STEPS = {"submit": 1, "sign_off": 3}
 BUSY = "本件已有后台办理正在进行，请等待完成后再操作"
 MOVED_ON = "提交后本件的办理状态已有变化，后台办理未执行，未做任何改动"
 
@@ -68,7 +70,8 @@ def enqueue(actor, request_id: int, action: str) -> RequestJob:
                 with transaction.atomic():
                     job = RequestJob.objects.create(
                         request=req, action=action, actor=actor, basis=_basis(req),
-                        total=req.candidates.count(), step="等待后台任务程序",
+                        total=STEPS.get(action) or req.candidates.count(),
+                        step="等待后台任务程序",
                     )  # fmt: skip
             except IntegrityError:  # another click won the race (the constraint)
                 raise WorkflowError("busy", BUSY) from None

@@ -147,24 +147,25 @@ def _rounds(staff, req, candidates, evidence: bool, page: int = 1) -> list[dict]
     """Each round with its draws, screenings and, per candidate, its finding, matches and
     reviews: earlier rounds exactly as they were. Matches first, then by row, one page of
     ``paging.ROWS`` at a time (?page=N): only the candidates shown are opened."""
-    visible = {c.pk: c for c in candidates}
     matches = CandidateMatch.objects.restrict(staff, "view") if evidence else None
     rounds = []
     for rnd in req.rounds.select_related("letter", "opened_by", "signed_by"):
         rows = []
-        found = [f for f in queries.findings(req, rnd.number, related=False)
-                 if f.candidate_id in visible]  # fmt: skip
-        if found or rnd.number != req.round:
-            pages = paging.Pages(sorted(found, key=paging.matches_first), page)
-        else:  # not screened yet: the candidates by row
+        screening = queries.last_screening(req, rnd.number)
+        found = screening is not None
+        if found:
+            pages = paging.findings(screening.findings.filter(candidate__in=candidates), page)
+        elif rnd.number == req.round:  # not screened yet: the candidates by row
             pages = paging.Pages(candidates, page)
-        paging.opened([visible[f.candidate_id] for f in pages.shown] if found else pages.shown)
+        else:
+            pages = paging.Pages([], page)
+        paging.opened(pages.candidates)
         by_finding: dict[int, list] = {}
         if evidence and found:  # one query per round, not one per candidate
             for m in matches.filter(finding__in=[f.pk for f in pages.shown]).order_by("pk"):
                 by_finding.setdefault(m.finding_id, []).append(m)
         for f in pages.shown if found else ():
-            c = f.candidate = visible[f.candidate_id]
+            c = f.candidate
             reviews = [r for r in c.reviews.all() if r.round == rnd.number]
             rows.append({
                 "candidate": c, "finding": f, "reviews": reviews if evidence else [],
@@ -189,20 +190,21 @@ def request_detail(request, pk):
     req = _visible(staff).get_or_404(pk=pk)
     visible = Candidate.objects.restrict(staff, "view").filter(request=req)
     on_it = visible.exists()  # the people on it and the supervisors
-    candidates = [] if req.purged_at else list(visible.order_by("row"))
+    shown = on_it and not req.purged_at
+    candidates = visible.order_by("row") if shown else visible.none()
     evidence = Candidate.objects.restrict(staff, "evidence").filter(request=req).exists()
     page = paging.number(request)
-    rounds = _rounds(staff, req, candidates, evidence, page) if candidates else []
+    rounds = _rounds(staff, req, candidates, evidence, page) if shown else []
     tampered = ""
-    if candidates:
-        shown = {c.pk for r in rounds for c in r["pages"].candidates}
-        record(staff, "request.view_candidates", req, count=len(shown), page=page)
+    if shown:
+        opened = {c.pk for r in rounds for c in r["pages"].candidates}
+        record(staff, "request.view_candidates", req, count=len(opened), page=page)
         tampered = result_check.checked(staff, req, via="page")
     actions = allowed_actions(staff, req)
     resumed = restore(request)  # a reason typed before signing in again
     extension = resumed.for_action(reverse("request_extend", args=[req.pk])) if resumed else {}
     return render(request, "inquiry/request_detail.html", {
-        "req": req, "show_candidates": bool(candidates), "evidence": evidence,
+        "req": req, "show_candidates": shown, "evidence": evidence,
         "tampered": tampered, "purged": PURGED if req.purged_at else "",
         "letters": req.rounds.filter(letter__isnull=False).select_related("letter")
         if req.purged_at else [],
