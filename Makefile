@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/registry.py $(ARGS)
 	$(BIN)/python bench/letters.py
 	$(BIN)/python bench/signoff.py
+	$(BIN)/python bench/tasks.py
 	$(BIN)/python bench/audit.py
 
 clean:

@@ -7,6 +7,7 @@ again by each reloaded server. Production runs the two as separate services."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -25,6 +26,8 @@ class Command(BaseCommand):
 
     def handle(self, addrport, noreload, **options):
         worker = None
+        # A supervisor's SIGTERM ends the worker too (through the finally below).
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         if os.environ.get("RUN_MAIN") != "true":  # not a reloaded child: start the one worker
             worker = subprocess.Popen(WORKER)  # noqa: S603 - our own command, fixed arguments
             self.stdout.write(f"后台任务程序已启动（进程 {worker.pid}）")
