@@ -77,9 +77,10 @@ def main() -> None:
         return enqueued, ran
 
     # Warm up: the first letter rendered in a process loads fonts and certificates (seconds).
+    gen = Generator(seed=1)
     warm = services.register(world.handler, services.Registration(
         world.agency, "京组函〔2026〕1号", today, "recruitment",
-        [CandidateInput(1, "王五", "110105199001010011", "科员")]), today=today)  # fmt: skip
+        [CandidateInput(1, gen.name(), gen.id_number(), "科员")]), today=today)  # fmt: skip
     services.screen_request(world.handler, warm.pk, today=today)
     services.submit(world.handler, warm.pk)
     services.sign_off(warm.participants.get(role="signer").staff, warm.pk)
