@@ -9,12 +9,12 @@ export GONGXIN_HOME ?= $(CURDIR)/var
 $(STAMP): pyproject.toml scripts/venv.sh
 	scripts/venv.sh
 
-## Run Gongxin on SQLite with demo data at http://127.0.0.1:8000/
+## Run Gongxin on SQLite with demo data at http://127.0.0.1:8000/ (web server and task worker)
 demo: $(STAMP)
 	scripts/debian-packages.sh run
 	$(BIN)/gongxin init
 	$(BIN)/gongxin demo load
-	$(BIN)/gongxin runserver 127.0.0.1:8000
+	$(BIN)/gongxin serve 127.0.0.1:8000
 
 ## Lint, then the whole suite on SQLite and on a local PostgreSQL server
 test: lint test-sqlite test-postgres
@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/registry.py $(ARGS)
 	$(BIN)/python bench/letters.py
 	$(BIN)/python bench/signoff.py
+	$(BIN)/python bench/tasks.py
 	$(BIN)/python bench/audit.py
 
 clean:

@@ -17,3 +17,6 @@ DATA_DIR.mkdir(mode=0o700)  # noqa: F405 - for the benchmarks' SQLite file datab
 KEY_FILE.parent.mkdir(mode=0o700)  # noqa: F405 - the default, $GONGXIN_HOME/keys/
 KeyRing.create(KEY_FILE, "gm")  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; tests only
+# Background tasks run at once, in the request that enqueues them; tests/test_tasks.py also
+# runs the real database worker in a subprocess.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

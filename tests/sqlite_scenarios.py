@@ -275,7 +275,35 @@ def _bytes(what: str, needle: str) -> bytes:
     return bytes.fromhex(needle) if what == "letter" else needle.encode()
 
 
-SCENARIOS = {"import": big_import, "sign_off": big_sign_off, "raw_scan": raw_scan}
+def worker(home: Path) -> dict:
+    """A large request's screening enqueued on django-tasks' database backend, then run by the
+    real worker (`gongxin db-worker --batch`) in a process of its own, as `gongxin serve` runs
+    it: what the job and the request say before and after."""
+    from django.conf import settings
+
+    from gongxin.core.synthetic import Generator
+    from gongxin.inquiry import tasks
+    from gongxin.inquiry.models import InquiryRequest, RequestJob
+    from tests.factories import ZHANG
+
+    settings.GONGXIN_BACKGROUND_FROM = 5
+    world_ = world(home)
+    gen = Generator(seed=6)
+    req = world_.register(people=[*[(gen.name(), gen.id_number()) for _ in range(5)], ZHANG])
+    assert tasks.in_background(req, "screen")
+    job = tasks.enqueue(world_.handler, req.pk, "screen")
+    seen = {"queued": RequestJob.objects.get(pk=job.pk).state}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
+    subprocess.run([sys.executable, "-m", "gongxin.cli", "db-worker", "--batch"], cwd=ROOT,
+                   env=env, check=True, timeout=HELD, capture_output=True)  # fmt: skip
+    job = RequestJob.objects.get(pk=job.pk)
+    seen["job"] = [job.state, job.processed, job.total]
+    seen["state"] = InquiryRequest.objects.get(pk=req.pk).state
+    seen["screenings"] = req.screenings.count()
+    return seen
+
+
+SCENARIOS = {"import": big_import, "sign_off": big_sign_off, "raw_scan": raw_scan, "worker": worker}
 
 
 def main() -> None:

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
     "gongxin.platform",
     "gongxin.registry",
     "gongxin.accounts",
@@ -84,6 +86,14 @@ INSTALLED_APPS = [
     "gongxin.api",
     "gongxin.documents",
 ]
+
+# Background tasks (docs/decisions/0010-background-tasks.md): django-tasks, the backport of
+# Django 6's tasks framework, with its database backend; `gongxin db-worker` runs them, and
+# `gongxin serve` starts one beside the web server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A request of at least this many candidates is screened, submitted and signed in the
+# background, with its progress on the page; smaller ones are done while the person waits.
+GONGXIN_BACKGROUND_FROM = int(os.environ.get("GONGXIN_BACKGROUND_FROM", "200"))
 
 REST_FRAMEWORK = {
     # Token first: an unauthenticated call gets 401 with WWW-Authenticate, not 403.

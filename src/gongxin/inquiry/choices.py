@@ -40,3 +40,15 @@ class ParticipantRole(models.TextChoices):
 class ExtensionKind(models.TextChoices):
     EXTENSION = "extension", "延期"
     OVERDUE = "overdue", "超期说明"
+
+
+class JobState(models.TextChoices):
+    """A background action's state, as its request page shows it (gongxin.inquiry.tasks)."""
+
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "进行中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+ACTIVE_JOB_STATES = frozenset({JobState.QUEUED, JobState.RUNNING})

@@ -18,6 +18,7 @@ ROUTES = {
     "request_search": BUSINESS,  # answers only with requests whose candidates one may see
     "request_detail": BUSINESS,
     "request_result": BUSINESS,
+    "request_progress": BUSINESS,
     "request_letter": BUSINESS,
     "request_draft": BUSINESS,  # the drawn signer and the supervisor: rules.draft_refusal
     "request_templates": BUSINESS,  # per agency served: the administrators serve none

@@ -6,6 +6,7 @@ from gongxin.inquiry import (
     queue_views,
     search_views,
     signoff_views,
+    task_views,
     views,
 )
 from gongxin.inquiry.rules import RULES
@@ -18,6 +19,7 @@ urlpatterns = [
     path("requests/search/", search_views.request_search, name="request_search"),
     path("requests/<id:pk>/", views.request_detail, name="request_detail"),
     path("requests/<id:pk>/result/", views.request_result, name="request_result"),
+    path("requests/<id:pk>/progress/", task_views.request_progress, name="request_progress"),
     path(
         "requests/<id:pk>/letter.<slug:fmt>", document_views.request_letter, name="request_letter"
     ),

@@ -11,17 +11,19 @@ from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 
 from gongxin.audit.services import record
-from gongxin.core import clock, idnumber
+from gongxin.core import clock
 from gongxin.core.crypto import DecryptionError
 from gongxin.inquiry import (
     forms,
     history,
+    paging,
     people,
     queries,
     queue_views,
     queues,
     result_check,
     services,
+    tasks,
 )
 from gongxin.inquiry.choices import OPEN_STATES, RequestState
 from gongxin.inquiry.evidence import open_matches, review_state
@@ -159,24 +161,30 @@ def _registered_message(staff, req) -> str:
     return said
 
 
-def _rounds(staff, req, candidates, evidence: bool) -> list[dict]:
+def _rounds(staff, req, candidates, evidence: bool, page: int = 1) -> list[dict]:
     """Each round with its draws, screenings and, per candidate, its finding, matches and
-    reviews: earlier rounds exactly as they were."""
-    visible = {c.pk: c for c in candidates}
+    reviews: earlier rounds exactly as they were. Matches first, then by row, one page of
+    ``paging.ROWS`` at a time (?page=N): only the candidates shown are opened."""
     matches = CandidateMatch.objects.restrict(staff, "view") if evidence else None
     rounds = []
     for rnd in req.rounds.select_related("letter", "opened_by", "signed_by"):
         rows = []
-        found = queries.findings(req, rnd.number)
+        screening = queries.last_screening(req, rnd.number)
+        found = screening is not None
+        if found:
+            pages = paging.findings(screening.findings.filter(candidate__in=candidates), page)
+        elif rnd.number == req.round:  # not screened yet: the candidates by row
+            pages = paging.Pages(candidates.filter(until_round=None), page)
+        else:
+            pages = paging.Pages([], page)
+        paging.opened(pages.candidates)
         by_finding: dict[int, list] = {}
         if evidence and found:  # one query per round, not one per candidate
-            shown = matches.filter(finding__screening_id=found[0].screening_id)
+            shown = matches.filter(finding__in=[f.pk for f in pages.shown])
             for m in open_matches(shown.select_related("entry").order_by("pk")):
                 by_finding.setdefault(m.finding_id, []).append(m)
-        for f in found:
-            c = visible.get(f.candidate_id)
-            if c is None:
-                continue
+        for f in pages.shown if found else ():
+            c = f.candidate
             reviews = [r for r in c.reviews.all() if r.round == rnd.number]
             rows.append({
                 "candidate": c, "finding": f, "matches": by_finding.get(f.pk, []),
@@ -187,23 +195,12 @@ def _rounds(staff, req, candidates, evidence: bool) -> list[dict]:
             for p in drawn:  # who can no longer act (a 补抽 replaces them)
                 p.unable = MAY_ACT[p.role](p.staff, req)
         rounds.append({
-            "round": rnd, "rows": rows, "current": rnd.number == req.round,
+            "round": rnd, "rows": rows, "current": rnd.number == req.round, "pages": pages,
             "screenings": req.screenings.filter(round=rnd.number).select_related("screened_by"),
             "participants": drawn,
             "send_backs": req.send_backs.filter(round=rnd.number).select_related("sent_by"),
         })  # fmt: skip
     return rounds
-
-
-def _opened(candidate) -> None:
-    """Name and masked number for the page; a cipher that no longer opens says so (the result
-    check raises the alarm) instead of failing the page."""
-    try:
-        name, number = services.candidate_identity(candidate)
-    except DecryptionError:
-        candidate.name = candidate.masked = "（密文被改动，无法显示）"
-    else:
-        candidate.name, candidate.masked = name, idnumber.mask(number)
 
 
 @requires("request_detail")
@@ -212,33 +209,33 @@ def request_detail(request, pk):
     req = _visible(staff).get_or_404(pk=pk)
     visible = Candidate.objects.restrict(staff, "view").filter(request=req)
     on_it = visible.exists()  # the people on it and the supervisors
+    shown = on_it and not req.purged_at
     # Every row, for the earlier rounds' findings; the round in progress lists its own.
-    every = [] if req.purged_at else list(visible.prefetch_related("reviews__reviewer"))
-    for c in every:
-        _opened(c)
-    candidates = [c for c in every if c.until_round is None]
+    every = visible.order_by("row") if shown else visible.none()
     evidence = Candidate.objects.restrict(staff, "evidence").filter(request=req).exists()
-    rounds = _rounds(staff, req, every, evidence) if every else []
+    page = paging.number(request)
+    rounds = _rounds(staff, req, every, evidence, page) if shown else []
     tampered = ""
-    if every:
-        record(staff, "request.view_candidates", req, count=len(every))
+    if shown:
+        opened = {c.pk for r in rounds for c in r["pages"].candidates}
+        record(staff, "request.view_candidates", req, count=len(opened), page=page)
         tampered = result_check.checked(staff, req, via="page")
     actions = allowed_actions(staff, req)
     resumed = restore(request)  # a reason typed before signing in again
     extension = resumed.for_action(reverse("request_extend", args=[req.pk])) if resumed else {}
     return render(request, "inquiry/request_detail.html", {
-        "req": req, "show_candidates": bool(candidates), "evidence": evidence,
+        "req": req, "show_candidates": shown, "evidence": evidence,
         "tampered": tampered, "purged": PURGED if req.purged_at else "",
         "letters": req.rounds.filter(letter__isnull=False).select_related("letter")
         if req.purged_at else [],
         "history": history.of(req, staff) if on_it else None,
-        "revisions": revisions_of(staff, req) if every else [],
-        "candidates": candidates, "rounds": rounds,
+        "revisions": revisions_of(staff, req) if shown else [],
+        "rounds": rounds, "job": tasks.current_job(req),
         "current": next((r for r in rounds if r["current"]), None),
         "actions": actions, "steps": [a for a in actions if RULES[a].advances],
         "waiting": waiting_for(req), "next": queues.next_step(req),
         "appoint_choices": appointable(req) if "appoint" in actions else [],
-        "elsewhere": people.elsewhere(req) if candidates and req.state in OPEN_STATES else [],
+        "elsewhere": people.elsewhere(req) if shown and req.state in OPEN_STATES else [],
         "deadline_status": services.deadline_status(req),
         "extensions": req.extensions.select_related("recorded_by"),
         "review_form": forms.ReviewForm(), "resumed": resumed,
@@ -291,6 +288,15 @@ def action_view(action: str):
         if request.method != "POST":  # a bookmark, or the sign-in page sending the clerk back
             messages.info(request, "请在本页点击按钮办理")
             return redirect("request_detail", pk=req.pk)
+        if tasks.in_background(req, action):  # a large request: the worker does it
+            try:
+                tasks.enqueue(request.staff, req.pk, action,
+                              confirmed=request.POST.get("confirm") == "yes")  # fmt: skip
+            except WorkflowError as exc:
+                messages.error(request, exc.explanation)
+                return redirect("request_detail", pk=req.pk)
+            messages.info(request, f"人选较多，{RULES[action].label}已转入后台办理")
+            return redirect("request_progress", pk=req.pk)
         try:
             result = ACTION_SERVICES[action](request.staff, req.pk, request.POST)
         except WorkflowError as exc:

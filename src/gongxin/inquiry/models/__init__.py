@@ -14,6 +14,7 @@ from .candidates import (
     Review,
     Screening,
 )
+from .jobs import RequestJob
 from .requests import Extension, InquiryRequest, Participant, Round, SendBack
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "Finding",
     "InquiryRequest",
     "Participant",
+    "RequestJob",
     "Review",
     "Round",
     "Screening",

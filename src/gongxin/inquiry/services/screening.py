@@ -9,6 +9,7 @@ fill leaves the request waiting for 补抽).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from gongxin.audit.services import record
@@ -24,17 +25,23 @@ from gongxin.registry.models import ListEntry, current_version
 from gongxin.registry.screening import CandidateInput, ScreeningResult, screen
 
 S = RequestState
+PROGRESS_EVERY = 250  # candidates between two progress reports
+# progress(done, total, step): how far a long action is, for its background run to show.
+Progress = Callable[[int, int, str], None]
 
 
-def screen_request(actor, request_id: int, *, today: dt.date | None = None) -> InquiryRequest:
+def screen_request(
+    actor, request_id: int, *, today: dt.date | None = None, progress: Progress | None = None
+) -> InquiryRequest:
     """查询核实: match every candidate against every list as of today.
 
     The matching (decrypting every candidate, reading the lists) is done before the request
     is locked, so a request of thousands of candidates does not hold the write lock while
     others wait; inside the lock the result is used only if the candidates and the list
-    version are still those it was computed from, else it is computed again there."""
+    version are still those it was computed from, else it is computed again there.
+    ``progress(done, total, step)`` hears how far the matching is (a background run shows it)."""
     today = today or clock.today()
-    ahead = _matched(Candidate.objects.current(request_id).order_by("row"), today)
+    ahead = _matched(Candidate.objects.current(request_id).order_by("row"), today, progress)
     with act(actor, request_id, "screen") as req:
         candidates = list(Candidate.objects.current(req).order_by("row"))
         if ahead.fits(candidates, current_version()):
@@ -83,14 +90,23 @@ def _stored(candidates) -> tuple:
     return tuple((c.pk, c.row, bytes(c.subject_cipher), c.position) for c in candidates)
 
 
-def _matched(candidates, today: dt.date) -> _Matched:
+def _matched(candidates, today: dt.date, progress: Progress | None = None) -> _Matched:
     candidates = list(candidates)
-    inputs = [CandidateInput(c.row, *candidate_identity(c), c.position) for c in candidates]
-    return _Matched(screen(inputs, today), _stored(candidates))
+    inputs = []
+    for i, c in enumerate(candidates):
+        if progress is not None and i % PROGRESS_EVERY == 0:
+            progress(i, len(candidates), "比对人选")
+        inputs.append(CandidateInput(c.row, *candidate_identity(c), c.position))
+    result = screen(inputs, today)
+    if progress is not None:
+        progress(len(candidates), len(candidates), "保存比对结果")
+    return _Matched(result, _stored(candidates))
 
 
-def submit(actor, request_id: int) -> InquiryRequest:
+def submit(actor, request_id: int, *, progress: Progress | None = None) -> InquiryRequest:
     """The handler submits the screening: to review if anyone matched, else to sign-off."""
+    if progress is not None:
+        progress(0, 1, "提交查询结果")
     with act(actor, request_id, "submit") as req:
         findings = last_screening(req).findings
         # One UPDATE, not a row each: 5,000 candidates held the lock for 2 s (bench/signoff.py).

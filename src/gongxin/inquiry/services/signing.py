@@ -93,11 +93,15 @@ def letter_content(req: InquiryRequest, rows, *, dated, code: str, document_numb
                          document_number=document_number)  # fmt: skip
 
 
-def _prepare(req: InquiryRequest) -> _Prepared:
+def _prepare(req: InquiryRequest, progress=None) -> _Prepared:
     if undecided(req):
         raise WorkflowError("incomplete", "仍有人选没有查询结果，不能签发")
     basis = _basis(req)
+    if progress is not None:
+        progress(0, 3, "读取查询结果")
     rows = result_rows(req)
+    if progress is not None:
+        progress(1, 3, "生成并核对复函")
     dated = clock.today()
     number = next_number(req.unit, dated.year)
     code = new_verification_code()
@@ -124,18 +128,25 @@ def _prepare(req: InquiryRequest) -> _Prepared:
 CONFIRMATION = "我已阅读复函草稿，确认签发"
 
 
-def sign_off(actor, request_id: int, *, confirmed: bool) -> InquiryRequest:
+def require_confirmation(confirmed) -> None:
+    """签发 cannot be undone: the signer must have ticked the confirmation (or sent
+    ``confirm: true``). Asked by the service and, for a large request, before it is queued."""
+    if confirmed is not True:
+        raise invalid("确认签发", f"请先阅读复函草稿，并勾选「{CONFIRMATION}」")
+
+
+def sign_off(actor, request_id: int, *, confirmed: bool, progress=None) -> InquiryRequest:
     """签发: fixes the round's result and issues its letter; it cannot be undone (a correction
     is a new round whose letter supersedes this one). ``confirmed``: the signer ticked
     「我已阅读复函草稿，确认签发」 (the page) or sent ``confirm: true`` (the API); without it
-    nothing is signed."""
+    nothing is signed. ``progress(done, total, step)`` hears its steps
+    (services.screening.Progress)."""
     for _ in range(ATTEMPTS):
         try:
             req = InquiryRequest.objects.select_related("unit", "agency").get(pk=request_id)
             check(actor, req, "sign_off")
-            if confirmed is not True:
-                raise invalid("确认签发", f"请先阅读复函草稿，并勾选「{CONFIRMATION}」")
-            prepared = _prepare(req)
+            require_confirmation(confirmed)
+            prepared = _prepare(req, progress)
         except InquiryRequest.DoesNotExist:
             exc = WorkflowError("not_found", "查询需求不存在")
             refused(actor, request_id, "sign_off", exc)
@@ -143,6 +154,8 @@ def sign_off(actor, request_id: int, *, confirmed: bool) -> InquiryRequest:
         except WorkflowError as exc:
             refused(actor, request_id, "sign_off", exc)
             raise
+        if progress is not None:
+            progress(2, 3, "签发并固定结果")
         try:
             with act(actor, request_id, "sign_off") as req:
                 _accept(actor, req, prepared)
