@@ -40,3 +40,13 @@ class ParticipantRole(models.TextChoices):
 class ExtensionKind(models.TextChoices):
     EXTENSION = "extension", "延期"
     OVERDUE = "overdue", "超期说明"
+
+
+class SendMethod(models.TextChoices):
+    """How a signed letter went out (反馈)."""
+
+    CONFIDENTIAL = "confidential", "机要交换"
+    NETWORK = "network", "专网传输"
+    POST = "post", "邮寄"
+    IN_PERSON = "in_person", "当面送达"
+    OTHER = "other", "其他"

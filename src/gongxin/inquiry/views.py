@@ -14,9 +14,9 @@ from gongxin.accounts.models import RULE_PREFETCH, Staff
 from gongxin.audit.services import record
 from gongxin.core import clock, idnumber
 from gongxin.core.crypto import DecryptionError
-from gongxin.inquiry import forms, history, queries, result_check, services
+from gongxin.inquiry import forms, history, queries, result_check, send_views, services, wording
 from gongxin.inquiry.choices import OPEN_STATES, RequestState
-from gongxin.inquiry.letters import result_rows
+from gongxin.inquiry.letters import as_of, result_rows, unit_texts
 from gongxin.inquiry.models import Candidate, CandidateMatch, InquiryRequest
 from gongxin.inquiry.rules import MAY_ACT, RULES, allowed_actions
 from gongxin.inquiry.services.retention import PURGED
@@ -220,6 +220,7 @@ def request_detail(request, pk):
         "deadline_status": services.deadline_status(req),
         "extensions": req.extensions.select_related("recorded_by"),
         "review_form": forms.ReviewForm(), "resumed": resumed,
+        "issue_form": send_views.issue_form(req) if "issue" in actions else None,
         "extension_form": forms.ExtensionForm(initial={k: extension.get(k) for k in extension}),
     })  # fmt: skip
 
@@ -261,6 +262,8 @@ def action_view(action: str):
         if request.method != "POST":  # a bookmark, or the sign-in page sending the clerk back
             messages.info(request, "请在本页点击按钮办理")
             return redirect("request_detail", pk=req.pk)
+        if action == "issue":  # a form of its own: problems beside its fields
+            return send_views.take_issue(request, req)
         try:
             result = ACTION_SERVICES[action](request.staff, req.pk, request.POST)
         except WorkflowError as exc:
@@ -305,7 +308,9 @@ def request_result(request, pk):
     rnd = req.rounds.filter(number=number, signed_at__isnull=False).select_related("letter").first()
     if rnd is None or not Candidate.objects.restrict(staff, "view").filter(request=req).exists():
         raise Http404
-    context = {"req": req, "round": rnd, "rows": [], "purged": PURGED if req.purged_at else ""}
+    context = {"req": req, "round": rnd, "rows": [], "purged": PURGED if req.purged_at else "",
+               "as_of": as_of(req, number) or rnd.letter.dated,
+               "contact": wording.contact_note(unit_texts(req.unit))}  # fmt: skip
     if req.purged_at is None:
         tampered = result_check.checked(staff, req, via="page", number=number)
         try:

@@ -10,12 +10,13 @@ from gongxin.inquiry.services.identity import candidate_identity, masked_id
 from gongxin.inquiry.services.registration import Registration, register, return_request
 from gongxin.inquiry.services.review import review
 from gongxin.inquiry.services.screening import screen_request, submit
-from gongxin.inquiry.services.signing import issue, result_digest, sign_off
+from gongxin.inquiry.services.signing import Sending, issue, result_digest, sign_off
 from gongxin.inquiry.services.wording import change_wording
 
 __all__ = [
     "ExtensionInput",
     "Registration",
+    "Sending",
     "allowed_actions",
     "candidate_identity",
     "change_wording",
