@@ -8,12 +8,15 @@ as staff names). Views and downloads are the auditor's to search, not processing
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from gongxin.accounts.models import Staff
 from gongxin.audit.models import AuditEvent, PurgeAnchor
 from gongxin.core import clock
+from gongxin.core.dates import zh_date
 from gongxin.documents import labels as documents_labels
+from gongxin.inquiry.choices import SendMethod
 from gongxin.inquiry.labels import ACTIONS
 from gongxin.inquiry.models import Candidate, InquiryRequest
 
@@ -22,7 +25,7 @@ STEPS = {code: (ACTIONS | documents_labels.ACTIONS)[code] for code in (
     "request.register", "request.assign", "request.return", "request.screen", "request.submit",
     "request.draw_reviewer", "request.review", "request.reviewed", "request.assign_signer",
     "request.draw", "request.sign_off", "request.issue", "request.extend", "request.correct",
-    "request.purge", "result.tampered",
+    "request.purge", "result.tampered", "letter.return_letter",
 )}  # fmt: skip
 OUTCOMES = {"ok": "完成", "refused": "未办理（被拒绝）", "failed": "告警"}
 DECISIONS = {"confirm": "确认列入", "reject": "排除"}
@@ -75,6 +78,12 @@ def _note(action: str, d: dict, people: dict, rows: dict) -> str:
         return f"{round_}第{row}号人选：{DECISIONS.get(d.get('decision'), '')}"
     if action == "request.sign_off":
         return f"{round_}复函{d.get('letter', '')}"
+    if action == "letter.return_letter":
+        return f"退回函{d.get('letter', '')}"
+    if action == "request.issue" and d.get("method"):
+        method = SendMethod(d["method"]).label if d["method"] in SendMethod.values else d["method"]
+        sent = dt.date.fromisoformat(d["sent_on"]) if d.get("sent_on") else None
+        return f"{round_}{method}，发送日期{zh_date(sent) if sent else '—'}"
     if action == "request.register":
         return f"人选{d['candidates']}名" if "candidates" in d else ""
     if action == "request.purge":

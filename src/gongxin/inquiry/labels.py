@@ -20,6 +20,8 @@ ACTIONS = {
     "request.view_candidates": "查看人选名单",
     "request.view_result": "查看查询结果",
     "letter.download": "下载复函",
+    "letter.return_letter": "生成退回函",
+    "request.view_sheet": "查看办理单",
     "wording.change": "修改公文措辞",
 }
 GROUPS = {"request": "查询需求办理", "letter": "复函", "wording": "公文措辞"}

@@ -17,6 +17,11 @@ ROUTES = {
     "request_detail": BUSINESS,
     "request_result": BUSINESS,
     "request_letter": BUSINESS,
+    # 退函 and 办理单: the request's handler and the supervisor (rules.MAY_RETURN_LETTER,
+    # sheet_views: the people on the request), checked per request
+    "request_return_letter": BUSINESS,
+    "request_return_letter_file": BUSINESS,
+    "request_sheet": BUSINESS,
     "request_templates": BUSINESS,  # per agency served: the administrators serve none
     "request_template_file": BUSINESS,
     "wording": Role.SYSADMIN,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongxin.inquiry import document_views, views
+from gongxin.inquiry import document_views, return_views, sheet_views, views
 from gongxin.inquiry.rules import RULES
 
 urlpatterns = [
@@ -12,6 +12,13 @@ urlpatterns = [
     path(
         "requests/<id:pk>/letter.<slug:fmt>", document_views.request_letter, name="request_letter"
     ),
+    path("requests/<id:pk>/return-letter/", return_views.make, name="request_return_letter"),
+    path(
+        "requests/<id:pk>/return-letter.<slug:fmt>",
+        return_views.download,
+        name="request_return_letter_file",
+    ),
+    path("requests/<id:pk>/sheet/", sheet_views.sheet, name="request_sheet"),
     *[
         path(f"requests/<id:pk>/{action}/", views.action_view(action), name=f"request_{action}")
         for action in RULES

@@ -14,7 +14,16 @@ from gongxin.accounts.models import RULE_PREFETCH, Staff
 from gongxin.audit.services import record
 from gongxin.core import clock, idnumber
 from gongxin.core.crypto import DecryptionError
-from gongxin.inquiry import forms, history, queries, result_check, send_views, services, wording
+from gongxin.inquiry import (
+    forms,
+    history,
+    queries,
+    result_check,
+    return_views,
+    send_views,
+    services,
+    wording,
+)
 from gongxin.inquiry.choices import OPEN_STATES, RequestState
 from gongxin.inquiry.letters import as_of, result_rows, unit_texts
 from gongxin.inquiry.models import Candidate, CandidateMatch, InquiryRequest
@@ -221,6 +230,7 @@ def request_detail(request, pk):
         "extensions": req.extensions.select_related("recorded_by"),
         "review_form": forms.ReviewForm(), "resumed": resumed,
         "issue_form": send_views.issue_form(req) if "issue" in actions else None,
+        "papers": return_views.papers(staff, req),
         "extension_form": forms.ExtensionForm(initial={k: extension.get(k) for k in extension}),
     })  # fmt: skip
 
