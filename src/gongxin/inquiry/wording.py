@@ -46,7 +46,7 @@ DEFAULTS: dict[str, str] = {
     "result.attachment": "附件：人选社会信用记录查询结果（{count}人）",
     "result.attachment_title": "人选社会信用记录查询结果",
     # 退回函 (退函): a letter returned without a result, with the reason
-    "return.title": "关于退回公务员{kind}人选社会信用记录查询来文的函",
+    "return.title": "关于退回人选社会信用记录查询来文的函",
     "return.salutation": "{agency}：",
     "return.body": "你单位{letter_number}收悉。经审核，{reason}，现予退回。",
     "return.closing": "特此函告。",
