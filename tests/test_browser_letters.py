@@ -51,7 +51,7 @@ def in_thread(work, *args):
         return pool.submit(run).result()
 
 
-def issued(world):
+def signed(world):
     today = clock.today()
     req = world.register(people=[ZHANG, LI], received_on=today, today=today)
     services.screen_request(world.handler, req.pk, today=today)
@@ -60,7 +60,6 @@ def issued(world):
         for reviewer in (world.reviewer_a, world.reviewer_b):
             services.review(reviewer, candidate.pk, "confirm", "一致", today=today)
     services.sign_off(world.signer, req.pk)
-    services.issue(world.handler, req.pk, services.Sending("confidential", today, "交机要室"))
     return req
 
 
@@ -99,12 +98,24 @@ def test_handler_returns_a_request_downloads_the_return_letter_and_prints_the_sh
     assert "北京市委组织部：" in text and "来文未注明拟任职位" in text and number in text
     to_png(saved, "letters-return-letter")
 
-    # The 办理单 of an issued request, printed.
-    req = in_thread(issued, world)
+    # 反馈 with a date in the future: refused beside the field, then recorded.
+    req = in_thread(signed, world)
     page.goto(f"{live_server.url}/requests/{req.pk}/")
+    page.get_by_label("机要交换").check()
+    page.get_by_label("发送日期").fill(today.replace(year=today.year + 1).isoformat())
+    page.get_by_role("button", name="反馈（已发出复函）").click()
+    page.locator("#error-sent_on").get_by_text("发送日期不能晚于今天").wait_for()
+    page.screenshot(path=str(ARTIFACTS / "letters-2-issue-refused.png"), full_page=True)
+    assert InquiryRequest.objects.get(pk=req.pk).state == "signed"
+    page.get_by_label("发送日期").fill(today.isoformat())
+    page.get_by_label("经办说明（选填）").fill("交机要室")
+    page.get_by_role("button", name="反馈（已发出复函）").click()
+    page.get_by_text("已反馈，发送方式和日期已记录").wait_for()
+
+    # The 办理单 of the issued request, printed.
     page.get_by_role("link", name="打印办理单").click()
     page.get_by_role("heading", name="查询需求办理单").wait_for()
-    page.screenshot(path=str(ARTIFACTS / "letters-2-sheet.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "letters-3-sheet.png"), full_page=True)
     page.emulate_media(media="print")
     assert page.eval_on_selector("header", "e => getComputedStyle(e).display") == "none"
     sheet = ARTIFACTS / "letters-sheet.pdf"
