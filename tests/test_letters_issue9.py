@@ -291,3 +291,17 @@ def test_docx_letter_has_no_table_when_it_is_a_return_letter(world):
     _, docx = files_of(letter)
     with zipfile.ZipFile(io.BytesIO(docx)) as package:
         assert b"<w:tbl>" not in package.read("word/document.xml")
+
+
+def test_the_public_check_of_a_return_letter_says_what_it_is(world, client):
+    letter, _ = make_return_letter(world.handler, returned(world).pk)
+    page = client.get(f"/verify/{letter.verification_code}/").content.decode()
+    assert "该退回函由本系统签发" in page and "退回函" in page and "人选人数" not in page
+
+
+def test_the_contact_is_set_on_the_wording_page_and_printed_on_the_next_letter(world, client):
+    sysadmin = make_staff(world.bj, "sysadmin", "sysadmin")
+    login(client, sysadmin).post("/wording/", {"contact.person": "李红",
+                                               "contact.phone": "010-87654321"})  # fmt: skip
+    pdf, _ = files_of(letter_of(signed(world, [LI])))
+    assert "（联系人：李红，联系电话：010-87654321）" in pdf_text(pdf)
