@@ -12,7 +12,7 @@ from gongxin.inquiry.services.signing import SEND_FIELDS
 from gongxin.platform.errors import InvalidSubmission, Problem, WorkflowError
 
 
-def issue_form(req, data=None) -> forms.IssueForm:
+def issue_form(data=None) -> forms.IssueForm:
     return forms.IssueForm(data, initial={"sent_on": clock.today()}, prefix="send")
 
 
@@ -29,7 +29,7 @@ def sending_of(form: forms.IssueForm) -> services.Sending:
 
 def take_issue(request, req):
     """The POST of the issue action (gongxin.inquiry.views.action_view)."""
-    form = issue_form(req, request.POST)
+    form = issue_form(request.POST)
     try:
         services.issue(request.staff, req.pk, sending_of(form))
     except InvalidSubmission as exc:

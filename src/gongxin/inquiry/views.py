@@ -229,7 +229,7 @@ def request_detail(request, pk):
         "deadline_status": services.deadline_status(req),
         "extensions": req.extensions.select_related("recorded_by"),
         "review_form": forms.ReviewForm(), "resumed": resumed,
-        "issue_form": send_views.issue_form(req) if "issue" in actions else None,
+        "issue_form": send_views.issue_form() if "issue" in actions else None,
         "papers": return_views.papers(staff, req),
         "extension_form": forms.ExtensionForm(initial={k: extension.get(k) for k in extension}),
     })  # fmt: skip
@@ -250,14 +250,13 @@ ACTION_SERVICES = {
     "screen": lambda staff, pk, post: services.screen_request(staff, pk),
     "submit": lambda staff, pk, post: services.submit(staff, pk),
     "sign_off": lambda staff, pk, post: services.sign_off(staff, pk),
-    "issue": lambda staff, pk, post: services.issue(staff, pk),
     "return": lambda staff, pk, post: services.return_request(staff, pk, post.get("reason", "")),
     "extend": _extend,
     "correct": lambda staff, pk, post: services.correct(staff, pk, post.get("reason", "")),
     "draw": lambda staff, pk, post: services.supplementary_draw(staff, pk),
 }
 DONE = {"screen": "已完成查询比对", "submit": "已提交", "sign_off": "已签发，结果已固定",
-        "issue": "已反馈", "return": "已退回", "extend": "已记录",
+        "return": "已退回", "extend": "已记录",
         "correct": "已开始更正：重新查询、复核、签发后，新复函将取代原复函",
         "draw": lambda drawn: "已补抽：" + "、".join(
             f"{Role(role).label}{person.full_name}" for role, person in drawn)}  # fmt: skip
