@@ -53,7 +53,11 @@ def test_register_and_take_a_request_through_the_api(world):
         .json()
     )
     assert signed["request"]["state"] == "signed"
-    issued = api(world.handler).post(f"/api/v1/requests/{pk}/issue/").json()
+    issued = (
+        api(world.handler)
+        .post(f"/api/v1/requests/{pk}/issue/", {"method": "post"}, format="json")
+        .json()
+    )
     assert issued["request"]["state"] == "issued"
     assert ZHANG[1] not in repr(issued)
 
@@ -230,7 +234,7 @@ def test_the_api_names_the_people_drawn_the_agencies_and_the_letters(world):
     assert letter["round"] == 1 and letter["superseded_by"] is None
     assert letter["document_number"].startswith("京信用函〔")
     assert {p["role"] for p in signed["people"]} == {"reviewer", "signer"}
-    api(world.handler).post(f"/api/v1/requests/{req.pk}/issue/")
+    api(world.handler).post(f"/api/v1/requests/{req.pk}/issue/", {"method": "post"}, format="json")
     corrected = (
         api(world.handler)
         .post(f"/api/v1/requests/{req.pk}/correct/", {"reason": "人选信息有误"}, format="json")

@@ -139,6 +139,7 @@ def test_four_people_take_a_request_from_registration_to_issued(live_server, bro
     # 5. The handler issues it.
     page = as_user(world.handler)
     page.goto(f"{live_server.url}/requests/{req.pk}/")
+    page.get_by_label("机要交换").check()
     page.get_by_role("button", name="反馈（已发出复函）").click()
     page.get_by_text("已反馈").first.wait_for()
     shot(page, "5-issued")

@@ -148,7 +148,10 @@ def test_whole_flow_through_the_pages(client, world):
     assert "被依法列为失信联合惩戒对象" in result and "110105********002X" in result
     assert "北京市朝阳区人民法院" not in result  # nothing but the result
     login(client, world.handler)
-    client.post(f"/requests/{req.pk}/issue/")
+    client.post(
+        f"/requests/{req.pk}/issue/",
+        {"send-method": "confidential", "send-sent_on": clock.today().isoformat()},
+    )
     req.refresh_from_db()
     assert req.state == "issued"
 

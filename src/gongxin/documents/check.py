@@ -92,6 +92,8 @@ def differences(content: LetterContent, docx: bytes, pdf: bytes) -> list[str]:
     """Chinese descriptions of every place the files disagree with what the letter must say,
     row by row (numbered as in the table)."""
     table = content.table
+    if table is None:  # a letter without a table: its number and its text must read back
+        return _untabled(content, docx, pdf)
     expected = [tuple(cells) for cells in table.rows]
     problems = []
     got = docx_rows(docx)
@@ -116,4 +118,19 @@ def differences(content: LetterContent, docx: bytes, pdf: bytes) -> list[str]:
     from gongxin.documents.pdf_letter import FONTS
 
     problems += missing_glyphs(table, FONTS["fangsong"])
+    return problems
+
+
+def _untabled(content: LetterContent, docx: bytes, pdf: bytes) -> list[str]:
+    with zipfile.ZipFile(io.BytesIO(docx)) as package:
+        root = etree.fromstring(package.read("word/document.xml"))
+    words = _SPACE.sub("", "".join(t.text or "" for t in root.iter(f"{W}t")))
+    problems = []
+    if content.document_number not in words or _SPACE.sub("", content.opening) not in words:
+        problems.append("Word 文件的发文字号或正文与应有内容不一致")
+    text = pdf_text(pdf)
+    if content.document_number not in text:
+        problems.append("PDF 文件的发文字号与登记不一致")
+    if _SPACE.sub("", content.opening) not in text:
+        problems.append("PDF 文件的正文与应有内容不一致")
     return problems

@@ -2,7 +2,9 @@
 
 A product fills in a ``LetterContent`` (issuer, number, date, the texts, one table) and the
 engine lays it out as DOCX and PDF, reads both back (``check``) and signs the PDF. Up to
-``BODY_MAX`` table rows stand in the body; more go to an 附件 on a page of their own.
+``BODY_MAX`` table rows stand in the body; more go to an 附件 on a page of their own. A letter
+without a table (a 退函, say) has ``table=None``. ``note`` is the 附注 printed in parentheses on
+the line below the date (GB/T 9704 §7.3.7): the unit's contact.
 """
 
 from __future__ import annotations
@@ -50,13 +52,22 @@ class LetterContent:
     closing: str
     attachment_note: str  # 附件：… (below the closing, when there is an 附件)
     attachment_title: str
-    table: Table
+    table: Table | None
     verification_code: str = ""
     verification_url: str = ""
+    note: str = ""
 
     @property
     def in_attachment(self) -> bool:
-        return len(self.table.rows) > BODY_MAX
+        return self.table is not None and len(self.table.rows) > BODY_MAX
+
+    @property
+    def rows(self) -> tuple[tuple[str, ...], ...]:
+        return self.table.rows if self.table is not None else ()
+
+    @property
+    def note_line(self) -> str:
+        return f"（{self.note}）" if self.note else ""
 
     @property
     def opening(self) -> str:
@@ -71,10 +82,11 @@ class LetterContent:
         stored before it was refused, say), named for staff: such a letter is not rendered."""
         texts = {"发文字号": self.document_number, "标题": self.title, "主送": self.salutation,
                  "正文": self.opening, "结束语": self.closing, "附件说明": self.attachment_note,
-                 "附件标题": self.attachment_title, "发文单位": self.issuer}  # fmt: skip
+                 "附件标题": self.attachment_title, "发文单位": self.issuer,
+                 "附注": self.note}  # fmt: skip
         problems = [f"{label}含有{describe(found[1])}，无法排版"
                     for label, text in texts.items() if (found := first_refused(text))]  # fmt: skip
-        for n, cells in enumerate(self.table.rows, start=1):
+        for n, cells in enumerate(self.rows, start=1):
             for header, cell in zip(self.table.headers, cells, strict=True):
                 if found := first_refused(cell):
                     problems.append(f"{self.table.label(n)}的{header}含有{describe(found[1])}")

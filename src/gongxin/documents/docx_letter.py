@@ -152,7 +152,7 @@ def build(content: LetterContent) -> bytes:
     add_paragraph(doc)
     add_paragraph(doc, content.salutation)
     add_paragraph(doc, content.opening, indent_chars=2)
-    if not content.in_attachment:
+    if content.table is not None and not content.in_attachment:
         _table(doc, content.table)
     add_paragraph(doc, content.closing, indent_chars=2)
     if content.in_attachment:
@@ -161,6 +161,8 @@ def build(content: LetterContent) -> bytes:
     add_paragraph(doc)  # one blank line before the signature (GB/T 9704 §7.3.5)
     add_paragraph(doc, content.issuer, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
     add_paragraph(doc, zh_date(content.dated), align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
+    if content.note:
+        add_paragraph(doc, content.note_line, indent_chars=2)  # 附注 (GB/T 9704 §7.3.7)
     if content.verification_code:
         add_paragraph(doc, content.verification_line, size=10, exact=None)
 

@@ -10,11 +10,15 @@ from django.template.loader import render_to_string
 from gongxin.core.dates import zh_date
 from gongxin.documents.content import LetterContent
 
-# The customary fonts first, where a machine has them; then the free fonts set-up installs;
-# last HanaMin A/B, which cover all of CJK Extension B (rare characters in names).
+# The customary fonts first, where a machine has them (a unit's licensed 仿宋_GB2312, installed
+# where fontconfig finds it); then the free fonts set-up installs (FandolFang, the free 仿宋 of
+# scripts/debian-packages.sh); last HanaMin A/B, which cover all of CJK Extension B (rare
+# characters in names). A character a font lacks comes from the next one of its stack.
 RARE = '"HanaMinA", "HanaMinB"'
+LICENSED_FANGSONG = ("仿宋_GB2312", "FangSong_GB2312", "FangSong")
+FANGSONG = ", ".join(f'"{f}"' for f in (*LICENSED_FANGSONG, "FandolFang"))
 FONTS = {
-    "fangsong": f'"仿宋_GB2312", "FangSong", "Noto Serif CJK SC", {RARE}',
+    "fangsong": f'{FANGSONG}, "Noto Serif CJK SC", {RARE}',
     "xiaobiaosong": f'"方正小标宋简体", "FZXiaoBiaoSong-B05S", "Noto Serif CJK SC", {RARE}',
     "heiti": f'"黑体", "SimHei", "Noto Sans CJK SC", {RARE}',
     "kaiti": f'"楷体_GB2312", "KaiTi", "AR PL UKai CN", {RARE}',
@@ -36,10 +40,11 @@ def build(content: LetterContent, *, draft: bool = False) -> bytes:
     """The letter as PDF; ``draft``: the same layout marked 「草稿·未签发」 on every page."""
     import weasyprint  # imported late: it loads Pango and fonts
 
-    total = sum(content.table.widths_mm)
+    total = sum(content.table.widths_mm) if content.table is not None else 1
     html = render_to_string("documents/letter.html", {
         "c": content, "fonts": FONTS, "date": zh_date(content.dated), "draft": draft,
-        "widths": [f"{100 * w / total:.2f}%" for w in content.table.widths_mm],
+        "widths": [f"{100 * w / total:.2f}%" for w in content.table.widths_mm]
+        if content.table is not None else [],
         "qr": qr_data_uri(content.verification_url) if content.verification_url else "",
     })  # fmt: skip
     return weasyprint.HTML(string=html).write_pdf()

@@ -99,7 +99,9 @@ def render_draft(content: LetterContent) -> bytes:
     return pdf_letter.build(content, draft=True)
 
 
-def allocate(unit, rendered: Rendered, digest: str, supersedes_id: int | None = None) -> Letter:
+def allocate(
+    unit, rendered: Rendered, digest: str, supersedes_id: int | None = None, kind: str = "result"
+) -> Letter:
     """Take the unit's next number for the letter's year and store the rendered files.
 
     Must run inside the signing transaction (a failure there leaves no number used). Raises
@@ -117,7 +119,7 @@ def allocate(unit, rendered: Rendered, digest: str, supersedes_id: int | None = 
         unit=unit, year=dated.year, number=number,
         document_number=rendered.content.document_number, dated=dated, digest=digest,
         verification_code=rendered.content.verification_code,
-        item_count=len(rendered.content.table.rows), supersedes_id=supersedes_id,
+        item_count=len(rendered.content.rows), supersedes_id=supersedes_id, kind=kind,
     )  # fmt: skip
     for kind, data in (("docx", rendered.docx), ("pdf", rendered.pdf)):
         LetterFile.objects.create(letter=letter, kind=kind, sha256=hashlib.sha256(data).hexdigest(),

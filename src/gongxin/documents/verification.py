@@ -71,6 +71,8 @@ def public_facts(letter: Letter) -> dict:
         "unit": letter.unit.name,
         "dated": letter.dated,
         "candidates": letter.item_count,
+        "kind": letter.kind,
+        "kind_label": letter.get_kind_display(),
         "pdf_sha256": pdf or "",
         "superseded": superseded_note(letter),
     }

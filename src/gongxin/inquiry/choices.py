@@ -52,3 +52,13 @@ class JobState(models.TextChoices):
 
 
 ACTIVE_JOB_STATES = frozenset({JobState.QUEUED, JobState.RUNNING})
+
+
+class SendMethod(models.TextChoices):
+    """How a signed letter went out (反馈)."""
+
+    CONFIDENTIAL = "confidential", "机要交换"
+    NETWORK = "network", "专网传输"
+    POST = "post", "邮寄"
+    IN_PERSON = "in_person", "当面送达"
+    OTHER = "other", "其他"

@@ -24,6 +24,7 @@ from gongxin.accounts.models import (
     Workstation,
 )
 from gongxin.core import clock
+from gongxin.documents.models import LetterWording
 from gongxin.inquiry import services
 from gongxin.inquiry.models import InquiryRequest
 from gongxin.inquiry.queries import findings
@@ -74,6 +75,9 @@ def load_organisation(today: dt.date) -> list[tuple[str, str, str]]:
             code=code, defaults=dict(name=name, level=level, region_code=region,
                                      letter_prefix=prefix),
         )  # fmt: skip
+    for unit in units.values():  # the contact printed on the letters (公文措辞 page)
+        LetterWording.objects.get_or_create(unit=unit, defaults={"texts": {
+            "contact.person": "王明", "contact.phone": "010-00000000"}})  # fmt: skip
     for name, level, region, unit in AGENCIES:
         RequestingAgency.objects.get_or_create(
             name=name, defaults=dict(level=level, region_code=region, unit=units[unit])
@@ -204,7 +208,7 @@ def load_requests(files: Path, today: dt.date) -> int:
                 signer = req.participants.get(role="signer").staff
                 services.sign_off(signer, req.pk, confirmed=True)
             if final == "issued":
-                services.issue(req.handler, req.pk)
+                services.issue(req.handler, req.pk, services.Sending("confidential", today))
         returned = new(8)
         services.return_request(returned.handler, returned.pk, "来文未附人选名单")
         new(9, agency=RequestingAgency.objects.get(name="上海市委组织部"))  # wrong unit

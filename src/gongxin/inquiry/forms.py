@@ -11,7 +11,7 @@ from django import forms
 from django.conf import settings
 
 from gongxin.accounts.models import RequestingAgency
-from gongxin.inquiry.choices import RequestKind, ReviewDecision
+from gongxin.inquiry.choices import RequestKind, ReviewDecision, SendMethod
 from gongxin.platform.errors import Problem
 from gongxin.platform.forms import DATE_INPUT
 from gongxin.platform.uploads import upload_size
@@ -94,3 +94,14 @@ class ExtensionForm(forms.Form):
                              help_text="如：电话、公函")  # fmt: skip
     new_deadline = forms.DateField(label="新期限", widget=DATE_INPUT, required=False,
                                    error_messages={"invalid": "日期格式不正确"})  # fmt: skip
+
+
+class IssueForm(forms.Form):
+    """反馈: how and when the signed letter was sent (checked by services.issue)."""
+
+    method = forms.ChoiceField(label="发送方式", choices=SendMethod.choices, required=False,
+                               widget=forms.RadioSelect)  # fmt: skip
+    sent_on = forms.DateField(label="发送日期", widget=DATE_INPUT, required=False,
+                              error_messages={"invalid": "日期格式不正确"})  # fmt: skip
+    note = forms.CharField(label="经办说明（选填）", required=False, strip=False,
+                           widget=forms.TextInput(attrs={"maxlength": 300}))  # fmt: skip

@@ -8,13 +8,15 @@ as staff names). Views and downloads are the auditor's to search, not processing
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from gongxin.accounts.models import Staff
 from gongxin.audit.models import AuditEvent, PurgeAnchor
 from gongxin.core import clock
+from gongxin.core.dates import zh_date
 from gongxin.documents import labels as documents_labels
-from gongxin.inquiry.choices import RequestState
+from gongxin.inquiry.choices import RequestState, SendMethod
 from gongxin.inquiry.labels import ACTIONS
 from gongxin.inquiry.models import Candidate, InquiryRequest, Review, SendBack
 from gongxin.inquiry.queries import awaiting_review
@@ -26,7 +28,7 @@ STEPS = {code: (ACTIONS | documents_labels.ACTIONS)[code] for code in (
     "request.draw_reviewer", "request.review", "request.reviewed", "request.assign_signer",
     "request.draw", "request.appoint", "request.sign_off", "request.issue", "request.extend",
     "request.correct", "request.edit_candidates", "request.purge", "result.tampered",
-    "request.send_back",
+    "request.send_back", "letter.return_letter",
 )}  # fmt: skip
 OUTCOMES = {"ok": "完成", "refused": "未办理（被拒绝）", "failed": "告警"}
 DECISIONS = {"confirm": "确认列入", "reject": "排除"}
@@ -117,6 +119,12 @@ def _note(action: str, d: dict, people: dict, rows: dict, held=frozenset(),
         )
     if action == "request.sign_off":
         return f"{round_}复函{d.get('letter', '')}"
+    if action == "letter.return_letter":
+        return f"退回函{d.get('letter', '')}"
+    if action == "request.issue" and d.get("method"):
+        method = SendMethod(d["method"]).label if d["method"] in SendMethod.values else d["method"]
+        sent = dt.date.fromisoformat(d["sent_on"]) if d.get("sent_on") else None
+        return f"{round_}{method}，发送日期{zh_date(sent) if sent else '—'}"
     if action == "request.register":
         return f"人选{d['candidates']}名" if "candidates" in d else ""
     if action == "request.purge":

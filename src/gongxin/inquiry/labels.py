@@ -26,6 +26,8 @@ ACTIONS = {
     "request.view_result": "查看查询结果",
     "request.search_person": "按人选查找查询需求",
     "letter.download": "下载复函",
+    "letter.return_letter": "生成退回函",
+    "request.view_sheet": "查看办理单",
     "wording.change": "修改公文措辞",
 }
 # Detail keys the inquiry alone records.

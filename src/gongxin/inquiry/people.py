@@ -1,4 +1,4 @@
-"""The same person across requests, found through the blind indexes (decision 0015): the
+"""The same person across requests, found through the blind indexes (decision 0014): the
 search by name or ID number, and the warning that a candidate is already in another open
 request of the unit. Nothing here opens a cipher or keeps what was searched for."""
 

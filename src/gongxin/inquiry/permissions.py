@@ -21,6 +21,11 @@ ROUTES = {
     "request_progress": BUSINESS,
     "request_letter": BUSINESS,
     "request_draft": BUSINESS,  # the drawn signer and the supervisor: rules.draft_refusal
+    # 退函 and 办理单: the request's handler and the supervisor (rules.MAY_RETURN_LETTER,
+    # sheet_views: the people on the request), checked per request
+    "request_return_letter": BUSINESS,
+    "request_return_letter_file": BUSINESS,
+    "request_sheet": BUSINESS,
     "request_templates": BUSINESS,  # per agency served: the administrators serve none
     "request_template_file": BUSINESS,
     "wording": Role.SYSADMIN,

@@ -458,3 +458,18 @@ def who_may_act(req, staff) -> list[tuple[object, str]]:
         for person in staff
         if refusal(person, req, action) is None
     ]
+
+
+# --- the 退函 of a returned request --------------------------------------------------------------
+
+
+@rule("return_handler")
+def return_handler(staff, req):
+    """The handler of a returned request, or (returned before any handler was drawn) whoever
+    registered it."""
+    return None if staff.pk == (req.handler_id or req.registered_by_id) else "不是本件经办人"
+
+
+MAY_RETURN_LETTER: Predicate = (
+    staff_member & same_unit & (holds(Role.SUPERVISOR) | return_handler)
+).otherwise("只有本件经办人或监督员可以生成和下载退回函")

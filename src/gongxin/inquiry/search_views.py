@@ -1,4 +1,4 @@
-"""找人: the requests a person appears in, by name or resident ID number (decision 0015).
+"""找人: the requests a person appears in, by name or resident ID number (decision 0014).
 
 The term is posted, never put in a URL (an ID number in a query string would reach the
 browser's history, proxies and access logs), and the answer is rendered in the response to

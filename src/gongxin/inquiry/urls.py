@@ -4,7 +4,9 @@ from gongxin.inquiry import (
     candidate_views,
     document_views,
     queue_views,
+    return_views,
     search_views,
+    sheet_views,
     signoff_views,
     task_views,
     views,
@@ -23,6 +25,13 @@ urlpatterns = [
     path(
         "requests/<id:pk>/letter.<slug:fmt>", document_views.request_letter, name="request_letter"
     ),
+    path("requests/<id:pk>/return-letter/", return_views.make, name="request_return_letter"),
+    path(
+        "requests/<id:pk>/return-letter.<slug:fmt>",
+        return_views.download,
+        name="request_return_letter_file",
+    ),
+    path("requests/<id:pk>/sheet/", sheet_views.sheet, name="request_sheet"),
     *[
         path(f"requests/<id:pk>/{action}/", views.action_view(action), name=f"request_{action}")
         for action in RULES

@@ -22,12 +22,15 @@ from gongxin.inquiry import (
     queue_views,
     queues,
     result_check,
+    return_views,
+    send_views,
     services,
     tasks,
+    wording,
 )
 from gongxin.inquiry.choices import OPEN_STATES, RequestState
 from gongxin.inquiry.evidence import open_matches, review_state
-from gongxin.inquiry.letters import result_rows
+from gongxin.inquiry.letters import as_of, result_rows, unit_texts
 from gongxin.inquiry.models import Candidate, CandidateMatch, InquiryRequest
 from gongxin.inquiry.rules import MAY_ACT, RULES, allowed_actions, appointable
 from gongxin.inquiry.services.candidates import revisions_of
@@ -239,6 +242,8 @@ def request_detail(request, pk):
         "deadline_status": services.deadline_status(req),
         "extensions": req.extensions.select_related("recorded_by"),
         "review_form": forms.ReviewForm(), "resumed": resumed,
+        "issue_form": send_views.issue_form() if "issue" in actions else None,
+        "papers": return_views.papers(staff, req),
         "extension_form": forms.ExtensionForm(initial={k: extension.get(k) for k in extension}),
     })  # fmt: skip
 
@@ -261,7 +266,6 @@ ACTION_SERVICES = {
         staff, pk, confirmed=post.get("confirm") == "yes"
     ),
     "send_back": lambda staff, pk, post: services.send_back(staff, pk, post.get("reason", "")),
-    "issue": lambda staff, pk, post: services.issue(staff, pk),
     "return": lambda staff, pk, post: services.return_request(staff, pk, post.get("reason", "")),
     "extend": _extend,
     "correct": lambda staff, pk, post: services.correct(staff, pk, post.get("reason", "")),
@@ -271,7 +275,7 @@ ACTION_SERVICES = {
     ),
 }
 DONE = {"screen": "已完成查询比对", "submit": "已提交", "sign_off": "已签发，结果已固定",
-        "issue": "已反馈", "return": "已退回", "extend": "已记录",
+        "return": "已退回", "extend": "已记录",
         "send_back": "已退回复核：本轮有匹配的人选将重新复核",
         "correct": "已开始更正：重新查询、复核、签发后，新复函将取代原复函",
         "appoint": lambda person: f"已指派{person.full_name}为经办人",
@@ -288,6 +292,8 @@ def action_view(action: str):
         if request.method != "POST":  # a bookmark, or the sign-in page sending the clerk back
             messages.info(request, "请在本页点击按钮办理")
             return redirect("request_detail", pk=req.pk)
+        if action == "issue":  # a form of its own: problems beside its fields
+            return send_views.take_issue(request, req)
         if tasks.in_background(req, action):  # a large request: the worker does it
             try:
                 tasks.enqueue(request.staff, req.pk, action,
@@ -341,7 +347,9 @@ def request_result(request, pk):
     rnd = req.rounds.filter(number=number, signed_at__isnull=False).select_related("letter").first()
     if rnd is None or not Candidate.objects.restrict(staff, "view").filter(request=req).exists():
         raise Http404
-    context = {"req": req, "round": rnd, "rows": [], "purged": PURGED if req.purged_at else ""}
+    context = {"req": req, "round": rnd, "rows": [], "purged": PURGED if req.purged_at else "",
+               "as_of": as_of(req, number) or rnd.letter.dated,
+               "contact": wording.contact_note(unit_texts(req.unit))}  # fmt: skip
     if req.purged_at is None:
         tampered = result_check.checked(staff, req, via="page", number=number)
         try:

@@ -2,14 +2,22 @@
 
 Defaults below; a unit's overrides live in documents.LetterWording.texts (same keys), checked
 and filled by the documents engine. Placeholders in braces are filled from the request:
-{agency}, {unit}, {letter_number}, {count}, {kind}.
+{agency}, {unit}, {letter_number}, {count}, {kind}, and in the result letter {as_of} (the
+screening's as-of date, 「截至2026年3月2日」 says it: a result letter's body must keep it).
+
+A 文号 is never put in 《》 (those mark a document's title, GB/T 15834): 「你单位京组函〔2026〕
+15号收悉」. The unit's contact (联系人, 联系电话) is printed below the date as the letter's 附注.
 """
 
 from __future__ import annotations
 
 from gongxin.documents import wording as engine
 
-PLACEHOLDERS = frozenset({"agency", "unit", "letter_number", "count", "kind"})
+PLACEHOLDERS = frozenset({"agency", "unit", "letter_number", "count", "kind", "as_of"})
+# Texts that must keep a placeholder: a unit's text without it is refused (and ignored).
+REQUIRED = {"result.body": "as_of", "result.body_attachment": "as_of"}
+# Plain settings kept with the wording (no placeholders), empty by default.
+CONTACT_KEYS = ("contact.person", "contact.phone")
 
 DEFAULTS: dict[str, str] = {
     # 查询需求函 (the agency's request, national template 附件1 is not public: ours to design)
@@ -24,27 +32,49 @@ DEFAULTS: dict[str, str] = {
     "request.attachment": "附件：拟{kind}人选名单（{count}人）",
     "request.closing": "（发起查询单位印章）",
     # 查询结果复函
-    "result.title": "关于{agency}公务员{kind}人选社会信用记录查询结果的复函",
+    "result.title": "关于拟{kind}人选社会信用记录查询结果的复函",
     "result.salutation": "{agency}：",
     "result.body": (
-        "你单位《{letter_number}》收悉。经通过公务员录用、调任人选社会信用记录查询系统查询核实，"
-        "现将{count}名人选的查询结果函复如下："
+        "你单位{letter_number}收悉。经查询核实，截至{as_of}，{count}名人选的社会信用记录"
+        "查询结果如下："
     ),
     "result.body_attachment": (
-        "你单位《{letter_number}》收悉。经通过公务员录用、调任人选社会信用记录查询系统查询核实，"
-        "{count}名人选的查询结果见附件。"
+        "你单位{letter_number}收悉。经查询核实，截至{as_of}，{count}名人选的社会信用记录"
+        "查询结果见附件。"
     ),
     "result.closing": "特此函复。",
     "result.attachment": "附件：人选社会信用记录查询结果（{count}人）",
     "result.attachment_title": "人选社会信用记录查询结果",
+    # 退回函 (退函): a letter returned without a result, with the reason
+    "return.title": "关于退回人选社会信用记录查询来文的函",
+    "return.salutation": "{agency}：",
+    "return.body": "你单位{letter_number}收悉。经审核，{reason}，现予退回。",
+    "return.closing": "特此函告。",
+    # The unit's contact, printed on its letters (附注): 联系人, 联系电话
+    "contact.person": "",
+    "contact.phone": "",
 }
 
 KIND_WORDS = {"recruitment": "录用", "transfer": "调任"}
 
 
 def text(key: str, overrides: dict | None = None, **values) -> str:
-    """The unit's text for ``key`` (or the default), with the request's values put in."""
-    return engine.fill((overrides or {}).get(key, ""), DEFAULTS[key], PLACEHOLDERS, values)
+    """The unit's text for ``key`` (or the default), with the request's values put in (a value
+    not given is empty)."""
+    chosen = (overrides or {}).get(key, "")
+    if chosen and problem_with(chosen, key):
+        chosen = ""
+    allowed = PLACEHOLDERS | RETURN_PLACEHOLDERS if key.startswith("return.") else PLACEHOLDERS
+    filled = {name: values.get(name, "") for name in allowed}
+    return engine.fill(chosen, DEFAULTS[key], allowed, filled)
+
+
+def contact_note(overrides: dict | None) -> str:
+    """「联系人：王明，联系电话：010-12345678」 from the unit's settings; empty if neither is."""
+    texts = overrides or {}
+    person, phone = (texts.get(k, "").strip() for k in CONTACT_KEYS)
+    parts = [f"联系人：{person}" if person else "", f"联系电话：{phone}" if phone else ""]
+    return "，".join(p for p in parts if p)
 
 
 LABELS: dict[str, str] = {
@@ -61,9 +91,26 @@ LABELS: dict[str, str] = {
     "result.closing": "复函·结束语",
     "result.attachment": "复函·附件说明",
     "result.attachment_title": "复函·附件标题",
+    "return.title": "退回函·标题",
+    "return.salutation": "退回函·主送",
+    "return.body": "退回函·正文",
+    "return.closing": "退回函·结束语",
+    "contact.person": "公文联系人",
+    "contact.phone": "公文联系电话",
 }
 
 
-def problem_with(template: str) -> str | None:
-    """Why a unit's text cannot be used (placeholders, control characters), or None."""
-    return engine.problem_with(template, PLACEHOLDERS)
+RETURN_PLACEHOLDERS = frozenset({"reason"})
+
+
+def problem_with(template: str, key: str = "") -> str | None:
+    """Why a unit's text for ``key`` cannot be used (placeholders, control characters, a
+    placeholder it must keep), or None."""
+    if key in CONTACT_KEYS:
+        return engine.problem_with(template.replace("{", "{{").replace("}", "}}"), frozenset())
+    allowed = PLACEHOLDERS | RETURN_PLACEHOLDERS if key.startswith("return.") else PLACEHOLDERS
+    if problem := engine.problem_with(template, allowed):
+        return problem
+    if (needed := REQUIRED.get(key)) and f"{{{needed}}}" not in template:
+        return f"须保留占位符「{{{needed}}}」"
+    return None

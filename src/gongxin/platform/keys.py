@@ -48,7 +48,7 @@ def reload() -> KeyRing:
 # named people of recusals (accounts) are indexed under it, so a recusal finds the candidate;
 # list entries use another (registry.keys.PERSON_ID), so neither is linkable to the lists.
 CANDIDATE_ID = b"candidate.id"
-# The blind-index context of a candidate's normalised name: the search by name (decision 0015).
+# The blind-index context of a candidate's normalised name: the search by name (decision 0014).
 CANDIDATE_NAME = b"candidate.name"
 
 

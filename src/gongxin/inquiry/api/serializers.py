@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from gongxin.documents import alphabet
 from gongxin.inquiry import queries, services
-from gongxin.inquiry.choices import RequestKind, RequestState, ReviewDecision
+from gongxin.inquiry.choices import RequestKind, RequestState, ReviewDecision, SendMethod
 from gongxin.inquiry.evidence import open_matches
 from gongxin.inquiry.models import Candidate, Extension, InquiryRequest, Review, Round
 from gongxin.inquiry.rules import visible_reviews
@@ -52,13 +52,14 @@ class RequestSerializer(serializers.ModelSerializer):
     signed_at = serializers.SerializerMethodField()
     result_digest = serializers.SerializerMethodField()
     issued_at = serializers.SerializerMethodField()
+    sending = serializers.SerializerMethodField()
     correction_reason = serializers.SerializerMethodField()
 
     class Meta:
         model = InquiryRequest
         fields = ["id", "agency", "agency_name", "letter_number", "received_on", "kind", "state",
                   "round", "deadline", "deadline_status", "handler", "screened_on",
-                  "return_reason", "signed_at", "result_digest", "issued_at",
+                  "return_reason", "signed_at", "result_digest", "issued_at", "sending",
                   "correction_reason"]  # fmt: skip
         read_only_fields = fields
 
@@ -82,6 +83,16 @@ class RequestSerializer(serializers.ModelSerializer):
     def get_issued_at(self, obj) -> str | None:
         at = self._round(obj).issued_at
         return serializers.DateTimeField().to_representation(at) if at else None
+
+    @extend_schema_field(inline_serializer("Sending", {
+        "method": serializers.CharField(), "sent_on": serializers.DateField(),
+        "note": serializers.CharField()}, allow_null=True))  # fmt: skip
+    def get_sending(self, obj) -> dict | None:
+        """反馈: how and when the round's letter was sent, once recorded."""
+        rnd = self._round(obj)
+        if not rnd.sent_by:
+            return None
+        return {"method": rnd.sent_by, "sent_on": rnd.sent_on.isoformat(), "note": rnd.send_note}
 
     def get_correction_reason(self, obj) -> str:
         return self._round(obj).reason
@@ -327,6 +338,19 @@ class ExtensionSerializer(serializers.Serializer):
                        default="", label="沟通方式")  # fmt: skip
     new_deadline = serializers.DateField(required=False, allow_null=True, default=None,
                                          label="新期限")  # fmt: skip
+
+
+class IssueSerializer(serializers.Serializer):
+    """反馈: how and when the signed letter was sent (the date defaults to today; checked by
+    the service: not in the future, not before signing)."""
+
+    method = serializers.ChoiceField(choices=SendMethod.choices, label="发送方式",
+                                     error_messages={"invalid_choice": "请选择发送方式",
+                                                     "required": "请选择发送方式"})  # fmt: skip
+    sent_on = serializers.DateField(required=False, allow_null=True, default=None,
+                                    label="发送日期")  # fmt: skip
+    note = TextField(max_length=_max(Round, "send_note"), blank=True, required=False,
+                     default="", label="经办说明")  # fmt: skip
 
 
 class AgencySerializer(serializers.Serializer):

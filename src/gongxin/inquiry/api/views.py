@@ -206,11 +206,13 @@ class RequestViewSet(viewsets.GenericViewSet):
                          lambda staff, rid, data: services.send_back(staff, rid, data["reason"]),
                          body=s.ReasonSerializer)  # fmt: skip
 
-    @extend_schema(request=None, responses={200: DETAIL, **ACTION})
+    @extend_schema(request=s.IssueSerializer, responses={200: DETAIL, **ACTION_WITH_BODY})
     @action(detail=True, methods=["post"])
     def issue(self, request, pk=None):
         return self._act(request, pk, "issue",
-                         lambda staff, rid, _: services.issue(staff, rid))  # fmt: skip
+                         lambda staff, rid, data: services.issue(staff, rid, services.Sending(
+                             data["method"], data["sent_on"] or clock.today(), data["note"])),
+                         body=s.IssueSerializer)  # fmt: skip
 
     @extend_schema(request=s.ReasonSerializer, responses={200: DETAIL, **ACTION_WITH_BODY})
     @action(detail=True, methods=["post"], url_path="return", url_name="return")

@@ -48,7 +48,7 @@ class Candidate(models.Model):
     row = models.PositiveIntegerField("序号")
     subject_cipher = models.BinaryField("姓名与公民身份号码（密文）")
     id_index = models.BinaryField("公民身份号码索引", max_length=16, null=True)
-    # The blind index of the normalised name, for the search by name (decision 0015).
+    # The blind index of the normalised name, for the search by name (decision 0014).
     name_index = models.BinaryField("姓名索引", max_length=16, null=True)
     key_id = models.CharField("密钥标识", max_length=32, blank=True)
     position = models.CharField("拟任职位", max_length=100, blank=True)

@@ -6,7 +6,13 @@ from django.db import models
 
 from gongxin.accounts.models import PlatformUnit, RequestingAgency, Staff
 from gongxin.core import clock
-from gongxin.inquiry.choices import ExtensionKind, ParticipantRole, RequestKind, RequestState
+from gongxin.inquiry.choices import (
+    ExtensionKind,
+    ParticipantRole,
+    RequestKind,
+    RequestState,
+    SendMethod,
+)
 from gongxin.platform.scope import RestrictedManager
 
 
@@ -37,6 +43,11 @@ class InquiryRequest(models.Model):
         Staff, models.PROTECT, null=True, blank=True, related_name="handled_requests"
     )
     return_reason = models.CharField("退回原因", max_length=300, blank=True)
+    # The 退函 of a returned request: numbered from the unit's sequence when first generated.
+    return_letter = models.OneToOneField(
+        "documents.Letter", models.PROTECT, null=True, blank=True, related_name="returned_request",
+        verbose_name="退回函",
+    )  # fmt: skip
     # The round in progress (or the last one): 1, and one more for each 更正.
     round = models.PositiveSmallIntegerField("办理轮次", default=1)
     # When it was last closed (issued or returned; cleared by 更正): the candidate retention
@@ -99,6 +110,10 @@ class Round(models.Model):
         verbose_name="查询结果复函",
     )  # fmt: skip
     issued_at = models.DateTimeField("反馈时间", null=True, blank=True)
+    # How and when the letter was sent (反馈), as the handler recorded it.
+    sent_by = models.CharField("发送方式", max_length=16, choices=SendMethod.choices, blank=True)
+    sent_on = models.DateField("发送日期", null=True, blank=True)
+    send_note = models.CharField("经办说明", max_length=300, blank=True)
 
     class Meta:
         verbose_name = "办理轮次"

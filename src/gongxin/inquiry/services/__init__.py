@@ -13,13 +13,14 @@ from gongxin.inquiry.services.registration import Registration, register, return
 from gongxin.inquiry.services.review import review
 from gongxin.inquiry.services.screening import screen_request, submit
 from gongxin.inquiry.services.send_back import send_back
-from gongxin.inquiry.services.signing import issue, result_digest, sign_off
+from gongxin.inquiry.services.signing import Sending, issue, result_digest, sign_off
 from gongxin.inquiry.services.wording import change_wording
 
 __all__ = [
     "CandidateEdits",
     "ExtensionInput",
     "Registration",
+    "Sending",
     "allowed_actions",
     "appoint",
     "candidate_identity",

@@ -11,6 +11,7 @@ Nothing else waits for the render.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 from gongxin.audit.services import record
 from gongxin.core import clock
+from gongxin.core.text import InvalidText, clean
 from gongxin.documents.services import (
     NumberTaken,
     Rendered,
@@ -32,12 +34,12 @@ from gongxin.documents.services import (
     verification_url,
 )
 from gongxin.documents.signing import SigningUnavailable
-from gongxin.inquiry.choices import RequestState
+from gongxin.inquiry.choices import RequestState, SendMethod
 from gongxin.inquiry.letters import result_letter, result_rows
 from gongxin.inquiry.models import InquiryRequest, Round
 from gongxin.inquiry.queries import last_screening, undecided
 from gongxin.inquiry.services.actions import act, check, refused
-from gongxin.platform.errors import WorkflowError, invalid
+from gongxin.platform.errors import InvalidSubmission, Problem, WorkflowError, invalid
 
 S = RequestState
 ATTEMPTS = 3
@@ -193,13 +195,63 @@ def _accept(actor, req: InquiryRequest, prepared: _Prepared) -> None:
            letter=letter.document_number)  # fmt: skip
 
 
-def issue(actor, request_id: int) -> InquiryRequest:
-    """反馈: the signed result goes out to the agency."""
+@dataclass(frozen=True)
+class Sending:
+    """How and when the signed letter went out (反馈), as the handler records it: the method
+    (a SendMethod value), the date, and an optional note. Dates that are not dates are the
+    form's to report (``problems``), with the service's own."""
+
+    method: str
+    sent_on: dt.date | None
+    note: str = ""
+    problems: tuple[Problem, ...] = ()
+
+
+SEND_NOTE_MAX = Round._meta.get_field("send_note").max_length
+SEND_FIELDS = {"method": "发送方式", "sent_on": "发送日期", "note": "经办说明"}
+
+
+def _checked(sending: Sending, signed_on: dt.date) -> Sending:
+    """The sending with its note cleaned; every problem at once as InvalidSubmission."""
+    problems = list(sending.problems)
+    said = {p.field for p in problems}
+    if sending.method not in SendMethod.values and SEND_FIELDS["method"] not in said:
+        problems.append(Problem(SEND_FIELDS["method"], "请选择发送方式"))
+    if SEND_FIELDS["sent_on"] not in said:
+        if sending.sent_on is None:
+            problems.append(Problem(SEND_FIELDS["sent_on"], "请填写发送日期"))
+        elif sending.sent_on > clock.today():
+            problems.append(Problem(SEND_FIELDS["sent_on"], "发送日期不能晚于今天"))
+        elif sending.sent_on < signed_on:
+            problems.append(Problem(SEND_FIELDS["sent_on"],
+                                    f"发送日期不能早于签发日期（{signed_on.year}年{signed_on.month}月"
+                                    f"{signed_on.day}日）"))  # fmt: skip
+    note = ""
+    try:
+        note = clean(sending.note or "", max_length=SEND_NOTE_MAX)
+    except InvalidText as exc:
+        problems.append(Problem(SEND_FIELDS["note"], exc.reason))
+    if problems:
+        raise InvalidSubmission(problems)
+    return Sending(sending.method, sending.sent_on, note)
+
+
+def issue(actor, request_id: int, sending: Sending | None = None) -> InquiryRequest:
+    """反馈: the signed result goes out to the agency; ``sending`` records how and when (the
+    page and the API always give it; a request issued before it was asked has none)."""
     with act(actor, request_id, "issue") as req:
         current = req.current
+        fields = ["issued_at"]
+        detail = {}
+        if sending is not None:
+            sending = _checked(sending, clock.local(current.signed_at).date())
+            current.sent_by, current.sent_on, current.send_note = (
+                sending.method, sending.sent_on, sending.note)  # fmt: skip
+            fields += ["sent_by", "sent_on", "send_note"]
+            detail = {"method": sending.method, "sent_on": sending.sent_on.isoformat()}
         current.issued_at = req.closed_at = clock.now()
-        current.save(update_fields=["issued_at"])
+        current.save(update_fields=fields)
         req.state = S.ISSUED
         req.save(update_fields=["state", "closed_at"])
-        record(actor, "request.issue", req, round=req.round)
+        record(actor, "request.issue", req, round=req.round, **detail)
     return req

@@ -26,7 +26,7 @@ def change_wording(actor, entered: Mapping[str, str]) -> LetterWording:
     for key, default in wording.DEFAULTS.items():
         value = entered.get(key, "").strip()
         if value and value != default:
-            if reason := wording.problem_with(value):
+            if reason := wording.problem_with(value, key):
                 problems.append(Problem(wording.LABELS[key], reason))
             texts[key] = value
     if problems:

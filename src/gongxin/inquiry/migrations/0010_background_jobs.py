@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0007_workstation_totp'),
-        ('inquiry', '0008_send_back'),
+        ('inquiry', '0009_send_details_and_return_letter'),
     ]
 
     operations = [
