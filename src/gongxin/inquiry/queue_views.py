@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Max, Q, prefetch_related_objects
 from django.http import HttpResponse
 from openpyxl import Workbook
 
@@ -23,7 +23,7 @@ from gongxin.documents.verification import public_url_problem
 from gongxin.inquiry import queues
 from gongxin.inquiry.choices import OPEN_STATES, CandidateResult, RequestState
 from gongxin.inquiry.models import InquiryRequest
-from gongxin.inquiry.rules import MAY_BE_DRAWN, RULES, refusal, who_may_act
+from gongxin.inquiry.rules import MAY_BE_DRAWN, RULES, appointable, refusal, who_may_act
 from gongxin.inquiry.supervision import why
 from gongxin.platform.calendar import next_year_missing
 from gongxin.platform.permissions import allowed, requires
@@ -46,7 +46,7 @@ def dashboard_context(staff) -> dict:
     queue, what is overdue, and what is stuck (and why)."""
     today = clock.today()
     # The person's own roles, training and recusals, read once (the rules ask per request).
-    staff = Staff.objects.prefetch_related(*RULE_PREFETCH).get(pk=staff.pk)
+    prefetch_related_objects([staff], *RULE_PREFETCH)
     open_qs = queues.prefetched(
         InquiryRequest.objects.restrict(staff, "view").filter(state__in=OPEN_STATES)
     )
@@ -76,6 +76,7 @@ def dashboard_context(staff) -> dict:
             req.stuck_why = "" if who_may_act(req, unit_staff) else why(req, unit_staff)
             if req.stuck_why and req.state in RULES["appoint"].states:
                 req.blockers = handler_blockers(req, unit_staff)
+                req.can_appoint = bool(appointable(req))
         context.update({
             "supervisor": True,
             "unit_queue": open_,
