@@ -2,6 +2,7 @@
 文号 in 《》; its body is set in a 仿宋 face; a returned request gets a 退函; 反馈 records how and
 when the letter was sent; a printable 办理单 names nobody. Real PDF and DOCX files are opened."""
 
+import datetime as dt
 import io
 import re
 import shutil
@@ -16,10 +17,12 @@ from pypdf import PdfReader
 from gongxin.audit.models import AuditEvent
 from gongxin.core import clock
 from gongxin.core.dates import zh_date
+from gongxin.core.docnumber import letter_citation, letter_key
 from gongxin.documents.models import Letter, LetterWording
 from gongxin.documents.pdf_letter import LICENSED_FANGSONG
 from gongxin.documents.sealed import file_bytes
 from gongxin.inquiry import services
+from gongxin.inquiry.letters import compose
 from gongxin.inquiry.models import InquiryRequest
 from gongxin.inquiry.queries import last_screening
 from gongxin.inquiry.services.returning import make_return_letter
@@ -305,3 +308,17 @@ def test_the_contact_is_set_on_the_wording_page_and_printed_on_the_next_letter(w
                                                "contact.phone": "010-87654321"})  # fmt: skip
     pdf, _ = files_of(letter_of(signed(world, [LI])))
     assert "（联系人：李红，联系电话：010-87654321）" in pdf_text(pdf)
+
+
+@pytest.mark.parametrize(
+    "typed", ["京组函[2026]088号", "京组函（2026）88 号", "京组函【２０２６】0088"]
+)
+def test_a_letter_cites_the_agency_number_as_gbt_9704_writes_it(typed):
+    """However the clerk typed it, the reply cites 京组函〔2026〕88号 (年份用六角括号，序号不编
+    虚位) — the same letter by the registration's normal form."""
+    content = compose("北京市公共信用信息中心", "北京市委组织部", typed, "recruitment",
+                      [("1", "张三", "110105********0011", "未发现被依法列为失信联合惩戒对象")],
+                      document_number="京信用函〔2026〕1号", dated=dt.date(2026, 3, 2))  # fmt: skip
+    assert "你单位京组函〔2026〕88号收悉" in content.body
+    assert letter_key(letter_citation(typed)) == letter_key(typed)
+    assert letter_citation("无年份的来文12号") == "无年份的来文12号"  # cited as registered

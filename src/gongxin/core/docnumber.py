@@ -4,7 +4,8 @@ Agencies and clerks write the same letter's number in many ways: 京组函〔202
 京组函[2026]088号, 京组函（2026）88 号, 京组函【2026】88号, with full-width or half-width
 characters. ``letter_key`` maps all of them to one key, so a letter registered twice is found
 however it was typed the second time, and a search finds it. The key is not shown to anyone:
-pages and letters show the number as it was registered.
+pages show the number as it was registered; our letters cite it as GB/T 9704 writes a 发文字号
+(``letter_citation``: the year in 〔〕, the serial without leading zeros, then 号).
 
 The rule: NFKC (full-width letters, digits and brackets become half-width), every kind of
 bracket becomes 〔〕, white space goes, letters are case-folded, and in the
@@ -38,3 +39,19 @@ def letter_key(number: str) -> str:
             break
         text = folded
     return _SERIAL.sub(_serial, text)
+
+
+# The year in any bracket, the serial with its leading zeros and an optional 号 (after NFKC).
+_CITED = re.compile(r"[" + re.escape(_OPENING) + r"]\s*([0-9]{4})\s*[" + re.escape(_CLOSING)
+                    + r"]\s*0*([0-9]+)\s*号?")  # fmt: skip
+
+
+def letter_citation(number: str) -> str:
+    """The number as our letter cites it (你单位京组函〔2026〕88号收悉): 京组函[2026]088号 and
+    京组函（2026）88 号 read 京组函〔2026〕88号 (GB/T 9704: 年份用六角括号，序号不编虚位). A
+    number without a bracketed year is cited as registered."""
+    text = (number or "").strip()
+    folded = unicodedata.normalize("NFKC", text)
+    if _CITED.search(folded) is None:
+        return text
+    return _CITED.sub(lambda m: f"〔{m.group(1)}〕{m.group(2)}号", folded, count=1)

@@ -9,6 +9,7 @@ import datetime as dt
 
 from gongxin.core import idnumber
 from gongxin.core.dates import zh_date
+from gongxin.core.docnumber import letter_citation
 from gongxin.documents.content import LetterContent, Table
 from gongxin.documents.models import LetterWording
 from gongxin.inquiry import wording
@@ -74,7 +75,8 @@ def compose(unit: str, agency: str, letter_number: str, kind: str, rows, *,
     results stand as of ``as_of`` (default: the letter's date)."""
 
     def text(key: str) -> str:
-        return wording.text(key, texts, agency=agency, unit=unit, letter_number=letter_number,
+        return wording.text(key, texts, agency=agency, unit=unit,
+                            letter_number=letter_citation(letter_number),
                             count=len(rows), kind=wording.KIND_WORDS.get(kind, kind),
                             as_of=zh_date(as_of or dated))  # fmt: skip
 
@@ -97,7 +99,7 @@ def return_letter(req, *, document_number: str, dated: dt.date, code: str = "",
 
     def text(key: str) -> str:
         return wording.text(key, texts, agency=req.agency.name, unit=req.unit.name,
-                            letter_number=req.letter_number, reason=reason,
+                            letter_number=letter_citation(req.letter_number), reason=reason,
                             kind=wording.KIND_WORDS.get(req.kind, req.kind))  # fmt: skip
 
     body = text("return.body")
