@@ -121,7 +121,7 @@ def test_a_5000_candidate_request_pages_and_is_signed_with_progress(
         worker.stop()
     shot(signer, "5-done")
     signer.get_by_role("link", name="返回查询需求").click()
-    signer.get_by_text("已签发").first.wait_for()
+    signer.get_by_text("待反馈").first.wait_for()  # signed: the handler sends it next
     assert InquiryRequest.objects.get(pk=req.pk).state == "signed"
     job = RequestJob.objects.get(request=req)
     assert (job.state, job.actor_id, job.processed) == ("done", signer_staff.pk, 3)

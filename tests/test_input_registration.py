@@ -103,7 +103,7 @@ def test_a_number_typed_another_way_is_the_same_letter(client, world):
     assert (first.letter_number, first.letter_key) == ("京组函〔2026〕88号", "京组函〔2026〕88号")
     page = client.post("/requests/new/", form(world, "京组函[2026]088号"), follow=True)
     assert page.redirect_chain[-1][0] == f"/requests/{first.pk}/"
-    assert "这份来文已经登记过" in page.content.decode()
+    assert "您刚才已登记这份来文（重复提交未再次登记）" in page.content.decode()
     answer = api(world.handler).post("/api/v1/requests/", {
         "agency": world.agency.pk, "letter_number": "京组函（2026）88 号",
         "received_on": TODAY().isoformat(), "kind": "recruitment",

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from gongxin.inquiry.choices import OPEN_STATES
 from gongxin.inquiry.models import Candidate, InquiryRequest
+from gongxin.inquiry.queues import prefetched
 from gongxin.inquiry.services.identity import id_indexes, name_indexes
 
 ID_NUMBER, NAME = "id_number", "name"
@@ -61,7 +62,7 @@ def search(staff, term: str) -> tuple[str, list[InquiryRequest]]:
         found = Candidate.objects.restrict(staff, "view").filter(id_index__in=id_indexes(term))
     else:  # InvalidName when nothing of a name is left
         found = Candidate.objects.restrict(staff, "view").filter(name_index__in=name_indexes(term))
-    requests = (InquiryRequest.objects.restrict(staff, "view")
-                .filter(pk__in=found.values("request_id"))
-                .select_related("agency", "handler").order_by("-received_on", "-pk"))  # fmt: skip
+    requests = prefetched(InquiryRequest.objects.restrict(staff, "view")
+                          .filter(pk__in=found.values("request_id"))
+                          .order_by("-received_on", "-pk"))  # fmt: skip
     return kind, list(requests)

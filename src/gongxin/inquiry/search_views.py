@@ -14,7 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from gongxin.audit.services import record
 from gongxin.core import idnumber, names
-from gongxin.inquiry import people
+from gongxin.inquiry import people, queues
 from gongxin.platform.errors import Problem
 from gongxin.platform.forms import problems_of
 from gongxin.platform.permissions import requires
@@ -51,7 +51,7 @@ def request_search(request):
                 with transaction.atomic():
                     record(staff, "request.search_person", kind=kind, count=len(found))
                 context.update(
-                    searched=True, found=found[:FOUND_MAX], count=len(found),
+                    searched=True, found=queues.annotate(found[:FOUND_MAX]), count=len(found),
                     by_id=kind == people.ID_NUMBER,
                     shown=idnumber.mask(idnumber.normalize(term))
                     if kind == people.ID_NUMBER else names.normalize(term),

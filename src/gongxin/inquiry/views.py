@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -121,7 +123,7 @@ def request_new(request):
             problems = exc.problems
         except Conflict as exc:
             if exc.existing is not None:
-                messages.info(request, "这份来文已经登记过，已为您打开")
+                messages.info(request, _already(staff, exc.existing))
                 return redirect("request_detail", pk=exc.existing.pk)
             problems = [Problem("来文文号", exc.message)]
         except WorkflowError as exc:
@@ -150,6 +152,17 @@ def _beside(form, problems: list[Problem]) -> list[tuple]:
             said.append(f"人选有 {rows} 处问题，见页首列表")
         shown.append((field, anchor, said))
     return shown
+
+
+RESUBMIT = dt.timedelta(minutes=5)
+
+
+def _already(staff, existing) -> str:
+    """What a clerk reads when the letter is registered already: their own second click (or
+    a resubmitted page) is not news; someone else's registration is."""
+    if existing.registered_by_id == staff.pk and clock.now() - existing.registered_at < RESUBMIT:
+        return "您刚才已登记这份来文（重复提交未再次登记），已为您打开"
+    return "这份来文已经登记过，已为您打开"
 
 
 def _registered_message(staff, req) -> str:
@@ -235,7 +248,9 @@ def request_detail(request, pk):
         "revisions": revisions_of(staff, req) if shown else [],
         "rounds": rounds, "job": tasks.current_job(req),
         "current": next((r for r in rounds if r["current"]), None),
-        "actions": actions, "steps": [a for a in actions if RULES[a].advances],
+        "actions": actions, "status": queues.status_label(req),
+        # The way on first, the ways back (退回, 退回复核) after it: not beside the main button.
+        "steps": sorted((a for a in actions if RULES[a].advances), key=lambda a: a in WAYS_BACK),
         "waiting": waiting_for(req), "next": queues.next_step(req),
         "appoint_choices": appointable(req) if "appoint" in actions else [],
         "elsewhere": people.elsewhere(req) if shown and req.state in OPEN_STATES else [],
@@ -259,6 +274,7 @@ def _extend(staff, pk, post):
     ))  # fmt: skip
 
 
+WAYS_BACK = frozenset({"return", "send_back"})
 ACTION_SERVICES = {
     "screen": lambda staff, pk, post: services.screen_request(staff, pk),
     "submit": lambda staff, pk, post: services.submit(staff, pk),
