@@ -252,7 +252,17 @@ def test_a_double_submit_answers_409_with_the_request_that_exists(client, world)
         "candidates_text": f"张三,{ZHANG[1]}",
     }, follow=True)  # fmt: skip
     assert page.redirect_chain[-1][0] == f"/requests/{first.json()['id']}/"
-    assert "这份来文已经登记过" in page.content.decode()
+    # The clerk's own second click: not news, said as such.
+    assert "您刚才已登记这份来文（重复提交未再次登记）" in page.content.decode()
+    # Another handler registering the same letter is told someone did.
+    other = make_staff(world.bj, "handler_b", "handler")
+    signed_in(client, other.user)
+    page = client.post("/requests/new/", {
+        "agency": world.agency.pk, "letter_number": "京组函〔2026〕7号",
+        "received_on": TODAY().isoformat(), "kind": "transfer",
+        "candidates_text": f"张三,{ZHANG[1]}",
+    }, follow=True)  # fmt: skip
+    assert "这份来文已经登记过，已为您打开" in page.content.decode()
     assert InquiryRequest.objects.count() == 1
 
 
