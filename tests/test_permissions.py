@@ -119,7 +119,9 @@ def url_for(path: str, name: str, req, candidate, letter, agency) -> str:
     elif name.startswith("workstation_"):
         pk = workstation_for(req.unit)[0].pk  # a workstation of the request's unit
     else:
-        pk = candidate.pk if "candidate" in name else req.pk
+        # A candidate's own routes (candidate_review) take its id; a request's (its 修改人选 page
+        # too) the request's.
+        pk = candidate.pk if name.split(":")[-1].startswith("candidate") else req.pk
     url = "/" + re.sub(r"<id:\w+>", str(pk), path)
     url = re.sub(r"<str:code>", letter.verification_code, url)
     fmt = "xlsx" if name == "request_template_file" else "pdf"
