@@ -28,9 +28,9 @@ from gongxin.accounts.models import RULE_PREFETCH, Staff
 from gongxin.core import clock
 from gongxin.inquiry import services
 from gongxin.inquiry.choices import ACTIVE_JOB_STATES, JobState
-from gongxin.inquiry.models import InquiryRequest, RequestJob
+from gongxin.inquiry.models import Candidate, InquiryRequest, RequestJob
 from gongxin.inquiry.rules import RULES
-from gongxin.inquiry.services.actions import check, refused
+from gongxin.inquiry.services.actions import act
 from gongxin.inquiry.services.signing import require_confirmation
 from gongxin.platform.errors import WorkflowError
 
@@ -50,7 +50,10 @@ MOVED_ON = "提交后本件的办理状态已有变化，后台办理未执行�
 
 def in_background(req: InquiryRequest, action: str) -> bool:
     """Whether ``action`` on ``req`` runs as a background task (a large request)."""
-    return action in SERVICES and req.candidates.count() >= settings.GONGXIN_BACKGROUND_FROM
+    return (
+        action in SERVICES
+        and Candidate.objects.current(req).count() >= settings.GONGXIN_BACKGROUND_FROM
+    )
 
 
 def _basis(req: InquiryRequest) -> str:
@@ -61,29 +64,20 @@ def enqueue(actor, request_id: int, action: str, *, confirmed: bool = False) -> 
     """Check the rule, record the job, hand it to the worker. A refusal (the rule, a 签发 not
     confirmed, or a job already queued or running) changes nothing and is recorded as the
     action's refusal."""
-    try:
-        with transaction.atomic():
-            try:
-                req = InquiryRequest.objects.select_for_update().get(pk=request_id)
-            except InquiryRequest.DoesNotExist:
-                raise WorkflowError("not_found", "查询需求不存在") from None
-            check(actor, req, action)
-            if action == "sign_off":
-                require_confirmation(confirmed)
-            if req.jobs.filter(state__in=ACTIVE_JOB_STATES).exists():
-                raise WorkflowError("busy", BUSY)
-            try:
-                with transaction.atomic():
-                    job = RequestJob.objects.create(
-                        request=req, action=action, actor=actor, basis=_basis(req),
-                        total=STEPS.get(action) or req.candidates.count(),
-                        step="等待后台任务程序",
-                    )  # fmt: skip
-            except IntegrityError:  # another click won the race (the constraint)
-                raise WorkflowError("busy", BUSY) from None
-    except WorkflowError as exc:
-        refused(actor, request_id, action, exc, background=True)
-        raise
+    with act(actor, request_id, action, background=True) as req:
+        if action == "sign_off":
+            require_confirmation(confirmed)
+        if req.jobs.filter(state__in=ACTIVE_JOB_STATES).exists():
+            raise WorkflowError("busy", BUSY)
+        try:
+            with transaction.atomic():
+                job = RequestJob.objects.create(
+                    request=req, action=action, actor=actor, basis=_basis(req),
+                    total=STEPS.get(action) or Candidate.objects.current(req).count(),
+                    step="等待后台任务程序",
+                )  # fmt: skip
+        except IntegrityError:  # another click won the race (the constraint)
+            raise WorkflowError("busy", BUSY) from None
     try:
         run_job.enqueue(job.pk)
     except Exception:
