@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "gongxin.inquiry",
     "gongxin.api",
     "gongxin.documents",
+    "gongxin.supervision",
 ]
 
 # Background tasks (docs/decisions/0010-background-tasks.md): django-tasks, the backport of

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("gongxin.documents.urls")),
     path("", include("gongxin.inquiry.urls")),
     path("", include("gongxin.audit.urls")),
+    path("", include("gongxin.supervision.urls")),
     path("api/v1/", include("gongxin.api.urls")),
     *schema_urls,
 ]

@@ -26,6 +26,7 @@ from gongxin.inquiry.models import InquiryRequest
 from gongxin.inquiry.rules import MAY_BE_DRAWN, RULES, appointable, refusal, who_may_act
 from gongxin.inquiry.supervision import why
 from gongxin.platform.calendar import next_year_missing
+from gongxin.platform.panels import panels_for
 from gongxin.platform.permissions import allowed, requires
 from gongxin.platform.roles import Role
 
@@ -68,6 +69,7 @@ def dashboard_context(staff) -> dict:
         "unassigned": [r for r in open_ if r.state == RequestState.RECEIVED],
         "stuck": [],
         "supervisor": False,
+        "panels": panels_for(staff),
     }  # fmt: skip
     if allowed(staff, Role.SUPERVISOR):
         unit_staff = list(Staff.objects.restrict(staff, "supervise")

@@ -6,10 +6,12 @@ from django_otp.oath import TOTP
 
 from gongxin.accounts import secondfactor
 from gongxin.accounts.workstations import enrol_url
+from gongxin.core import clock
 from gongxin.core.synthetic import Generator
 from gongxin.inquiry.demo import DEMO_PASSWORD, demo_account, load
 from gongxin.registry.demo import write_candidates, write_list
 from gongxin.registry.services import import_list
+from gongxin.supervision import demo as supervision_demo
 
 # (source, entries, seed): fixed seeds give the same files, so loading twice changes nothing.
 DEMO_LISTS = (("sxbzxr", 20_000, 1), ("zdsswf", 2_000, 2), ("yzwfsx", 2_000, 3))
@@ -60,6 +62,8 @@ class Command(BaseCommand):
                               "gongxin screen）")  # fmt: skip
         accounts, created, codes, totp_secrets = load(out)
         self.stdout.write(f"演示查询需求：新建 {created} 件（已有的保持不变）")
+        for line in supervision_demo.load(clock.today()):
+            self.stdout.write(line)
         self.stdout.write(
             "\n只能在登记的专用终端（专机）上登录。先在本机浏览器中打开所要使用单位的登记地址"
             "（一次性登记码，本次有效；一个浏览器同时只属于一个单位，换单位或重新登记请再执行"
