@@ -266,6 +266,28 @@ def test_a_search_in_a_url_searches_nothing(client, world):
     assert not AuditEvent.objects.filter(action="request.search_person").exists()
 
 
+@pytest.mark.django_db
+def test_an_id_number_in_the_letter_search_box_is_sent_to_the_person_search(client, world):
+    req = world.register(people=[ZHANG])
+    signed_in(client, world.handler.user)
+    page = client.get("/requests/").content.decode()
+    assert 'pattern="' in page  # the browser refuses to put 15 digits in the address
+    for typed in (ZHANG[1], ZHANG[1].translate(FULL_WIDTH), f"{ZHANG[1][:6]} {ZHANG[1][6:]}"):
+        answer = client.get("/requests/", {"q": typed}, follow=True)
+        assert answer.redirect_chain == [("/requests/search/", 302)]
+        text = answer.content.decode()
+        assert "来文文号检索框不查找人选" in text and ZHANG[1] not in text
+    # The 台账 export behind the same filters searches nothing with it either.
+    sheet = client.get("/requests/register.xlsx", {"q": ZHANG[1]})
+    assert sheet.status_code == 200
+    # A 文号 with digits is still searched.
+    found = client.get("/requests/", {"q": req.letter_number}).content.decode()
+    assert f"/requests/{req.pk}/" in found
+    refused = api(world.handler).get("/api/v1/requests/", {"q": ZHANG[1]})
+    assert refused.status_code == 400 and "不接受公民身份号码" in refused.content.decode()
+    assert ZHANG[1] not in refused.content.decode()
+
+
 # --- pasted from Excel ----------------------------------------------------------------------
 
 

@@ -53,6 +53,16 @@ def _clean(raw: str) -> str:
     return "".join(text.split()).upper()
 
 
+_ID_LIKE = re.compile(r"[0-9]{15}")
+
+
+def looks_like_id(text: str) -> bool:
+    """Whether ``text`` holds what may be an ID number (15 digits in a row, full-width or
+    spaced included): a box that puts its text in a URL must not take it (a 文号 never has
+    15 digits in a row)."""
+    return bool(_ID_LIKE.search(_clean(text)))
+
+
 @lru_cache(maxsize=1 << 16)
 def _birth_date(digits8: str) -> dt.date:
     try:

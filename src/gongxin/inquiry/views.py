@@ -15,6 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from gongxin.audit.services import record
 from gongxin.core import clock
 from gongxin.core.crypto import DecryptionError
+from gongxin.core.idnumber import looks_like_id
 from gongxin.inquiry import (
     forms,
     history,
@@ -71,6 +72,8 @@ def filtered(staff, params):
     (default: by urgency, gongxin.inquiry.queues); and the filters as read."""
     qs = _visible(staff)
     q = params.get("q", "").strip()[:SEARCH_MAX]
+    if looks_like_id(q):  # never searched, never echoed: request_list sends it to 找人
+        q = ""
     state = params.get("state", "")
     if q:
         qs = qs.filter(queries.letter_search(q))
@@ -86,8 +89,18 @@ def filtered(staff, params):
     return qs, {"q": q, "state": state, "sort": sort}
 
 
+ID_IN_LETTER_SEARCH = (
+    "来文文号检索框不查找人选，以免公民身份号码出现在网址中。请在本页输入姓名或公民身份号码查找。"
+)
+
+
 @requires("request_list")
 def request_list(request):
+    if looks_like_id(request.GET.get("q", "")):
+        # An ID number typed into the 文号 box: it reached this URL once (the form's pattern
+        # stops browsers); take it out of the address at once and say where people are found.
+        messages.info(request, ID_IN_LETTER_SEARCH)
+        return redirect("request_search")
     qs, filters = filtered(request.staff, request.GET)
     page = Paginator(queues.prefetched(qs), PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = queues.annotate(page.object_list)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
+from gongxin.core.idnumber import looks_like_id
 from gongxin.documents import alphabet
 from gongxin.inquiry import queries, services
 from gongxin.inquiry.choices import RequestKind, RequestState, ReviewDecision, SendMethod
@@ -256,6 +257,14 @@ class ListQuerySerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=RequestState.choices, required=False,
                                     allow_blank=True, label="状态")  # fmt: skip
     page = StrictIntegerField(min_value=1, max_value=2**31, required=False, label="页码")
+
+    def validate_q(self, value):
+        if looks_like_id(value):
+            raise serializers.ValidationError(
+                "q 只查来文文号或发起查询单位，不接受公民身份号码（网址会被记录）；"
+                "按人选查找请在网页「找人」中进行"
+            )
+        return value
 
     def __init__(self, *args, query_params=None, **kwargs):
         self.repeated = []
