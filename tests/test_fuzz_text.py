@@ -48,6 +48,7 @@ FUZZ = settings(max_examples=15, deadline=None,
 def world(tmp_path):
     world = World(tmp_path)
     world.admin = make_staff(world.bj, "sysadmin", "sysadmin")
+    world.keeper = make_staff(world.national, "keeper", "sysadmin")  # keeps the calendar
     world.req = world.register(people=[ZHANG])
     # A request in review: the reviewer's form and body reach the review itself.
     world.in_review = world.register(people=[ZHANG])
@@ -77,7 +78,7 @@ PAGE_FORMS = [  # (who, url, form fields, a valid body)
     ("reviewer_a", "/candidates/{candidate}/review/", form_fields(forms.ReviewForm),
      lambda w: {"decision": "confirm", "reason": "一致"}),
     ("admin", "/wording/", list(DEFAULTS), lambda w: {}),
-    ("admin", "/calendar/", form_fields(CalendarYearForm), lambda w: {
+    ("keeper", "/calendar/", form_fields(CalendarYearForm), lambda w: {
         "year": "2027", "holidays": "2027-01-01", "workdays": ""}),
     (None, "/login/", ["username", "password"], lambda w: {"username": "a", "password": "b"}),
 ]  # fmt: skip

@@ -289,7 +289,7 @@ def test_deep_json_and_infinite_numbers_are_400(world):
 
 
 def test_the_same_holiday_typed_twice_is_one_day(client, world):
-    admin = make_staff(world.bj, "sysadmin", "sysadmin")
+    admin = make_staff(world.national, "sysadmin", "sysadmin")
     signed_in(client, admin.user)
     page = client.post("/calendar/", {"year": 2032, "holidays": "2032-01-01\n2032年1月1日"},
                        follow=True).content.decode()  # fmt: skip

@@ -164,9 +164,11 @@ def test_sysadmin_entered_year_is_used_for_deadlines(world):
     from gongxin.platform.calendar import enter_year
     from tests.factories import make_staff
 
-    admin = make_staff(world.bj, "sysadmin", "sysadmin")
-    with pytest.raises(WorkflowError):
-        enter_year(world.handler, 2027, [dt.date(2027, 1, 1)], [])
+    admin = make_staff(world.national, "sysadmin", "sysadmin")
+    province = make_staff(world.bj, "bj-sysadmin", "sysadmin")
+    for refused in (world.handler, province):  # the country's calendar: the national center's
+        with pytest.raises(WorkflowError):
+            enter_year(refused, 2027, [dt.date(2027, 1, 1)], [])
     enter_year(admin, 2027, [dt.date(2027, 1, 1)], [dt.date(2027, 1, 2)])
     req = world.register(received_on=dt.date(2026, 12, 30), today=dt.date(2026, 12, 30))
     assert req.deadline == dt.date(2027, 1, 4)

@@ -218,12 +218,15 @@ def test_next_years_holidays_missing_warns_from_1_december(world, settings):
     settings.PUBLIC_URL = "https://xinyong.example.gov.cn"
     east8 = dt.timezone(dt.timedelta(hours=8))
     with clock.pinned(dt.datetime(2026, 11, 30, 18, 0, tzinfo=east8)):
-        sysadmin = make_staff(world.bj, "sysadmin", "sysadmin")  # a password of November
+        sysadmin = make_staff(world.national, "sysadmin", "sysadmin")  # a password of November
+        province = make_staff(world.bj, "bj-sysadmin", "sysadmin")
         assert "2027 年节假日安排尚未录入" not in page(sysadmin)
     with clock.pinned(dt.datetime(2026, 12, 1, 9, 0, tzinfo=east8)):
         html = page(sysadmin)
         assert "2027 年节假日安排尚未录入" in html
         assert "2027 年节假日安排尚未录入" not in page(make_staff(world.bj, "aud", "auditor"))
+        # A province's administrator is told who enters it: the calendar is the country's.
+        assert "请联系国家公共信用信息中心系统管理员录入" in page(province)
         client = Client()
         signed_in(client, sysadmin.user)
         client.post("/calendar/", {"year": 2027, "holidays": "2027-01-01", "workdays": ""})

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from gongxin.audit.models import AuditEvent
 from gongxin.core import clock
 from gongxin.inquiry.models import InquiryRequest
+from gongxin.platform.models import CalendarYear
 from tests.factories import LI, ZHANG, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -178,9 +179,16 @@ def test_sysadmin_enters_a_year_and_others_cannot(client, world):
     from tests.factories import make_staff
 
     assert login(client, world.handler).get("/calendar/").status_code == 404
-    admin = make_staff(world.bj, "sysadmin", "sysadmin")
-    login(client, admin)
     form = {"year": 2027, "holidays": "2027-01-01\n2027年2月6日", "workdays": "2027-01-02"}
+    # A province's administrator sees the years but does not change the country's calendar.
+    login(client, make_staff(world.bj, "bj-sysadmin", "sysadmin"))
+    seen = client.get("/calendar/").content.decode()
+    assert "由国家公共信用信息中心的系统管理员维护" in seen and 'name="holidays"' not in seen
+    refused = client.post("/calendar/", form).content.decode()
+    assert "由国家公共信用信息中心的系统管理员维护" in refused
+    assert not CalendarYear.objects.filter(year=2027).exists()
+    admin = make_staff(world.national, "sysadmin", "sysadmin")
+    login(client, admin)
     page = client.post("/calendar/", form, follow=True).content.decode()
     assert "2027 年节假日安排已保存" in page
     bad = client.post("/calendar/", {"year": 2027, "holidays": "2027-02-30"}).content.decode()

@@ -29,6 +29,7 @@ from gongxin.platform.calendar import next_year_missing
 from gongxin.platform.panels import panels_for
 from gongxin.platform.permissions import allowed, requires
 from gongxin.platform.roles import Role
+from gongxin.platform.rules import keeps_calendar
 
 CERTIFICATE_WARNING_DAYS = 30
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -106,9 +107,9 @@ def setup_warnings(staff, today=None) -> list[str]:
     today = today or clock.today()
     found = []
     if (year := next_year_missing(today)) is not None:
-        found.append(
-            f"{year} 年节假日安排尚未录入：{year} 年的办结期限将无法计算，请在「节假日安排」录入"
-        )
+        who = ("请在「节假日安排」录入" if keeps_calendar.admits(staff)
+               else "请联系国家公共信用信息中心系统管理员录入")  # fmt: skip
+        found.append(f"{year} 年节假日安排尚未录入：{year} 年的办结期限将无法计算，{who}")
     if problem := public_url_problem():
         found.append(problem)
     for cert in certificates_expiring(clock.now(), CERTIFICATE_WARNING_DAYS):

@@ -10,8 +10,7 @@ from gongxin.core import clock
 from gongxin.core.workdays import CalendarUnavailable, WorkCalendar, YearSchedule
 from gongxin.platform.errors import WorkflowError
 from gongxin.platform.models import CalendarDay, CalendarDayKind, CalendarYear
-from gongxin.platform.permissions import allowed
-from gongxin.platform.roles import Role
+from gongxin.platform.rules import keeps_calendar
 from gongxin.platform.trail import record
 
 
@@ -44,8 +43,8 @@ def years_around(today: dt.date | None = None) -> list[tuple[int, bool]]:
 
 def enter_year(actor, year: int, holidays: list[dt.date], workdays: list[dt.date]) -> CalendarYear:
     """A sysadmin enters (or replaces) one year's schedule: days off and weekend days worked."""
-    if not allowed(actor, Role.SYSADMIN):
-        raise WorkflowError("forbidden", "只有系统管理员可以维护节假日安排")
+    if reason := keeps_calendar(actor):
+        raise WorkflowError("forbidden", reason)
     holidays, workdays = sorted(set(holidays)), sorted(set(workdays))  # a day typed twice
     days = [(d, CalendarDayKind.HOLIDAY) for d in holidays]
     days += [(d, CalendarDayKind.WORKDAY) for d in workdays]

@@ -105,6 +105,19 @@ staff_member: Predicate = active & compatible_roles
 business: Predicate = staff_member & business_role
 
 
+@rule("national_unit")
+def national_unit(staff, subject) -> Reason:
+    """Of the national center (国家公共信用信息中心): what is one for the whole country."""
+    return None if staff.unit.level == "national" else "仅限国家公共信用信息中心人员"
+
+
+# 节假日安排 is the State Council's, one for the country; every unit's deadlines read it, so a
+# province's administrator does not change it (they see it, and are warned when a year is due).
+keeps_calendar: Predicate = (staff_member & holds(Role.SYSADMIN) & national_unit).otherwise(
+    "节假日安排全国统一，由国家公共信用信息中心的系统管理员维护"
+)
+
+
 @rule("trained")
 def trained(staff, subject) -> Reason:
     """业务培训: a training record, not withdrawn, valid today (trained on or before today,

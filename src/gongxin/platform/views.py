@@ -17,14 +17,20 @@ from gongxin.platform.forms import CalendarYearForm
 from gongxin.platform.limits import split_advice
 from gongxin.platform.models import CalendarYear
 from gongxin.platform.permissions import requires
+from gongxin.platform.rules import keeps_calendar
 from gongxin.platform.uploads import UploadTooLarge, megabytes, upload_max
 
 
 @requires("calendar")
 def calendar(request):
+    """Every sysadmin sees which years are configured; the national center's enters them
+    (rules.keeps_calendar); another's post is refused and changes nothing."""
+    refused = keeps_calendar(request.staff)
     form = CalendarYearForm(request.POST or None)
     problems = []
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and refused:
+        problems = [Problem("年份", refused)]
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             holidays = _dates(data["holidays"])
@@ -36,7 +42,8 @@ def calendar(request):
             messages.success(request, f"{data['year']} 年节假日安排已保存")
             return redirect("calendar")
     years = CalendarYear.objects.prefetch_related("days")
-    context = {"form": form, "problems": problems, "years": years, "coverage": years_around()}
+    context = {"form": form, "problems": problems, "years": years, "coverage": years_around(),
+               "refused": refused}  # fmt: skip
     return render(request, "platform/calendar.html", context)
 
 
