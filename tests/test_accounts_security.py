@@ -104,11 +104,14 @@ def test_an_enrolled_person_signs_in_with_the_code_and_a_used_code_is_refused_ag
     client.post("/logout/")
     replay = sign_in(Client(), "handler", code=code)
     assert replay.status_code == 200 and signin.CREDENTIALS in page(replay)
+    assert signin.CODE_USED in page(replay)  # says why, to the one who had the code
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    assert signin.CODE_USED not in page(sign_in(Client(), "handler", code=wrong))
     device.refresh_from_db()
     assert device.last_t >= 0
     refused = events("auth.sign_in", outcome="refused")
     assert [(e.detail["code"], e.detail.get("failed")) for e in refused] == [
-        ("credentials", "otp")]  # fmt: skip
+        ("credentials", "otp"), ("credentials", "otp")]  # fmt: skip
     assert code not in str([e.detail for e in AuditEvent.objects.all()])
     assert sign_in(Client(), "handler", code="").status_code == 200  # no code: refused too
 
@@ -173,7 +176,7 @@ def test_the_api_token_needs_a_fresh_code(world):
     got = token_of(APIClient(), "handler", code=code)
     assert got.status_code == 200 and got.json()["token"]
     again = token_of(APIClient(), "handler", code=code)
-    assert again.status_code == 401 and again.json()["detail"] == signin.CREDENTIALS
+    assert again.status_code == 401 and again.json()["detail"] == signin.CREDENTIALS + signin.CODE_USED
     token = ApiToken.objects.get()
     assert token.workstation == workstation_for(world.bj)[0]
 

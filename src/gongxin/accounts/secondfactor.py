@@ -16,6 +16,7 @@ import unicodedata
 import django_otp
 import qrcode
 import qrcode.image.svg
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 DEVICE_NAME = "动态验证码"
@@ -49,6 +50,22 @@ def verify(user, code: str) -> TOTPDevice | None:
         if accepted is not None:
             return accepted
     return None
+
+
+def reused(user, code: str) -> bool:
+    """Whether ``code`` is the one a confirmed device of ``user`` last accepted: the person
+    typed it again before the authenticator showed the next one (refused all the same)."""
+    code = normalised(code)
+    if not well_formed(code):
+        return False
+    for device in confirmed_devices(user):
+        if device.last_t < 0:
+            continue
+        last = TOTP(device.bin_key, device.step, device.t0, device.digits)
+        last.time = device.t0 + device.last_t * device.step
+        if last.token() == int(code):
+            return True
+    return False
 
 
 def pending_device(user) -> TOTPDevice:

@@ -32,6 +32,9 @@ from gongxin.platform.trail import record
 NOBODY = "（不存在的账号）"
 # Said for a wrong username, password or code alike: which one is never told.
 CREDENTIALS = "用户名、密码或动态验证码不正确，或账号已停用。"
+# Said only to one who typed the right password and the code that was just accepted: a person
+# signing in again within the same 30 seconds, not someone guessing.
+CODE_USED = "每个动态验证码只能使用一次：请等待手机验证器显示下一个验证码后再登录。"
 NOT_ENROLLED = (
     "该账号尚未绑定动态验证码：请先在本单位专用终端的浏览器中登录，按提示绑定后再申请令牌。"
 )
@@ -86,7 +89,10 @@ def attempt(request, username: str, password: str, code: str, *, action: str, ac
                                    request=request)  # fmt: skip
             refusal = refused(request, username, was_locked=False, action=action, actor=actor,
                               failed="otp")  # fmt: skip
-            return Attempt(refusal=refusal, message=_said(refusal))
+            said = _said(refusal)
+            if refusal != "locked" and secondfactor.reused(user, code):
+                said = f"{said}{CODE_USED}"
+            return Attempt(refusal=refusal, message=said)
     elif need_enrolled:
         record(staff, action, ref=("User", user.pk), outcome="refused", code="not_enrolled")
         return Attempt(refusal="not_enrolled", message=NOT_ENROLLED)
