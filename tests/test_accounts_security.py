@@ -176,7 +176,9 @@ def test_the_api_token_needs_a_fresh_code(world):
     got = token_of(APIClient(), "handler", code=code)
     assert got.status_code == 200 and got.json()["token"]
     again = token_of(APIClient(), "handler", code=code)
-    assert again.status_code == 401 and again.json()["detail"] == signin.CREDENTIALS + signin.CODE_USED
+    assert (
+        again.status_code == 401 and again.json()["detail"] == signin.CREDENTIALS + signin.CODE_USED
+    )
     token = ApiToken.objects.get()
     assert token.workstation == workstation_for(world.bj)[0]
 
