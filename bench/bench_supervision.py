@@ -129,7 +129,8 @@ def database(vendor: str, requests: int, candidates: int, keep: bool):
         folder.mkdir(parents=True, exist_ok=True)
         name = str(folder / f"{name}.sqlite3")
     connection.settings_dict["TEST"]["NAME"] = name
-    return connection.creation.create_test_db(verbosity=0, keepdb=keep)
+    # Not kept: a database of that name left by an interrupted run is dropped without asking.
+    return connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep)
 
 
 def main() -> None:
