@@ -39,13 +39,15 @@ lint: $(STAMP)
 	cd src && ../$(BIN)/lint-imports --no-cache ../pyproject.toml
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=. $(BIN)/gongxin makemigrations --check --dry-run
 
-## Benchmarks (large data; not part of `make test`). ARGS="--entries 10000000" for 10M.
+## Benchmarks (large data; not part of `make test`). ARGS="--entries 10000000" for 10M;
+## SUPERVISION_ARGS="--requests 10000 --candidates 100000" for a quick supervision run.
 bench: $(STAMP)
 	$(BIN)/python bench/registry.py $(ARGS)
 	$(BIN)/python bench/letters.py
 	$(BIN)/python bench/signoff.py
 	$(BIN)/python bench/tasks.py
 	$(BIN)/python bench/audit.py
+	$(BIN)/python bench/bench_supervision.py $(SUPERVISION_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
