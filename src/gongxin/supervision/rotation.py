@@ -29,7 +29,7 @@ TRAINING_SOON_ = "training_soon"
 KINDS = {
     TENURE_PAST: "已超过任职期限",
     TENURE_30: f"{TENURE_SOON[0]} 天内任职期满",
-    TENURE_60: f"{TENURE_SOON[1]} 天内任职期满",
+    TENURE_60: f"{TENURE_SOON[0] + 1} 至 {TENURE_SOON[1]} 天内任职期满",
     TRAINING_LAPSED: "业务培训已过期或未培训",
     TRAINING_SOON_: f"{TRAINING_SOON} 天内业务培训过期",
 }
