@@ -119,12 +119,15 @@ def _when(deadline: dt.date | None, today: dt.date, last: dt.date) -> str | None
     return DUE_NEXT if deadline <= last else None
 
 
-def unit_reminders(unit_id: int, today: dt.date | None = None) -> UnitReminders:
-    """Every business staff member's reminders in the unit on ``today``."""
+def unit_reminders(unit_id: int, today: dt.date | None = None, only=None) -> UnitReminders:
+    """Every business staff member's reminders in the unit on ``today`` (or, given ``only``,
+    a staff member, that person's alone: the rules are asked of nobody else)."""
     today = today or clock.today()
     following, problem = next_workday(today)
     last = following or today + dt.timedelta(days=1)
     people = business_staff(unit_id)
+    if only is not None:
+        people = [p for p in people if p.pk == only.pk]
     by_person = {p.pk: Reminders(p) for p in people}
     open_ = list(queues.prefetched(
         InquiryRequest.objects.filter(unit_id=unit_id, state__in=OPEN_STATES)
@@ -141,7 +144,7 @@ def unit_reminders(unit_id: int, today: dt.date | None = None) -> UnitReminders:
             if person.pk not in seen:
                 seen.add(person.pk)
                 by_person[person.pk].add(Due(req, step or RULES[action].label, when))
-    supervisors = [p for p in people if Role.SUPERVISOR in p.roles]
+    supervisors = [p for p in people if Role.SUPERVISOR in p.roles]  # (of those asked about)
     missing = (Extension.objects.filter(request__unit_id=unit_id, agency_contact="",
                                         request__state__in=OPEN_STATES)
                .select_related("request__agency").order_by("recorded_at", "pk"))  # fmt: skip

@@ -24,11 +24,12 @@ def reminders_panel(staff) -> list[Panel]:
     """The signed-in person's reminders, counted, and a link to them."""
     if not allowed(staff, BUSINESS):
         return []
-    found = reminders.unit_reminders(staff.unit_id)
+    supervisor = allowed(staff, Role.SUPERVISOR)
+    found = reminders.unit_reminders(staff.unit_id, only=None if supervisor else staff)
     mine = found.of(staff)
     data = {"count": mine.count, "overdue": len(mine.overdue), "today": len(mine.due_today),
             "next": len(mine.due_next), "no_contact": len(mine.no_contact),
             "others": 0}  # fmt: skip
-    if allowed(staff, Role.SUPERVISOR):
+    if supervisor:
         data["others"] = sum(r.count for r in found.people if r.person.pk != staff.pk)
     return [Panel("supervision/reminders_panel.html", data)]

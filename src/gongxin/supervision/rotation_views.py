@@ -71,11 +71,12 @@ def rotation_export(request):
 def reminders_page(request):
     """提醒: the signed-in person's reminders; a supervisor also sees everyone's in the unit."""
     staff = request.staff
-    found = reminders.unit_reminders(staff.unit_id)
+    supervisor = allowed(staff, Role.SUPERVISOR)
+    found = reminders.unit_reminders(staff.unit_id, only=None if supervisor else staff)
     others = []
-    if allowed(staff, Role.SUPERVISOR):
+    if supervisor:
         others = [r for r in found.people if r.person.pk != staff.pk and r.count]
     return render(request, "supervision/reminders_list.html", {
         "found": found, "mine": found.of(staff), "others": others,
-        "supervisor": allowed(staff, Role.SUPERVISOR),
+        "supervisor": supervisor,
     })  # fmt: skip
