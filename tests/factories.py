@@ -138,7 +138,7 @@ def make_agency(unit, name="北京市委组织部", level="provincial", region="
     return RequestingAgency.objects.create(name=name, level=level, region_code=region, unit=unit)
 
 
-def make_staff(unit, username, *roles, trained=True, post_since=dt.date(2024, 1, 1)):
+def make_staff(unit, username, *roles, trained=True, post_since=dt.date(2025, 6, 1)):
     from django.contrib.auth import get_user_model
 
     from gongxin.accounts.models import RoleGrant, Staff
@@ -153,8 +153,9 @@ def make_staff(unit, username, *roles, trained=True, post_since=dt.date(2024, 1,
 
 
 def set_trained(staff, trained: bool):
-    """Give ``staff`` a valid training record (trained 2025-06-01, valid to the end of 2029, as
-    long as the default post tenure), or withdraw every record they have (untrained)."""
+    """Give ``staff`` a valid training record (trained 2025-06-01, valid to the end of 2029; the
+    default post tenure, 24 months from 2025-06-01, ends on 2027-06-01), or withdraw every
+    record they have (untrained)."""
     from gongxin.accounts.models import TrainingRecord
     from gongxin.core import clock
 

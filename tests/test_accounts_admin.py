@@ -77,7 +77,7 @@ def test_the_list_shows_the_units_staff_only(world):
     assert page.status_code == 200
     assert "人员管理" in text and "handler" in text and "经办人" in text
     assert "outsider" not in text  # the national center's
-    assert "2024年1月1日" in text  # post_since
+    assert "2025年6月1日" in text  # post_since
 
 
 def test_the_menu_offers_staff_management_to_the_secadmin_only(world):

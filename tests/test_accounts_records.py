@@ -186,9 +186,9 @@ def test_a_training_in_the_future_or_withdrawn_does_not_count(world):
 # --- 任职 ---------------------------------------------------------------------------------------
 
 
-def test_post_tenure_is_changed_with_the_old_date_in_the_trail(world, settings):
-    settings.GONGXIN_HANDLER_TENURE_YEARS = 5
-    Staff.objects.filter(pk=world.handler.pk).update(post_since=dt.date(2021, 3, 1))
+def test_post_tenure_is_changed_with_the_old_date_in_the_trail(world):
+    # The unit's tenure is the default 24 months: it ended on 2026-03-01.
+    Staff.objects.filter(pk=world.handler.pk).update(post_since=dt.date(2024, 3, 1))
     handler2 = make_staff(world.bj, "handler2", "handler")
     with clock.pinned(at("2026-03-02")):
         req = world.register(people=[LI])
@@ -207,13 +207,13 @@ def test_post_tenure_is_changed_with_the_old_date_in_the_trail(world, settings):
         assert drawable(req, world.handler) and refusal(req, world.handler) is None
     assert Staff.objects.get(pk=world.handler.pk).post_since == dt.date(2026, 2, 1)
     (event,) = events("staff.post_since")
-    assert event.detail == {"old": "2021-03-01", "new": "2026-02-01", "reason": "轮岗后重新任职"}
+    assert event.detail == {"old": "2024-03-01", "new": "2026-02-01", "reason": "轮岗后重新任职"}
 
 
 @pytest.mark.parametrize(
     ("form", "message"),
     [
-        ({"post_since": "2024-01-01", "reason": "核对"}, "与原来相同"),
+        ({"post_since": "2025-06-01", "reason": "核对"}, "与原来相同"),
         ({"post_since": "2026-03-03", "reason": "核对"}, "不能晚于今天"),
         ({"post_since": "2026-01-01", "reason": ""}, "请填写理由"),
     ],
@@ -446,7 +446,7 @@ def test_the_persons_page_shows_training_tenure_and_recusals(world):
                             ends_on="2026-12-31"))  # fmt: skip
         page = client.get(f"/staff/{world.handler.pk}/").content.decode()
     for text in ("业务培训", "2025年6月1日", "2029年12月31日", "有效",  # the factory's training
-                 "经办人任职期满日期", "2029年1月1日",  # five years from 2024-01-01
+                 "经办人任职期满日期", "2027年6月1日",  # 24 months from 2025-06-01
                  "回避", world.agency.name, "2026年7月1日至2026年12月31日", "回避中",
                  "今天可参加所担任角色的随机抽取"):  # fmt: skip
         assert text in page, text

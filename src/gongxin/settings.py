@@ -294,8 +294,6 @@ if os.environ.get("GONGXIN_TLS", "") == "1":
     SECURE_HSTS_SECONDS = 365 * 24 * 3600
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# 经办人员定期轮换: a handler is not drawn after this many years on the post.
-GONGXIN_HANDLER_TENURE_YEARS = int(os.environ.get("GONGXIN_HANDLER_TENURE_YEARS", "5"))
 # 业务培训: a training record is valid this many days after the training unless the security
 # administrator records another end (two years: the usual cycle of refresher training).
 GONGXIN_TRAINING_VALID_DAYS = int(os.environ.get("GONGXIN_TRAINING_VALID_DAYS", "730"))

@@ -26,6 +26,7 @@ ACTIONS = {
     "workstation.code": "生成终端绑定码",
     "workstation.enrol": "绑定专用终端",
     "workstation.deactivate": "停用专用终端",
+    "unit.tenure": "修改经办岗位任职期限",
 }
 OBJECTS = {"User": "账号"}
 GROUPS = {
@@ -35,4 +36,5 @@ GROUPS = {
     "training": "业务培训",
     "recusal": "回避",
     "workstation": "专用终端",
+    "unit": "单位设置",
 }

@@ -25,6 +25,10 @@ class PlatformUnit(models.Model):
     # Two-digit province prefix of the GB/T 2260 region code; empty for the national center.
     region_code = models.CharField("行政区划代码", max_length=2, blank=True)
     letter_prefix = models.CharField("发文字号前缀", max_length=20, help_text="如：京信用函")
+    # 经办人员定期轮换: how long a person holds a rotating post (gongxin.platform.rules
+    # TENURE_ROLES) before they are no longer drawn for it. Set by the unit's system
+    # administrator (gongxin.accounts.unit_settings), within TENURE_MONTHS_RANGE.
+    tenure_months = models.PositiveSmallIntegerField("经办岗位任职期限（月）", default=24)
 
     class Meta:
         verbose_name = "平台管理单位"
@@ -98,11 +102,19 @@ class Staff(models.Model):
         return cached
 
     def tenure_ends(self) -> dt.date:
-        years = settings.GONGXIN_HANDLER_TENURE_YEARS
-        try:
-            return self.post_since.replace(year=self.post_since.year + years)
-        except ValueError:  # 29 February
-            return self.post_since.replace(year=self.post_since.year + years, day=28)
+        """The first day this person is past their unit's tenure on a rotating post: the
+        unit's ``tenure_months`` after ``post_since``, the same day of the month (the month's
+        last day when it has no such day: 31 August + 6 months is 28 or 29 February)."""
+        return add_months(self.post_since, self.unit.tenure_months)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved ``months`` calendar months on, clamped to the end of a shorter month."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
 
 
 class RoleGrant(models.Model):
@@ -136,9 +148,9 @@ class RoleGrant(models.Model):
 
 # --- staff records: training, recusals (业务培训、回避) ---------------------------------------
 
-# The relations the staff rules read (gongxin.platform.rules: roles, trained, not_recused):
-# whoever asks the rules of many people at once prefetches these, and only these.
-RULE_PREFETCH = ("role_grants", "training_records", "recusals__person")
+# The relations the staff rules read (gongxin.platform.rules: the unit's tenure, roles, trained,
+# not_recused): whoever asks the rules of many people at once prefetches these, and only these.
+RULE_PREFETCH = ("unit", "role_grants", "training_records", "recusals__person")
 
 
 class TrainingRecord(models.Model):

@@ -31,6 +31,8 @@ ROUTES = {
     "staff_password_reset": Role.SECADMIN,
     "staff_otp_reset": Role.SECADMIN,
     "staff_unlock": Role.SECADMIN,
+    # 单位设置 (gongxin.accounts.unit_settings): the unit's system administrator.
+    "unit_settings": Role.SYSADMIN,
 }
 # Actions that only change something when posted (a GET goes back to the person's page).
 POST_ONLY = frozenset({"staff_grant", "staff_revoke", "staff_deactivate", "staff_activate",
@@ -39,4 +41,4 @@ POST_ONLY = frozenset({"staff_grant", "staff_revoke", "staff_deactivate", "staff
                        "staff_training_withdraw", "staff_tenure", "staff_recusal",
                        "staff_recusal_end"})  # fmt: skip
 # 修改密码 is beside the person's name in the frame (everyone signed in, administrators included).
-MENU = [("staff_list", "人员管理"), ("workstation_list", "专机管理")]
+MENU = [("staff_list", "人员管理"), ("workstation_list", "专机管理"), ("unit_settings", "单位设置")]

@@ -89,7 +89,8 @@ def withdraw_training(actor, pk: int, record_id: int, reason: str) -> TrainingRe
 
 def change_post_since(actor, pk: int, post_since: dt.date, reason: str):
     """Correct or restart the person's tenure on the post (本岗位任职起始日期); the trail keeps
-    the old date. Handlers are drawn until GONGXIN_HANDLER_TENURE_YEARS after it."""
+    the old date. Handlers are drawn until the unit's tenure (PlatformUnit.tenure_months) after
+    it."""
     reason = _text("理由", reason, REASON_MAX)
     if post_since > clock.today():
         raise invalid("本岗位任职起始日期", "不能晚于今天")

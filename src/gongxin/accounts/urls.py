@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongxin.accounts import record_views, security_views, staff_views, views
+from gongxin.accounts import record_views, security_views, staff_views, unit_settings, views
 from gongxin.platform.permissions import requires
 
 urlpatterns = [
@@ -46,4 +46,6 @@ urlpatterns = [
     ),
     path("staff/<id:pk>/otp-reset/", security_views.staff_otp_reset, name="staff_otp_reset"),
     path("staff/<id:pk>/unlock/", security_views.staff_unlock, name="staff_unlock"),
+    # 单位设置: the unit's system administrator (the tenure on a rotating post).
+    path("unit/settings/", unit_settings.unit_settings, name="unit_settings"),
 ]

@@ -118,19 +118,25 @@ keeps_calendar: Predicate = (staff_member & holds(Role.SYSADMIN) & national_unit
 )
 
 
+def trained_until(staff, today: dt.date) -> dt.date | None:
+    """The last day the person's training counts, as the records stand on ``today``: the
+    latest end of a record not withdrawn and taken by then; None when there is none."""
+    taken = [r.valid_until for r in staff.training_records.all()
+             if r.withdrawn_at is None and r.trained_on <= today]  # fmt: skip
+    return max(taken, default=None)
+
+
 @rule("trained")
 def trained(staff, subject) -> Reason:
     """业务培训: a training record, not withdrawn, valid today (trained on or before today,
     valid until today or later)."""
     today = clock.today()
-    taken = [r for r in staff.training_records.all()
-             if r.withdrawn_at is None and r.trained_on <= today]  # fmt: skip
-    if any(r.valid_until >= today for r in taken):
-        return None
-    if taken:
-        lapsed = max(r.valid_until for r in taken)
-        return f"业务培训已过期（有效期至{zh_date(lapsed)}），须重新培训合格"
-    return "未取得业务培训合格记录"
+    until = trained_until(staff, today)
+    if until is None:
+        return "未取得业务培训合格记录"
+    if until < today:
+        return f"业务培训已过期（有效期至{zh_date(until)}），须重新培训合格"
+    return None
 
 
 @rule("within_tenure")

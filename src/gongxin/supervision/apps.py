@@ -11,3 +11,4 @@ class SupervisionConfig(AppConfig):
         from gongxin.supervision import labels
 
         register_module(labels)
+        from gongxin.supervision import rotation_panels  # noqa: F401 - registers its panels

@@ -10,7 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from gongxin.supervision import rotation_demo
+
 LOADERS: list[Callable[[dt.date], str]] = []
+LOADERS.append(rotation_demo.load)
 
 
 def load(today: dt.date) -> list[str]:
