@@ -11,3 +11,6 @@ class SupervisionConfig(AppConfig):
         from gongxin.supervision import labels
 
         register_module(labels)
+        # The scopes of the registers and the log, and the 工作台 panel of overdue reviews and
+        # drills (gongxin.platform.panels).
+        from gongxin.supervision import consultations, registers  # noqa: F401
