@@ -128,8 +128,15 @@ class ConsultationForm(forms.Form):
         data = super().clean()
         for name in ("agency_name", "caller", "question", "answer"):
             if (problem := id_number_problem(data.get(name) or "")) and name not in self.errors:
+                _not_echoed(self, name)
                 self.add_error(name, problem)
         return data
+
+
+def _not_echoed(form: forms.Form, name: str) -> None:
+    """A refused text holding an ID number is not shown back in the form: typed again."""
+    form.data = form.data.copy()
+    form.data[name] = ""
 
 
 class FollowUpForm(forms.Form):
@@ -143,5 +150,6 @@ class FollowUpForm(forms.Form):
     def clean_note(self):
         note = self.cleaned_data["note"]
         if problem := id_number_problem(note):
+            _not_echoed(self, "note")
             raise forms.ValidationError(problem)
         return note
