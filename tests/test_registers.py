@@ -83,7 +83,8 @@ def plan_form(owner, **changes) -> dict:
 def call_form(agency=None, **changes) -> dict:
     form = {"agency": agency.pk if agency else "", "agency_name": "", "caller": "王科长",
             "called_on": "2026-03-02", "called_time": "09:30", "topic": "progress",
-            "question": "京组函〔2026〕1号办理到哪一步", "answer": "已进入复核，预计明日反馈"}  # fmt: skip
+            "question": "京组函〔2026〕1号办理到哪一步",
+            "answer": "已进入复核，预计明日反馈"}  # fmt: skip
     return form | changes
 
 
