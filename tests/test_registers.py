@@ -540,3 +540,26 @@ def test_the_exports_are_real_workbooks_with_the_registers_and_no_formulas(unit)
         (1, "2026-03-01"),
         (2, "2026-02-01"),
     ]
+
+
+# --- demo ---------------------------------------------------------------------------------------
+
+
+def test_the_demo_loader_adds_the_registers_once(unit):
+    from gongxin.supervision import demo_registers
+
+    for name, role in (
+        ("bj-supervisor", Role.SUPERVISOR),
+        ("bj-handler1", Role.HANDLER),
+        ("bj-handler2", Role.HANDLER),
+        ("bj-reviewer1", Role.REVIEWER),
+    ):
+        make_staff(unit.bj, name, role)  # fmt: skip
+    supervisor = unit.bj.staff.get(user__username="bj-supervisor")
+    with clock.pinned(at("2026-03-02")):
+        assert "风险点 3 个" in demo_registers.load(clock.today())
+        assert demo_registers.load(clock.today()) == ""  # a second run changes nothing
+        assert len(registers.overdue_risks(supervisor)) == 1
+    assert (RiskPoint.objects.count(), EmergencyPlan.objects.count(), Drill.objects.count(),
+            Consultation.objects.count()) == (3, 1, 1, 12)  # fmt: skip
+    assert Consultation.objects.filter(follow_up=True, followed_up_on=None).count() == 2
