@@ -411,3 +411,31 @@ def stored_bytes() -> bytes:
                         out += str(value).encode()
                     out += b"\x1e"
     return bytes(out)
+
+
+# --- supervision: the risk register, emergency plans, the consultation log -----------------------
+
+
+def register_record(route: str, unit):
+    """A risk point, plan or consultation of ``unit`` for a route of that kind (made directly:
+    the services are tested in tests/test_registers.py)."""
+    from gongxin.accounts.models import Staff
+    from gongxin.core import clock
+    from gongxin.supervision.register_models import Consultation, EmergencyPlan, RiskPoint
+
+    someone = Staff.objects.filter(unit=unit).order_by("pk").first()
+    now, today = clock.now(), clock.today()
+    if "risk" in route:
+        return RiskPoint.objects.create(
+            unit=unit, title="名单库更新不及时", description="描述", owner=someone, measure="措施",
+            review_months=3, next_review_on=today, created_at=now, created_by="test",
+        )  # fmt: skip
+    if "plan" in route:
+        return EmergencyPlan.objects.create(
+            unit=unit, title="系统故障应急预案", scenario="system", owner=someone, measures="措施",
+            drill_months=6, next_drill_on=today, created_at=now, created_by="test",
+        )  # fmt: skip
+    return Consultation.objects.create(
+        unit=unit, agency_name="北京市委组织部", caller="王科长", called_on=today, topic="progress",
+        question="问", answer="答", follow_up=True, recorded_by=someone, recorded_at=now,
+    )  # fmt: skip

@@ -28,6 +28,7 @@ from tests.factories import (
     letter_of,
     make_agency,
     make_staff,
+    register_record,
     sign_in,
     signed_in,
     workstation_for,
@@ -118,6 +119,8 @@ def url_for(path: str, name: str, req, candidate, letter, agency) -> str:
         pk = req.registered_by_id  # a person of the request's unit
     elif name.startswith("workstation_"):
         pk = workstation_for(req.unit)[0].pk  # a workstation of the request's unit
+    elif name.startswith(("supervision_risk_", "supervision_plan_", "supervision_consultation_")):
+        pk = register_record(name, req.unit).pk  # a record of the request's unit
     else:
         # A candidate's own routes (candidate_review) take its id; a request's (its 修改人选 page
         # too) the request's.

@@ -11,4 +11,10 @@ class SupervisionConfig(AppConfig):
         from gongxin.supervision import labels
 
         register_module(labels)
-        from gongxin.supervision import rotation_panels  # noqa: F401 - registers its panels
+        # The scopes of the registers and the log, and the 工作台 panel of overdue reviews and
+        # drills (gongxin.platform.panels).
+        from gongxin.supervision import (  # noqa: F401
+            consultations,
+            registers,
+            rotation_panels,
+        )

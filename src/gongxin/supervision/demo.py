@@ -16,5 +16,14 @@ LOADERS: list[Callable[[dt.date], str]] = []
 LOADERS.append(rotation_demo.load)
 
 
+def _registers(today: dt.date) -> str:
+    from gongxin.supervision.demo_registers import load as load_registers
+
+    return load_registers(today)
+
+
+LOADERS.append(_registers)  # 风险台账、应急预案、电话咨询
+
+
 def load(today: dt.date) -> list[str]:
     return [line for fn in LOADERS if (line := fn(today))]

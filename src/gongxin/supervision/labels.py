@@ -17,3 +17,35 @@ ACTIONS |= {
     "supervision.export_rotation": "导出定期轮换与业务培训名单",
 }
 GROUPS = {"supervision": "监督管理"}
+
+# 风险防范措施台账, 紧急应对预案, 电话咨询 (gongxin.supervision.registers, .consultations)
+ACTIONS |= {
+    "supervision.risk_create": "登记风险点",
+    "supervision.risk_edit": "修改风险点",
+    "supervision.risk_review": "复核风险点",
+    "supervision.risk_revoke": "撤销风险点",
+    "supervision.risk_export": "导出风险防范措施台账",
+    "supervision.plan_create": "登记应急预案",
+    "supervision.plan_edit": "修改应急预案",
+    "supervision.plan_drill": "登记应急演练",
+    "supervision.plan_export": "导出应急预案及演练记录",
+    "supervision.consultation_record": "登记电话咨询",
+    "supervision.consultation_follow_up": "登记电话咨询跟进情况",
+    "supervision.consultation_export": "导出电话咨询记录",
+}
+DETAILS |= {
+    "owner": "责任人",
+    "next_review_on": "下次复核日期",
+    "reviewed_on": "复核日期",
+    "reviewer": "复核人",
+    "next_drill_on": "下次演练日期",
+    "held_on": "演练日期",
+    "participants": "参加人数",
+    "called_on": "来电日期",
+    "topic": "咨询事项",
+    "follow_up": "需跟进",
+    "followed_up_on": "跟进日期",
+    "period_start": "起始日期",
+    "period_end": "截止日期",
+    "open_only": "仅待跟进",
+}

@@ -2,9 +2,29 @@
 
 from gongxin.platform.permissions import BUSINESS
 from gongxin.platform.roles import Role
+from gongxin.supervision.consultations import LOG_CALLS
+from gongxin.supervision.registers import MANAGE
 
-ROUTES: dict[str, str] = {}
-MENU: tuple[tuple[str, str], ...] = ()
+# 风险防范措施台账 and 紧急应对预案: kept by the supervisor (registers.MANAGE); 电话咨询: recorded
+# and read by the unit's business staff (consultations.LOG_CALLS).
+REGISTER_ROUTES = {
+    **{f"supervision_{name}": MANAGE for name in (
+        "risks", "risk_new", "risks_export", "risk_detail", "risk_edit", "risk_review",
+        "risk_revoke", "plans", "plan_new", "plans_export", "plan_detail", "plan_edit",
+        "plan_drill",
+    )},
+    **{f"supervision_{name}": LOG_CALLS for name in (
+        "consultations", "consultation_new", "consultations_export", "consultation_detail",
+        "consultation_follow_up",
+    )},
+}  # fmt: skip
+
+ROUTES: dict[str, str] = {**REGISTER_ROUTES}
+MENU: tuple[tuple[str, str], ...] = (
+    ("supervision_risks", "风险台账"),
+    ("supervision_plans", "应急预案"),
+    ("supervision_consultations", "电话咨询"),
+)
 
 # 定期轮换与业务培训 (the unit's supervisor) and 提醒 (anyone with a business role: their own;
 # a supervisor also everyone's of the unit).
