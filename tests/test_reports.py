@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import pathlib
 import re
 from zoneinfo import ZoneInfo
 
@@ -38,6 +39,7 @@ from tests.factories import LI, ZHANG, World, make_staff, signed_in
 from tests.report_samples import PERIOD, chart_png, figures
 
 DATED = dt.date(2026, 4, 8)
+ARTIFACTS = pathlib.Path(__file__).resolve().parent.parent / "test-artifacts"
 ADDRESSEE = "中共北京市委组织部（北京市公务员局）"
 NAMES = {"bj": "北京市公共信用信息中心", "sh": "上海市公共信用信息服务中心",
          "gd": "广东省公共信用信息中心"}  # fmt: skip
@@ -56,7 +58,7 @@ def _unit_content(chart=True):
 
 
 def _per_unit():
-    # Shanghai: more on time than Beijing; Guangdong: none issued on time data → last.
+    # Beijing the most on time, Guangdong the most overdue and without spot checks.
     sh = figures(("sh",), 2)
     return {"bj": figures(), "sh": sh, "gd": figures(("gd",), 3, spot=(0, 0))}
 
@@ -129,6 +131,9 @@ def test_without_a_chart_the_report_has_no_picture_and_still_reads_back():
 def test_the_national_report_ranks_the_provinces_by_on_time_share_then_overdue():
     content = _national_content()
     docx, pdf = docx_report.build(content), pdf_report.build(content)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "report-national.pdf").write_bytes(pdf)  # to look at
+    (ARTIFACTS / "report-national.docx").write_bytes(docx)
     _, tables, pictures = docx_read(docx)
     timeliness, quality = tables
     assert [row[:2] for row in timeliness[1:]] == [
@@ -219,6 +224,8 @@ def test_a_supervisor_downloads_the_draft_as_word_and_pdf_unnumbered_marked_and_
     page = client.get("/supervision/reports/")
     assert page.status_code == 200
     assert "各省工作情况通报" not in page.content.decode()  # a province is not offered it
+    for field, value in (("start", "2026-01-01"), ("end", "2026-03-31")):  # last quarter
+        assert f'name="{field}" value="{value}"' in page.content.decode()
     answer = client.get("/supervision/reports/draft.docx", QUARTER)
     assert answer.status_code == 200 and "attachment" in answer["Content-Disposition"]
     text, tables, pictures = docx_read(answer.content)
@@ -283,7 +290,13 @@ def test_the_national_report_is_the_national_centers_alone(world, client):
 @pytest.mark.django_db
 def test_issuing_numbers_signs_and_stores_the_report_once(world, client):
     _client(client, world.supervisor)
-    answer = client.post("/supervision/reports/issue/", QUARTER)
+    unconfirmed = client.post("/supervision/reports/issue/", QUARTER)
+    assert (
+        unconfirmed.status_code == 400
+        and "签发前请核对草稿并勾选确认" in unconfirmed.content.decode()
+    )
+    assert not Letter.objects.exists() and not _events("supervision.report_issue")
+    answer = client.post("/supervision/reports/issue/", {**QUARTER, "confirmed": "on"})
     assert answer.status_code == 200, answer.content.decode()
     letter = Letter.objects.get(kind="report")
     assert letter.document_number == "京信用函〔2026〕1号" and letter.item_count == 0
@@ -291,9 +304,16 @@ def test_issuing_numbers_signs_and_stores_the_report_once(world, client):
     text = re.sub(r"\s+", "", "".join(p.extract_text() for p in reader.pages))
     assert "京信用函〔2026〕1号" in text and "草稿" not in text and letter.verification_code in text
     assert check_signature(answer.content).ok
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "report-issued.pdf").write_bytes(answer.content)  # to look at
+    verified = client.get(f"/verify/{letter.verification_code}/").content.decode()
+    assert "验证码有效：该通报由本系统签发" in verified and "人选人数" not in verified
     [event] = _events("supervision.report_issue")
     assert event.detail["document_number"] == "京信用函〔2026〕1号"
-    assert client.post("/supervision/reports/issue/", QUARTER).status_code == 200
+    assert (
+        client.post("/supervision/reports/issue/", {**QUARTER, "confirmed": "on"}).status_code
+        == 200
+    )
     assert list(Letter.objects.filter(kind="report").values_list("number", flat=True)) == [2, 1]
     assert "京信用函〔2026〕2号" in client.get("/supervision/reports/").content.decode()
 

@@ -44,7 +44,7 @@ def last_quarter(today: dt.date) -> Period:
     return Period(dt.date(end.year, end.month - 2, 1), end)
 
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})  # what type=date reads
 
 
 class ReportForm(forms.Form):
@@ -63,6 +63,10 @@ class ReportForm(forms.Form):
         help_text="不填时：本单位通报主送「省公务员主管部门」，各省通报主送"
                   "「各省、自治区、直辖市公共信用信息中心」。",
         error_messages={"max_length": "主送机关不能超过 60 个字"},
+    )  # fmt: skip
+    confirmed = forms.BooleanField(
+        label="已核对草稿，确认签发", required=False,
+        help_text="签发时占用本单位下一个发文字号并加盖数字签名，签发后不能撤回；下载草稿不需勾选。",
     )  # fmt: skip
 
     def __init__(self, *args, staff=None, **kwargs):
@@ -102,12 +106,15 @@ def _page(request, form, status=200):
                   {"form": form, "issued": issued}, status=status)  # fmt: skip
 
 
-def _chosen(request, data):
+def _chosen(request, data, *, issuing=False):
     """The validated spec, or the page with the problems beside their fields (400). A kind
-    the person may not draw up is answered as if it did not exist (404)."""
+    the person may not draw up is answered as if it did not exist (404). Issuing needs the
+    confirmation ticked."""
     if data.get("kind") == NATIONAL and not may_report(request.staff, NATIONAL):
         raise Http404
     form = ReportForm(data, staff=request.staff)
+    if form.is_valid() and issuing and not form.cleaned_data["confirmed"]:
+        form.add_error("confirmed", "签发前请核对草稿并勾选确认")
     if not form.is_valid():
         return None, _page(request, form, status=400)
     return form.spec(), None
@@ -153,7 +160,7 @@ def report_pdf(request):
 @require_POST
 def report_issue(request):
     """签发: the numbered, signed PDF, stored as a letter of the unit; downloaded at once."""
-    spec, refused = _chosen(request, request.POST)
+    spec, refused = _chosen(request, request.POST, issuing=True)
     if refused is not None:
         return refused
     try:
