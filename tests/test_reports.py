@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from docx import Document
+from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from gongxin.audit.models import AuditEvent
@@ -112,6 +113,16 @@ def test_the_unit_report_reads_back_from_both_files_with_every_figure_its_table_
                        ["北京市人力资源和社会保障局", "录用", "5", "12"],
                        ["北京市委组织部", "调任", "6", "24"]]]  # fmt: skip
     assert pictures == 1
+    headings = [
+        p for p in Document(io.BytesIO(docx)).paragraphs if re.match("[一二三四]、", p.text)
+    ]
+    assert [h.text for h in headings] == [
+        "一、总体情况",
+        "二、办理时效",
+        "三、质量控制",
+        "四、咨询服务",
+    ]
+    assert {h.runs[0]._element.rPr.rFonts.get(qn("w:eastAsia")) for h in headings} == {"黑体"}
     text, images = pdf_read(pdf)
     for said in (title, ADDRESSEE, "京信用函〔2026〕12号", "一、总体情况",
                  "（联系人：王明，联系电话：010-12345678）", "北京市人力资源和社会保障局录用512",
