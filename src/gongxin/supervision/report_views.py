@@ -10,6 +10,7 @@ import datetime as dt
 from django import forms
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
@@ -171,5 +172,5 @@ def report_issue(request):
                    report_services.ReportBusy: "发文编号被其他公文占用，请重试"}  # fmt: skip
         message = message[type(exc)]
         return error_page(request, 409, "通报未签发", message or "未能签发",
-                          back=("/supervision/reports/", "返回通报"))  # fmt: skip
+                          back=(reverse("supervision_reports"), "返回通报"))  # fmt: skip
     return _file(pdf, "pdf", letter.document_number)
