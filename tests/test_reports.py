@@ -195,11 +195,8 @@ def test_the_period_is_named_as_people_name_it(start, end, words):
 
 @pytest.fixture
 def world(tmp_path, monkeypatch):
-    pin = clock.pinned(dt.datetime(2026, 4, 8, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
-    pin.__enter__()
-    world = World(tmp_path)
-    world.national_supervisor = make_staff(world.national, "nat_supervisor", "supervisor")
-    world.register(people=[ZHANG, LI])  # a request with names and numbers the report must not carry
+    """Beijing and the national center on 2026-04-08, a request naming ZHANG and LI (whom no
+    report may carry), and the known figures in place of the statistics' queries."""
 
     def unit_figures(units, period):
         codes = tuple(u.code for u in units)
@@ -211,8 +208,11 @@ def world(tmp_path, monkeypatch):
     monkeypatch.setattr(source, "unit_figures", unit_figures)
     monkeypatch.setattr(source, "per_unit", per_unit)
     monkeypatch.setattr(report_services, "report_chart", lambda f: chart_png())
-    yield world
-    pin.__exit__(None, None, None)
+    with clock.pinned(dt.datetime(2026, 4, 8, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        world = World(tmp_path)
+        world.national_supervisor = make_staff(world.national, "nat_supervisor", "supervisor")
+        world.register(people=[ZHANG, LI])
+        yield world
 
 
 def _client(client, staff):
