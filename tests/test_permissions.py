@@ -46,7 +46,8 @@ def routes(patterns=None, prefix="", path=""):
             yield prefix + (p.name or ""), p, path + str(p.pattern)
 
 
-POST_PAGES = {f"request_{action}" for action in RULES} | {"candidate_review"} | POST_ONLY
+POST_PAGES = ({f"request_{action}" for action in RULES} | {"candidate_review"} | POST_ONLY
+              | {"supervision_report_issue"})  # fmt: skip
 
 
 def methods(name, pattern) -> list[str]:

@@ -134,3 +134,55 @@ def _untabled(content: LetterContent, docx: bytes, pdf: bytes) -> list[str]:
     if _SPACE.sub("", content.opening) not in text:
         problems.append("PDF 文件的正文与应有内容不一致")
     return problems
+
+
+# --- reports ---------------------------------------------------------------------------------
+
+_PAGE_NUMBER = re.compile(r"—\s*\d+\s*—\s*$")
+
+
+def docx_text(data: bytes) -> str:
+    """The body's text (word/document.xml), without white space."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        root = etree.fromstring(package.read("word/document.xml"))
+    return _SPACE.sub("", "".join(t.text or "" for t in root.iter(f"{W}t")))
+
+
+def docx_pictures(data: bytes) -> int:
+    """How many pictures the body draws (w:drawing elements)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        root = etree.fromstring(package.read("word/document.xml"))
+    return len(root.findall(f".//{W}drawing"))
+
+
+def report_pdf_text(data: bytes) -> str:
+    """The PDF's text without white space and without the page numbers (— 2 —) a page ends
+    with, so that a sentence running on to the next page reads whole."""
+    pages = (
+        _PAGE_NUMBER.sub("", p.extract_text().strip()) for p in PdfReader(io.BytesIO(data)).pages
+    )
+    return _SPACE.sub("", "".join(pages))
+
+
+def pdf_images(data: bytes) -> int:
+    """How many raster images (image XObjects) the PDF's pages draw."""
+    return sum(len(page.images) for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def report_differences(content, docx: bytes, pdf: bytes) -> list[str]:
+    """What a report's files fail to say: its number, title, 主送, headings, every fact and
+    every table cell must read back from both; each figure must be drawn in both."""
+    wanted = [content.document_number, content.title, content.salutation, *content.headings(),
+              *content.facts]  # fmt: skip
+    for grid in content.grids():
+        wanted += [grid.title, *(cell for cells in grid.rows for cell in cells)]
+    problems = []
+    for label, text in (("Word 文件", docx_text(docx)), ("PDF 文件", report_pdf_text(pdf))):
+        absent = [item for item in dict.fromkeys(wanted) if _SPACE.sub("", item) not in text]
+        problems += [f"{label}中未找到「{item}」" for item in absent]
+    figures = len(content.figures())
+    if docx_pictures(docx) < figures:
+        problems.append(f"Word 文件中的图少于 {figures} 幅")
+    if pdf_images(pdf) < figures:
+        problems.append(f"PDF 文件中的图少于 {figures} 幅")
+    return problems

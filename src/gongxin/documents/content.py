@@ -91,3 +91,90 @@ class LetterContent:
                 if found := first_refused(cell):
                     problems.append(f"{self.table.label(n)}的{header}含有{describe(found[1])}")
         return problems
+
+
+# --- reports (通报, 报告): several numbered sections, tables and a figure -------------------
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A table of a report: every cell is read back, in both files."""
+
+    title: str  # printed above the table, centred (表1　…)
+    headers: tuple[str, ...]
+    widths_mm: tuple[float, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart or picture: PNG bytes, printed ``width_mm`` wide and centred, its caption below."""
+
+    png: bytes
+    caption: str
+    width_mm: float = 150
+
+
+@dataclass(frozen=True)
+class Section:
+    """A first-level part of a report; the engine numbers its heading 一、二、… (黑体,
+    GB/T 9704 §7.3.3) and prints its paragraphs, then its tables, then its figure."""
+
+    heading: str
+    paragraphs: tuple[str, ...]
+    tables: tuple[Grid, ...] = ()
+    figure: Figure | None = None
+
+
+NUMERALS = "一二三四五六七八九十"
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """A multi-section document with the letter's frame: red header, 发文字号, title, 主送,
+    signature, date and 附注. ``facts`` are the short texts (figures in words) the read-back
+    must find in both files, besides every table cell."""
+
+    issuer: str
+    document_number: str
+    dated: dt.date
+    title: str
+    salutation: str
+    preface: str  # the paragraph before the first section
+    sections: tuple[Section, ...]
+    closing: str
+    facts: tuple[str, ...] = ()
+    verification_code: str = ""
+    verification_url: str = ""
+    note: str = ""
+
+    rows = ()  # a report lists nobody (Letter.item_count)
+
+    @property
+    def note_line(self) -> str:
+        return f"（{self.note}）" if self.note else ""
+
+    @property
+    def verification_line(self) -> str:
+        return f"验证码：{self.verification_code}（核验：{self.verification_url}）"
+
+    def headings(self) -> list[str]:
+        return [f"{NUMERALS[n]}、{s.heading}" for n, s in enumerate(self.sections)]
+
+    def grids(self) -> list[Grid]:
+        return [grid for section in self.sections for grid in section.tables]
+
+    def figures(self) -> list[Figure]:
+        return [s.figure for s in self.sections if s.figure is not None]
+
+    def unprintable(self) -> list[str]:
+        """As LetterContent.unprintable: texts a document cannot carry, named for staff."""
+        texts = [("发文字号", self.document_number), ("标题", self.title),
+                 ("主送", self.salutation), ("正文", self.preface), ("结束语", self.closing),
+                 ("发文单位", self.issuer), ("附注", self.note)]  # fmt: skip
+        for heading, section in zip(self.headings(), self.sections, strict=True):
+            texts += [(heading, text) for text in (section.heading, *section.paragraphs)]
+        for grid in self.grids():
+            texts += [(grid.title, cell) for cells in (grid.headers, *grid.rows) for cell in cells]
+        return [f"{label}含有{describe(found[1])}，无法排版"
+                for label, text in texts if (found := first_refused(text))]  # fmt: skip

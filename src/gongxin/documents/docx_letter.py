@@ -98,7 +98,7 @@ def _grid(section) -> None:
     section._sectPr.append(grid)
 
 
-def _table(doc, spec: Table) -> None:
+def add_table(doc, spec: Table) -> None:
     """Header, then one formatted row copied per table row: building 2,000 cells through
     python-docx's API took most of a 500-candidate letter's time."""
     table = doc.add_table(rows=2, cols=len(spec.headers))
@@ -123,7 +123,10 @@ def _table(doc, spec: Table) -> None:
         body.append(copy)
 
 
-def build(content: LetterContent) -> bytes:
+def start(content) -> Document:
+    """A new document in the 函 frame up to and including the 主送 line: the page, the red
+    header and rules of page 1, page numbers, the 发文字号 and the title. ``content`` is a
+    LetterContent or a ReportContent."""
     doc = Document()
     section = doc.sections[0]
     section.start_type = WD_SECTION_START.NEW_PAGE
@@ -151,13 +154,12 @@ def build(content: LetterContent) -> bytes:
                align=WD_ALIGN_PARAGRAPH.CENTER, exact=35)  # fmt: skip
     add_paragraph(doc)
     add_paragraph(doc, content.salutation)
-    add_paragraph(doc, content.opening, indent_chars=2)
-    if content.table is not None and not content.in_attachment:
-        _table(doc, content.table)
-    add_paragraph(doc, content.closing, indent_chars=2)
-    if content.in_attachment:
-        add_paragraph(doc)
-        add_paragraph(doc, content.attachment_note, indent_chars=2)
+    return doc
+
+
+def sign(doc, content) -> None:
+    """The end of the frame: one blank line, the issuer and the date, the 附注, the
+    verification line."""
     add_paragraph(doc)  # one blank line before the signature (GB/T 9704 §7.3.5)
     add_paragraph(doc, content.issuer, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
     add_paragraph(doc, zh_date(content.dated), align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
@@ -166,6 +168,24 @@ def build(content: LetterContent) -> bytes:
     if content.verification_code:
         add_paragraph(doc, content.verification_line, size=10, exact=None)
 
+
+def save(doc) -> bytes:
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def build(content: LetterContent) -> bytes:
+    doc = start(content)
+    add_paragraph(doc, content.opening, indent_chars=2)
+    if content.table is not None and not content.in_attachment:
+        add_table(doc, content.table)
+    add_paragraph(doc, content.closing, indent_chars=2)
+    if content.in_attachment:
+        add_paragraph(doc)
+        add_paragraph(doc, content.attachment_note, indent_chars=2)
+    sign(doc, content)
+
     if content.in_attachment:
         add_paragraph(doc).add_run().add_break(WD_BREAK.PAGE)
         add_paragraph(doc, "附件", font=HEITI)
@@ -173,8 +193,5 @@ def build(content: LetterContent) -> bytes:
         add_paragraph(doc, content.attachment_title, font=XIAOBIAOSONG, size=TITLE_PT,
                    align=WD_ALIGN_PARAGRAPH.CENTER, exact=35)  # fmt: skip
         add_paragraph(doc)
-        _table(doc, content.table)
-
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+        add_table(doc, content.table)
+    return save(doc)

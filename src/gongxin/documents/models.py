@@ -43,10 +43,10 @@ class LetterSequence(models.Model):
 class Letter(models.Model):
     """An issued letter: numbered and fixed at signing; a correction is a new letter that
     supersedes this one. ``item_count`` is how many people it lists (shown publicly). ``kind``:
-    a result letter (复函) or a letter returning a request unanswered (退函); both take their
-    number from the unit's one sequence."""
+    a result letter (复函), a letter returning a request unanswered (退函) or a report (通报);
+    all take their number from the unit's one sequence."""
 
-    KINDS = [("result", "查询结果复函"), ("return", "退回函")]
+    KINDS = [("result", "查询结果复函"), ("return", "退回函"), ("report", "通报")]
 
     unit = models.ForeignKey(PlatformUnit, models.PROTECT, related_name="letters")
     kind = models.CharField("类别", max_length=8, choices=KINDS, default="result")

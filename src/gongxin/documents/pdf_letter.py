@@ -36,15 +36,26 @@ def qr_data_uri(url: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
 
 
-def build(content: LetterContent, *, draft: bool = False) -> bytes:
-    """The letter as PDF; ``draft``: the same layout marked 「草稿·未签发」 on every page."""
+def write(template: str, content, *, draft: bool, **context) -> bytes:
+    """Render ``template`` (which includes the documents/_frame_*.html parts) with the frame's
+    context for ``content`` (a LetterContent or a ReportContent) and write it as PDF."""
     import weasyprint  # imported late: it loads Pango and fonts
 
-    total = sum(content.table.widths_mm) if content.table is not None else 1
-    html = render_to_string("documents/letter.html", {
+    html = render_to_string(template, {
         "c": content, "fonts": FONTS, "date": zh_date(content.dated), "draft": draft,
-        "widths": [f"{100 * w / total:.2f}%" for w in content.table.widths_mm]
-        if content.table is not None else [],
         "qr": qr_data_uri(content.verification_url) if content.verification_url else "",
+        **context,
     })  # fmt: skip
     return weasyprint.HTML(string=html).write_pdf()
+
+
+def shares(widths_mm) -> list[str]:
+    """Column widths as shares of the text block's width."""
+    total = sum(widths_mm)
+    return [f"{100 * w / total:.2f}%" for w in widths_mm]
+
+
+def build(content: LetterContent, *, draft: bool = False) -> bytes:
+    """The letter as PDF; ``draft``: the same layout marked 「草稿·未签发」 on every page."""
+    widths = shares(content.table.widths_mm) if content.table is not None else []
+    return write("documents/letter.html", content, draft=draft, widths=widths)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from gongxin.documents.content import LetterContent
+from gongxin.documents.content import LetterContent, ReportContent
 from gongxin.documents.models import Letter, LetterFile, LetterSequence
 from gongxin.documents.sealed import seal
 
@@ -70,19 +70,27 @@ class Rendered:
     pdf: bytes
 
 
-def render(content: LetterContent, number: int, unit_code: str) -> Rendered:
+def engines(content: LetterContent | ReportContent):
+    """The DOCX and PDF builders and the read-back for a letter or a report."""
+    from gongxin.documents import check, docx_letter, docx_report, pdf_letter, pdf_report
+
+    if isinstance(content, ReportContent):
+        return docx_report, pdf_report, check.report_differences
+    return docx_letter, pdf_letter, check.differences
+
+
+def render(content: LetterContent | ReportContent, number: int, unit_code: str) -> Rendered:
     """Render DOCX and PDF, read both back (结果核对), sign the PDF with the unit's certificate.
 
     Slow for large letters: call it outside any transaction. Raises ResultCheckFailed, or
     signing.SigningUnavailable when the unit has no certificate.
     """
-    from gongxin.documents import docx_letter, pdf_letter
-    from gongxin.documents.check import differences
     from gongxin.documents.signing import sign
 
     if problems := content.unprintable():
         raise ResultCheckFailed(problems)
-    docx, pdf = docx_letter.build(content), pdf_letter.build(content)
+    docx_engine, pdf_engine, differences = engines(content)
+    docx, pdf = docx_engine.build(content), pdf_engine.build(content)
     if problems := differences(content, docx, pdf):
         raise ResultCheckFailed(problems)
     return Rendered(content, number, docx, sign(pdf, unit_code))
@@ -91,12 +99,16 @@ def render(content: LetterContent, number: int, unit_code: str) -> Rendered:
 DRAFT_NUMBER = "　　"  # a draft takes no number: the blank the signed letter's number fills
 
 
-def render_draft(content: LetterContent) -> bytes:
+def render_draft(content: LetterContent | ReportContent) -> bytes:
     """The PDF a signer reads before signing: laid out as ``render`` lays out the letter, marked
     「草稿·未签发」 on every page, and neither read back nor signed (it is not a letter)."""
-    from gongxin.documents import pdf_letter
+    return engines(content)[1].build(content, draft=True)
 
-    return pdf_letter.build(content, draft=True)
+
+def render_draft_docx(content: ReportContent) -> bytes:
+    """A report's editable draft (DOCX): for the unit to edit before its own issue process;
+    marked 「草稿·未签发」, without a number (``DRAFT_NUMBER``), not read back, not signed."""
+    return engines(content)[0].build(content, draft=True)
 
 
 def allocate(

@@ -16,6 +16,14 @@ ACTIONS |= {
     "supervision.remind": "生成待办提醒",
     "supervision.export_rotation": "导出定期轮换与业务培训名单",
 }
+
+# 通报 (gongxin.supervision.report_services)
+ACTIONS |= {
+    "supervision.report_download": "下载通报草稿",
+    "supervision.report_issue": "签发通报",
+}
+DETAILS |= {"report_kind": "通报类别", "period": "统计期间", "format": "格式",
+                           "document_number": "发文字号"}  # fmt: skip
 GROUPS = {"supervision": "监督管理"}
 
 # 风险防范措施台账, 紧急应对预案, 电话咨询 (gongxin.supervision.registers, .consultations)

@@ -34,3 +34,12 @@ ROUTES |= {
     "supervision_reminders": BUSINESS,
 }
 MENU += (("supervision_rotation", "定期轮换"), ("supervision_reminders", "提醒"))
+
+# 通报 (the unit's to its civil-service authority; the national center's on the provinces)
+ROUTES |= {
+    "supervision_reports": Role.SUPERVISOR,
+    "supervision_report_docx": Role.SUPERVISOR,
+    "supervision_report_pdf": Role.SUPERVISOR,
+    "supervision_report_issue": Role.SUPERVISOR,  # POST only
+}
+MENU += (("supervision_reports", "通报"),)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from gongxin.supervision import register_views as rv
-from gongxin.supervision import rotation_views
+from gongxin.supervision import report_views, rotation_views
 
 urlpatterns: list = [
     # 风险防范措施台账, 紧急应对预案, 电话咨询 (gongxin.supervision.register_views)
@@ -44,4 +44,10 @@ urlpatterns: list = [
         name="supervision_rotation_export",
     ),
     path("supervision/reminders/", rotation_views.reminders_page, name="supervision_reminders"),
+    path("supervision/reports/", report_views.reports, name="supervision_reports"),
+    path(
+        "supervision/reports/draft.docx", report_views.report_docx, name="supervision_report_docx"
+    ),
+    path("supervision/reports/draft.pdf", report_views.report_pdf, name="supervision_report_pdf"),
+    path("supervision/reports/issue/", report_views.report_issue, name="supervision_report_issue"),
 ]
