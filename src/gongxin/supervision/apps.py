@@ -8,6 +8,8 @@ class SupervisionConfig(AppConfig):
 
     def ready(self):
         from gongxin.platform.labels import register_module
-        from gongxin.supervision import labels
+        from gongxin.platform.panels import provider
+        from gongxin.supervision import labels, spotchecks
 
         register_module(labels)
+        provider(spotchecks.dashboard_panels)  # also registers the spot checks' scope
