@@ -134,12 +134,13 @@ def test_only_the_unit_s_requests_first_issued_in_the_period_are_drawn(march):
 # --- re-screening as of the original date and version ----------------------------------------
 
 
-@pytest.fixture
-def history(march, tmp_path):
-    """Three requests issued in March: ZHANG listed and confirmed, (ZHANG, LI) with ZHANG's
-    result later altered to 未列入 behind the product's back, and WANG, found nowhere on 3 March
-    but added on 10 March to the list with a listing date before the 3rd."""
-    world = march
+def build_history(tmp_path):
+    """Beijing's world on 2 March and three requests issued in March: ZHANG listed and
+    confirmed, (LI, ZHANG) with ZHANG's result later altered to 未列入 behind the product's back,
+    and (WANG, LI), WANG found nowhere on 3 March but added on 10 March to the list with a
+    listing date before the 3rd. The clock is left on 2 April."""
+    clock.pin(at("2026-03-02", 9))
+    world = World(tmp_path)
     clock.pin(at("2026-03-02", 10))
     right = issued(world, people=[ZHANG])
     clock.pin(at("2026-03-03", 10))
@@ -153,6 +154,11 @@ def history(march, tmp_path):
     Lists(tmp_path).load(rows, as_of="2026-03-10")
     clock.pin(at("2026-04-02", 10))
     return world, right, planted, later_listed
+
+
+@pytest.fixture
+def history(pinned, tmp_path):
+    return build_history(tmp_path)
 
 
 @pytest.mark.django_db

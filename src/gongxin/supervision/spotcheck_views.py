@@ -156,6 +156,7 @@ def finding_close(request, pk):
         "finding": finding,
         "explanation": explanation[: spotchecks.EXPLANATION_MAX],
         "errors": errors,
+        "problems": [Problem("处理说明", e) for e in errors],
         "maximum": spotchecks.EXPLANATION_MAX,
         "differences": [spotchecks.describe(d) for d in finding.item.differences],
     }
