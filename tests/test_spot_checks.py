@@ -224,6 +224,19 @@ def test_a_finding_closes_only_with_an_explanation(history):
 
 
 @pytest.mark.django_db
+def test_only_a_supervisor_draws_and_a_refused_draw_changes_nothing(history):
+    world = history[0]
+    for who in (world.handler, world.signer, None):
+        with pytest.raises(WorkflowError):
+            spotchecks.draw(who, MARCH, 10)
+    with pytest.raises(InvalidSubmission) as refused:
+        spotchecks.draw(world.supervisor, Period(MARCH.end, MARCH.start), 0)
+    assert {p.field for p in refused.value.problems} == {"反馈日期起", "抽查比例"}
+    assert not SpotCheck.objects.exists() and not SpotCheckItem.objects.exists()
+    assert events("supervision.spot_check") == 0
+
+
+@pytest.mark.django_db
 def test_agreement_and_open_findings_by_unit(history):
     world = history[0]
     spotchecks.draw(world.supervisor, MARCH, 100)
