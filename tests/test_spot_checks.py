@@ -180,6 +180,7 @@ def test_one_planted_wrong_result_opens_exactly_one_finding(history):
     zhang_row = matched_candidates(planted)[0].row
     assert items[planted.pk].differences == [{
         "row": zhang_row, "issued_result": "not_listed", "expected_result": "listed",
+        "issued_match": "exact", "found_match": "exact",
         "issued_entries": 1, "found_entries": 1, "same_entries": 1,
     }]  # fmt: skip
     said = spotchecks.describe(items[planted.pk].differences[0])

@@ -21,6 +21,7 @@ from django.db.models import Count, Max, Q
 
 from gongxin.audit.services import record
 from gongxin.core import clock
+from gongxin.core.matching import MatchClass
 from gongxin.core.text import InvalidText, clean
 from gongxin.inquiry.choices import CandidateResult
 from gongxin.inquiry.models import InquiryRequest, Review, Round
@@ -158,6 +159,8 @@ def recheck(req: InquiryRequest) -> Check:
                     "row": row,
                     "issued_result": f.result,
                     "expected_result": str(expected),
+                    "issued_match": f.match,
+                    "found_match": found.match.value,
                     "issued_entries": len(issued_entries),
                     "found_entries": len(found_entries),
                     "same_entries": len(issued_entries & found_entries),
@@ -177,6 +180,9 @@ def describe(difference: dict) -> str:
     issued = RESULT_WORDS.get(difference["issued_result"], difference["issued_result"])
     expected = RESULT_WORDS.get(difference["expected_result"], difference["expected_result"])
     text = f"第{row}号人选：反馈结果为{issued}，重新比对应为{expected}"
+    issued_match, found_match = difference.get("issued_match"), difference.get("found_match")
+    if issued_match != found_match:
+        text += f"；匹配类别反馈时为{_match(issued_match)}，重新比对为{_match(found_match)}"
     if difference["issued_entries"] != difference["found_entries"] or (
         difference["same_entries"] != difference["found_entries"]
     ):
@@ -185,6 +191,13 @@ def describe(difference: dict) -> str:
             f"{difference['found_entries']} 条（其中相同 {difference['same_entries']} 条）"
         )
     return text
+
+
+def _match(code: str | None) -> str:
+    try:
+        return MatchClass(code).label
+    except ValueError:
+        return "—"
 
 
 # --- the services -----------------------------------------------------------------------------
