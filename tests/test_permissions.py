@@ -122,6 +122,9 @@ def url_for(path: str, name: str, req, candidate, letter, agency) -> str:
         pk = workstation_for(req.unit)[0].pk  # a workstation of the request's unit
     elif name.startswith(("supervision_risk_", "supervision_plan_", "supervision_consultation_")):
         pk = register_record(name, req.unit).pk  # a record of the request's unit
+    elif name in ("supervision_spot_check", "supervision_finding_close"):
+        finding = spot_finding(req)  # a spot check of the request's unit, with its finding
+        pk = finding.item.spot_check_id if name == "supervision_spot_check" else finding.pk
     else:
         # A candidate's own routes (candidate_review) take its id; a request's (its 修改人选 page
         # too) the request's.
@@ -133,6 +136,20 @@ def url_for(path: str, name: str, req, candidate, letter, agency) -> str:
     if name == "request_template_file":
         url += f"?agency={agency.pk}&kind=recruitment"
     return url
+
+
+def spot_finding(req):
+    from gongxin.supervision.models import Finding, SpotCheck, SpotCheckItem
+
+    found = Finding.objects.filter(item__request=req).first()
+    if found is None:
+        spot = SpotCheck.objects.create(unit=req.unit, period_start=TODAY, period_end=TODAY,
+                                        rate=10, drawn_by=req.registered_by, population=1,
+                                        sample_size=1)  # fmt: skip
+        item = SpotCheckItem.objects.create(spot_check=spot, request=req, candidates=1,
+                                            agreed=False)  # fmt: skip
+        found = Finding.objects.create(item=item)
+    return found
 
 
 def permitted(level, people):

@@ -8,7 +8,8 @@ class SupervisionConfig(AppConfig):
 
     def ready(self):
         from gongxin.platform.labels import register_module
-        from gongxin.supervision import labels
+        from gongxin.platform.panels import provider
+        from gongxin.supervision import labels, spotchecks
 
         register_module(labels)
         # The scopes of the registers and the log, and the 工作台 panel of overdue reviews and
@@ -18,3 +19,5 @@ class SupervisionConfig(AppConfig):
             registers,
             rotation_panels,
         )
+
+        provider(spotchecks.dashboard_panels)  # also registers the spot checks' scope

@@ -27,3 +27,12 @@ LOADERS.append(_registers)  # 风险台账、应急预案、电话咨询
 
 def load(today: dt.date) -> list[str]:
     return [line for fn in LOADERS if (line := fn(today))]
+
+
+def _spot_checks(today: dt.date) -> str:
+    from gongxin.supervision.demo_spotchecks import load_spot_checks
+
+    return load_spot_checks(today)
+
+
+LOADERS.append(_spot_checks)

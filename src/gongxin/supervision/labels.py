@@ -57,3 +57,15 @@ DETAILS |= {
     "period_end": "截止日期",
     "open_only": "仅待跟进",
 }
+
+# 抽查抽检 (gongxin.supervision.spotchecks)
+ACTIONS |= {"supervision.spot_check": "抽查抽检", "supervision.close_finding": "关闭抽查问题"}
+DETAILS |= {
+    "period": "期间",
+    "rate": "抽查比例（%）",
+    "population": "可抽查件数",
+    "sample": "抽查件数",
+    "findings": "发现问题数",
+    "finding": "抽查问题",
+    "request": "查询需求",
+}

@@ -43,3 +43,12 @@ ROUTES |= {
     "supervision_report_issue": Role.SUPERVISOR,  # POST only
 }
 MENU += (("supervision_reports", "通报"),)
+
+# 抽查抽检 (spotcheck_views): the unit's supervisors.
+ROUTES |= {
+    "supervision_spot_checks": Role.SUPERVISOR,
+    "supervision_spot_check_new": Role.SUPERVISOR,
+    "supervision_spot_check": Role.SUPERVISOR,
+    "supervision_finding_close": Role.SUPERVISOR,
+}
+MENU += (("supervision_spot_checks", "抽查抽检"),)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from gongxin.supervision import register_views as rv
-from gongxin.supervision import report_views, rotation_views
+from gongxin.supervision import report_views, rotation_views, spotcheck_views
 
 urlpatterns: list = [
     # 风险防范措施台账, 紧急应对预案, 电话咨询 (gongxin.supervision.register_views)
@@ -51,3 +51,15 @@ urlpatterns: list = [
     path("supervision/reports/draft.pdf", report_views.report_pdf, name="supervision_report_pdf"),
     path("supervision/reports/issue/", report_views.report_issue, name="supervision_report_issue"),
 ]
+
+# 抽查抽检 (gongxin.supervision.spotcheck_views)
+urlpatterns += [
+    path("supervision/spot-checks/", spotcheck_views.spot_check_list,
+         name="supervision_spot_checks"),
+    path("supervision/spot-checks/new/", spotcheck_views.spot_check_new,
+         name="supervision_spot_check_new"),
+    path("supervision/spot-checks/<id:pk>/", spotcheck_views.spot_check_detail,
+         name="supervision_spot_check"),
+    path("supervision/findings/<id:pk>/close/", spotcheck_views.finding_close,
+         name="supervision_finding_close"),
+]  # fmt: skip

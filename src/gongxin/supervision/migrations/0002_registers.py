@@ -10,6 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0007_workstation_totp'),
+        ('supervision', '0001_spot_checks'),
     ]
 
     operations = [
