@@ -1,0 +1,163 @@
+"""服务统计 from a known history across 国庆 2025 (10-01..10-08 off, Sun 09-28 and Sat 10-11
+worked) and 春节 2026 (02-15..02-23 off, Sat 02-14 and Sat 02-28 worked): every figure checked
+exactly, for a unit and for the country (docs/statistics.md defines them)."""
+
+import datetime as dt
+
+import pytest
+
+from gongxin.core import clock
+from gongxin.supervision.figures import Period, national, per_unit, unit_figures
+from tests.factories import make_agency, make_staff, make_unit
+from tests.history import History, at
+
+D = dt.date
+PERIOD = Period(D(2025, 9, 1), D(2026, 2, 28))
+TODAY = D(2026, 3, 2)  # Monday
+PEOPLE = [(f"测试人{n}", number) for n, number in enumerate([
+    "11010519491231002X", "440524188001010014", "440524198001010013", "650102198507150012",
+    "110101199003071234", "110101199003075158", "110101199003072210", "11010119900307303X",
+    "110101199003074916", "11010119900307531X", "110101199003076115", "110101199003076598",
+    "110101199003078011", "110101199003079435", "110101199003071418", "110101199003073077",
+])]  # fmt: skip
+
+
+def person(n):
+    return PEOPLE[n % len(PEOPLE)]
+
+
+def staff_of(unit, prefix):
+    return (make_staff(unit, f"{prefix}_handler", "handler"),
+            [make_staff(unit, f"{prefix}_rev{i}", "reviewer") for i in (1, 2)],
+            make_staff(unit, f"{prefix}_signer", "signer"))  # fmt: skip
+
+
+def build():
+    """The history (hand-counted working days in the comments: after 收文日期, up to and
+    including the local date of the first 反馈)."""
+    bj = make_unit()
+    sh = make_unit("sh", "上海市公共信用信息中心", "provincial", "31", "沪信用函")
+    nat = make_unit("national", "国家公共信用信息中心", "national", "", "信用函")
+    handler, reviewers, signer = staff_of(bj, "bj")
+    h = History(bj, make_agency(bj), handler, reviewers, signer)
+    p = iter(range(100))
+
+    def req(received, count=1, **kw):
+        return h.request(received, [person(next(p)) for _ in range(count)], **kw)
+
+    old = req(D(2025, 8, 28))  # before the period: never counted
+    h.issue(old, D(2025, 9, 1))
+    # A: 09-29 → 09-30: 1 day. Deadline 10-10 (09-30, 10-09, 10-10).
+    h.issue(req(D(2025, 9, 29), 2), D(2025, 9, 30))
+    # B: 09-30 → 10-10 across 国庆: 10-09, 10-10 = 2. One listed, both reviewers confirm.
+    h.issue(req(D(2025, 9, 30)), D(2025, 10, 10), listed={1})
+    # C (调任): 10-09 → 10-15: 10-10, 10-11 (Sat worked), 10-13, 10-14, 10-15 = 5; deadline
+    # 10-13: overdue (an overdue explanation is no extension).
+    c = req(D(2025, 10, 9), kind="transfer")
+    h.explain_overdue(c)
+    h.issue(c, D(2025, 10, 15))
+    # D: 10-09 → 10-16 = 6, extended to 10-17 beforehand: not overdue, not within 3.
+    d = req(D(2025, 10, 9), 2)
+    h.extend(d, D(2025, 10, 17), on=D(2025, 10, 10))
+    h.issue(d, D(2025, 10, 16))
+    # E: 02-12 → 02-24 across 春节: 02-13, 02-14 (Sat worked), 02-24 = 3 (deadline 02-24).
+    # Issued at 00:30 Beijing time, still 02-23 (a holiday) in UTC: the local date counts.
+    h.issue(req(D(2026, 2, 12)), D(2026, 2, 24), hour=0)
+    # F: 02-13 → 02-26: 02-14, 02-24, 02-25, 02-26 = 4; deadline 02-25: overdue. One listed,
+    # the reviewers disagreed. Then corrected: round 2 open today.
+    f = req(D(2026, 2, 13), 2)
+    h.issue(f, D(2026, 2, 26), listed={1}, disagree=True)
+    h.correct(f, D(2026, 2, 27))
+    # G: returned the day after.
+    h.return_(req(D(2026, 2, 25)), D(2026, 2, 26))
+    # H: 02-24, open; deadline 02-27 (02-25, 02-26, 02-27) < today: overdue.
+    req(D(2026, 2, 24))
+    # I: 02-27, open; deadline 03-03 (02-28 Sat worked, 03-02, 03-03): not overdue.
+    req(D(2026, 2, 27))
+
+    handler, reviewers, signer = staff_of(sh, "sh")
+    s = History(sh, make_agency(sh, "上海市委组织部", region="31"), handler, reviewers, signer)
+    # J: 09-30 → 10-09 = 1.
+    s.issue(s.request(D(2025, 9, 30), [person(next(p))]), D(2025, 10, 9))
+    # K: 02-13 open; deadline 02-25 < today: overdue.
+    s.request(D(2026, 2, 13), [person(next(p))])
+
+    handler, reviewers, signer = staff_of(nat, "nat")
+    n = History(nat, make_agency(nat, "中央组织部", "central", ""), handler, reviewers, signer)
+    # L: 10-10 → 10-11 (Sat worked) = 1; listed, confirmed.
+    n.issue(n.request(D(2025, 10, 10), [person(next(p))]), D(2025, 10, 11), listed={1})
+    return bj, sh, nat
+
+
+@pytest.fixture
+def units():
+    with clock.pinned(at(TODAY)):
+        yield build()
+
+
+@pytest.mark.django_db
+def test_a_units_figures_are_exactly_the_recorded_history(units):
+    bj, _, _ = units
+    fig = unit_figures([bj], PERIOD)
+    assert fig.units == ("bj",)
+    assert (fig.requests, fig.candidates) == (9, 12)
+    assert fig.by_kind == {"recruitment": (8, 11), "transfer": (1, 1)}
+    assert [(r.agency, r.kind, r.requests, r.candidates) for r in fig.by_agency] == [
+        ("北京市委组织部", "recruitment", 8, 11), ("北京市委组织部", "transfer", 1, 1)]  # fmt: skip
+    assert (fig.issued, fig.returned, fig.extended, fig.overdue, fig.corrected, fig.pending) == (
+        6, 1, 1, 3, 1, 2)  # fmt: skip
+    # Issued candidates: A 2, B 1, C 1, D 2, E 1, F 2 (round 1, the last issued) = 9; 2 listed.
+    assert (fig.listed, fig.screened_candidates) == (2, 9)
+    assert fig.listed_rate == pytest.approx(2 / 9)
+    t = fig.turnaround
+    assert t.distribution == ((1, 1), (2, 1), (3, 1), (4, 1), (5, 1), (6, 1))
+    assert (t.issued, t.median, t.p90, t.maximum, t.within_limit) == (6, 3.5, 6, 6, 3)
+    assert t.on_time_share == 0.5
+    assert (fig.reviews, fig.disagreements, fig.disagreement_rate) == (2, 1, 0.5)
+    assert [(p.name, p.role, p.requests) for p in fig.workload] == [
+        ("bj_handler", "handler", 9), ("bj_rev1", "reviewer", 6), ("bj_rev2", "reviewer", 6),
+        ("bj_signer", "signer", 6)]  # fmt: skip
+    assert [(m.month, m.requests, m.issued, m.within_limit, m.overdue) for m in fig.monthly] == [
+        (D(2025, 9, 1), 2, 2, 2, 0), (D(2025, 10, 1), 2, 2, 0, 1),
+        (D(2026, 2, 1), 5, 2, 1, 2)]  # fmt: skip
+    assert (fig.spot_checked, fig.consultations, fig.spot_agreement_rate) == (0, 0, None)
+
+
+@pytest.mark.django_db
+def test_a_period_counts_the_requests_received_in_it(units):
+    bj, _, _ = units
+    fig = unit_figures([bj], Period(D(2025, 10, 1), D(2025, 10, 31)))
+    assert (fig.requests, fig.issued, fig.overdue, fig.extended) == (2, 2, 1, 1)
+    assert fig.turnaround.distribution == ((5, 1), (6, 1))
+    assert fig.turnaround.median == 5.5
+    empty = unit_figures([bj], Period(D(2025, 11, 1), D(2025, 11, 30)))
+    assert (empty.requests, empty.turnaround.median, empty.listed_rate) == (0, None, None)
+
+
+@pytest.mark.django_db
+def test_every_unit_side_by_side_and_the_country(units, django_assert_max_num_queries):
+    bj, sh, nat = units
+    with django_assert_max_num_queries(8):
+        total, each = national([bj, sh, nat], PERIOD)
+    assert per_unit([bj, sh, nat], PERIOD).keys() == {"bj", "sh", "national"}
+    assert each["bj"] == unit_figures([bj], PERIOD).__class__(**{
+        **unit_figures([bj], PERIOD).__dict__, "workload": ()})  # fmt: skip
+    s = each["sh"]
+    assert (s.requests, s.issued, s.overdue, s.pending, s.listed, s.screened_candidates) == (
+        2, 1, 1, 1, 0, 1)  # fmt: skip
+    assert (s.turnaround.median, s.turnaround.p90, s.turnaround.within_limit) == (1, 1, 1)
+    n = each["national"]
+    assert (n.requests, n.issued, n.listed, n.reviews, n.disagreements) == (1, 1, 1, 1, 0)
+    assert n.by_kind == {"recruitment": (1, 1)}
+    # Everyone: days 1, 1, 1, 2, 3, 4, 5, 6 → median (2 + 3) / 2, p90 at rank ⌈7.2⌉ = 8.
+    assert (total.requests, total.candidates, total.issued, total.overdue) == (12, 15, 8, 4)
+    t = total.turnaround
+    assert (t.median, t.p90, t.maximum, t.within_limit) == (2.5, 6, 6, 5)
+    assert (total.listed, total.screened_candidates, total.reviews, total.disagreements) == (
+        3, 11, 3, 1)  # fmt: skip
+    assert total.workload == ()
+    # More units and requests: still the same number of queries.
+    more = [make_unit(f"p{i}", f"第{i}省公共信用信息中心", "provincial", f"{50 + i}", f"省{i}函")
+            for i in range(5)]  # fmt: skip
+    with django_assert_max_num_queries(8):
+        national([bj, sh, nat, *more], PERIOD)
