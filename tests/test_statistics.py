@@ -161,3 +161,133 @@ def test_every_unit_side_by_side_and_the_country(units, django_assert_max_num_qu
             for i in range(5)]  # fmt: skip
     with django_assert_max_num_queries(8):
         national([bj, sh, nat, *more], PERIOD)
+
+
+# --- the pages, the workbooks, the charts ---------------------------------------------------
+
+import io  # noqa: E402
+import warnings  # noqa: E402
+
+from django.test import Client  # noqa: E402
+from openpyxl import load_workbook  # noqa: E402
+
+from gongxin.audit.models import AuditEvent  # noqa: E402
+from gongxin.supervision import charts  # noqa: E402
+from tests.factories import signed_in  # noqa: E402
+
+QUERY = "?start=2025-09-01&end=2026-02-28"
+
+
+def client_of(staff):
+    return signed_in(Client(), staff.user)
+
+
+def sheet_rows(body: bytes) -> dict[str, list[tuple]]:
+    book = load_workbook(io.BytesIO(body))
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
+
+
+@pytest.mark.django_db
+def test_the_unit_page_and_its_workbook_show_the_figures(units):
+    bj, _, _ = units
+    signer = bj.staff.get(full_name="bj_signer")
+    page = client_of(signer).get("/supervision/statistics/" + QUERY)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "2025年9月1日至2026年2月28日" in text
+    assert "data:image/svg+xml;base64," in text and "<script" not in text.split("</header>")[1]
+    assert "按期反馈率" in text and "50.0%" in text  # 3 of 6 within 3 working days
+    assert "bj_rev1" in text  # the workload names staff
+    supervisor = make_staff(bj, "bj_supervisor", "supervisor")
+    before = AuditEvent.objects.count()
+    answer = client_of(supervisor).get("/supervision/statistics/xlsx" + QUERY)
+    assert answer.status_code == 200
+    assert answer["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheets = sheet_rows(answer.content)
+    assert list(sheets) == ["概况", "按发起单位", "按月", "办理用时分布", "工作量"]
+    summary = {row[0]: row[1] for row in sheets["概况"][3:]}
+    assert summary["查询需求（件）"] == 9 and summary["超期（件）"] == 3
+    assert summary["按期反馈率"] == 0.5 and summary["办理用时中位数（工作日）"] == 3.5
+    assert summary["复核意见不一致率"] == 0.5
+    assert sheets["按月"][3:] == [("2025年9月", 2, 2, 2, 0, 0, 1.0),
+                                 ("2025年10月", 2, 2, 0, 2, 1, 0.0),
+                                 ("2026年2月", 5, 2, 1, 1, 2, 0.5)]  # fmt: skip
+    assert sheets["办理用时分布"][3][:2] == (1, 1)
+    events = list(AuditEvent.objects.order_by("seq")[before:])
+    assert [(e.action, e.detail) for e in events] == [("supervision.statistics_export", {
+        "period_start": "2025-09-01", "period_end": "2026-02-28"})]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_bad_date_is_refused_beside_its_field(units):
+    bj, _, _ = units
+    client = client_of(bj.staff.get(full_name="bj_signer"))
+    before = AuditEvent.objects.count()
+    for query, field, said in [
+        ("?start=2026-02-30&end=2026-03-01", "起始日期", "日期不存在"),
+        ("?start=2026-03-01&end=2026-01-01", "截止日期", "截止日期不能早于起始日期"),
+        ("?start=明天&end=2026-01-01", "起始日期", "日期格式不正确"),
+        ("?start=&end=2026-01-01", "起始日期", "请填写起始日期"),
+    ]:
+        answer = client.get("/supervision/statistics/" + query)
+        assert answer.status_code == 400, query
+        text = answer.content.decode()
+        beside = text.split(f'id="{field}"')[1].split("</div>")[0]
+        assert said in beside, (query, beside)
+        assert "data:image/svg" not in text  # nothing counted
+        assert client.get("/supervision/statistics/xlsx" + query).status_code == 400
+    assert AuditEvent.objects.count() == before  # a refused export is no export
+    assert client.get("/supervision/statistics/?preset=last_month").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_national_page_ranks_units_and_drills_down(units):
+    bj, sh, nat = units
+    boss = client_of(make_staff(nat, "nat_supervisor", "supervisor"))
+    text = boss.get("/supervision/national/" + QUERY).content.decode()
+    body = text.split("<tbody>")[1]
+    # On-time share: 上海 1/1, 国家 1/1 (0 overdue each: then by code), 北京 3/6.
+    order = [body.index(u.name) for u in (nat, sh, bj)]
+    assert order == sorted(order)
+    assert "/supervision/national/bj/?start=2025-09-01&amp;end=2026-02-28" in text
+    months = boss.get("/supervision/national/bj/" + QUERY)
+    assert months.status_code == 200 and "2026年2月" in months.content.decode()
+    assert boss.get("/supervision/national/nowhere/").status_code == 404
+    sheets = sheet_rows(boss.get("/supervision/national/xlsx" + QUERY).content)
+    rows = sheets["各单位对比"][3:-2]  # below: a blank row and the note
+    assert [r[1] for r in rows] == [nat.name, sh.name, bj.name, "合计"]
+    assert rows[-1][2:5] == (12, 15, 8)
+
+
+@pytest.mark.django_db
+def test_no_national_page_or_export_names_a_candidate(units):
+    _, _, nat = units
+    boss = client_of(make_staff(nat, "nat_supervisor", "supervisor"))
+    answers = [boss.get(url + QUERY) for url in (
+        "/supervision/national/", "/supervision/national/bj/", "/supervision/national/sh/",
+        "/supervision/national/national/")]  # fmt: skip
+    texts = [a.content.decode() for a in answers]
+    book = load_workbook(io.BytesIO(boss.get("/supervision/national/xlsx" + QUERY).content))
+    texts += [" ".join(str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True)
+                       for v in row if v is not None)]  # fmt: skip
+    assert all(a.status_code == 200 for a in answers)
+    for name, number in PEOPLE:
+        for text in texts:
+            assert name not in text and number not in text and number[-6:] not in text
+
+
+def test_the_charts_draw_every_glyph_in_svg_and_png():
+    from gongxin.supervision.figures import MonthRow, Turnaround
+
+    class Fig:
+        monthly = (MonthRow(D(2026, 1, 1), 10, 8, 6, 2), MonthRow(D(2026, 2, 1), 4, 3, 3, 0))
+        turnaround = Turnaround(11, 2.0, 5, 6, 9, ((1, 4), (2, 3), (3, 2), (5, 1), (6, 1)))
+
+    assert charts._font() == "Noto Sans CJK SC"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns "Glyph … missing from font(s)"
+        for draw in (charts.monthly_chart, charts.turnaround_chart):
+            svg = draw(Fig, "svg")
+            assert svg.lstrip().startswith(b"<?xml") and b"<path" in svg
+            assert b"<text" not in svg and b'href="http' not in svg  # outlines, nothing fetched
+            assert draw(Fig, "png").startswith(b"\x89PNG")
