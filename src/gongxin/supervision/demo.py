@@ -13,5 +13,14 @@ from collections.abc import Callable
 LOADERS: list[Callable[[dt.date], str]] = []
 
 
+def _history(today: dt.date) -> str:
+    from gongxin.supervision.demo_history import load_history
+
+    return load_history(today)
+
+
+LOADERS.append(_history)  # 服务统计: months of issued work for the statistics pages
+
+
 def load(today: dt.date) -> list[str]:
     return [line for fn in LOADERS if (line := fn(today))]
