@@ -291,3 +291,18 @@ def test_the_charts_draw_every_glyph_in_svg_and_png():
             assert svg.lstrip().startswith(b"<?xml") and b"<path" in svg
             assert b"<text" not in svg and b'href="http' not in svg  # outlines, nothing fetched
             assert draw(Fig, "png").startswith(b"\x89PNG")
+
+
+@pytest.mark.django_db
+def test_the_dashboard_shows_this_months_figures_to_those_who_may_see_them(units):
+    bj, _, _ = units
+    with clock.pinned(at(D(2026, 2, 27))):
+        signer = client_of(bj.staff.get(full_name="bj_signer")).get("/").content.decode()
+        handler = client_of(bj.staff.get(full_name="bj_handler")).get("/").content.decode()
+    # February: E, F, G, H, I received (5); E and F issued; E within 3 days; F late; H not yet
+    # overdue on the 27th (its deadline).
+    assert (
+        "本月服务统计" in signer and "收文 5 件，已反馈 2 件，按期反馈率 50.0%，超期 1 件" in signer
+    )
+    assert "<title>工作台 ·" in signer
+    assert "本月服务统计" not in handler

@@ -11,3 +11,8 @@ class SupervisionConfig(AppConfig):
         from gongxin.supervision import labels
 
         register_module(labels)
+
+        from gongxin.platform.panels import provider
+        from gongxin.supervision.statistics_panel import statistics_panel
+
+        provider(statistics_panel)
