@@ -137,7 +137,7 @@ def test_a_period_counts_the_requests_received_in_it(units):
 @pytest.mark.django_db
 def test_every_unit_side_by_side_and_the_country(units, django_assert_max_num_queries):
     bj, sh, nat = units
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(6):
         total, each = national([bj, sh, nat], PERIOD)
     assert per_unit([bj, sh, nat], PERIOD).keys() == {"bj", "sh", "national"}
     assert each["bj"] == unit_figures([bj], PERIOD).__class__(**{
@@ -159,7 +159,7 @@ def test_every_unit_side_by_side_and_the_country(units, django_assert_max_num_qu
     # More units and requests: still the same number of queries.
     more = [make_unit(f"p{i}", f"第{i}省公共信用信息中心", "provincial", f"{50 + i}", f"省{i}函")
             for i in range(5)]  # fmt: skip
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(6):
         national([bj, sh, nat, *more], PERIOD)
 
 

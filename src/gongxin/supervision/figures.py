@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDate
 
 from gongxin.core import clock
@@ -196,53 +196,66 @@ def _unit_ids(units) -> dict[int, str]:
     return {unit.pk: unit.code for unit in units}
 
 
-def _rounds(ids, period):
-    """Per (unit, 收文日期, deadline, state, first issue's local date): requests, and of them
-    extended and corrected ones."""
+class LocalDate(TruncDate):
+    """The local (Asia/Shanghai) date of a moment. On SQLite, the built-in date() shifted by
+    the zone's offset rather than Django's per-row Python function: China keeps one offset all
+    year (no summer time since 1991), and this is the query a national page runs on every row."""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        offset = dt.datetime(2026, 1, 1, tzinfo=clock.ZONE).utcoffset()
+        minutes = int(offset.total_seconds() // 60)
+        sql, params = compiler.compile(self.lhs)
+        return f"date({sql}, '{minutes:+d} minutes')", params
+
+
+def _cohort(ids, period, prefix=""):
+    return Q(**{f"{prefix}unit_id__in": ids,
+                f"{prefix}received_on__range": (period.start, period.end)})  # fmt: skip
+
+
+def _rounds(ids, period, today):
+    """Per (unit, 收文日期, local date of the first 反馈): requests, and of them the extended,
+    corrected, returned, pending and overdue ones (counted in SQL)."""
     extended = Extension.objects.filter(
         request=OuterRef("request_id"), kind=ExtensionKind.EXTENSION
     )
+    open_ = Q(issued_at__isnull=True, request__state__in=OPEN_STATES)
+    late = Q(issued_on__gt=F("request__deadline")) | (open_ & Q(request__deadline__lt=today))
     return (
-        Round.objects.filter(
-            number=1, request__unit_id__in=ids,
-            request__received_on__range=(period.start, period.end),
-        )
-        .values(
-            unit=F("request__unit_id"), received=F("request__received_on"),
-            deadline=F("request__deadline"), state=F("request__state"),
-            issued_on=TruncDate("issued_at"),
-        )
+        Round.objects.filter(_cohort(ids, period, "request__"), number=1)
+        .annotate(issued_on=LocalDate("issued_at"))
+        .values("issued_on", unit=F("request__unit_id"), received=F("request__received_on"))
+        .order_by()
         .annotate(
             n=Count("id"), extended=Count("id", filter=Q(Exists(extended))),
             corrected=Count("id", filter=Q(request__round__gt=1)),
+            returned=Count("id", filter=Q(request__state=RequestState.RETURNED)),
+            pending=Count("id", filter=open_), overdue=Count("id", filter=late),
         )
     )  # fmt: skip
+
+
+def _count(queryset):
+    """COUNT(*) of a correlated queryset, as a subquery."""
+    return Subquery(queryset.order_by().annotate(n=Func(F("id"), function="COUNT")).values("n"))
 
 
 def _agencies(ids, period):
-    requests = (
-        InquiryRequest.objects.filter(
-            unit_id__in=ids, received_on__range=(period.start, period.end)
-        )
+    """Per (unit, agency, kind): requests, and their candidates in force (counted per request
+    through its index, then summed)."""
+    candidates = Candidate.objects.filter(request=OuterRef("pk"), until_round__isnull=True)
+    return (
+        InquiryRequest.objects.filter(_cohort(ids, period))
         .values("unit_id", "kind", agency_name=F("agency__name"))
-        .annotate(n=Count("id"))
+        .order_by()
+        .annotate(n=Count("id"), candidates=Sum(_count(candidates)))
     )
-    candidates = (
-        Candidate.objects.filter(
-            until_round__isnull=True, request__unit_id__in=ids,
-            request__received_on__range=(period.start, period.end),
-        )
-        .values(unit=F("request__unit_id"), kind=F("request__kind"),
-                agency_name=F("request__agency__name"))
-        .annotate(n=Count("id"))
-    )  # fmt: skip
-    return requests, candidates
 
 
 def _results(ids, period):
     """Per (unit, result): the candidates of each request's last issued round (the current
     round when it is issued, else the one before it: a 更正 opens only after an issue), as that
-    round's last screening decided them."""
+    round's last screening decided them (none when the candidates were changed after it)."""
     last_issued = Q(request__state=RequestState.ISSUED, round=F("request__round")) | Q(
         ~Q(request__state=RequestState.ISSUED), round=F("request__round") - 1
     )
@@ -250,13 +263,13 @@ def _results(ids, period):
         request=OuterRef("request_id"), round=OuterRef("round"), id__gt=OuterRef("id")
     )
     screenings = Screening.objects.filter(
-        last_issued, ~Exists(later), outdated=False, request__unit_id__in=ids,
-        request__received_on__range=(period.start, period.end),
-    )  # fmt: skip
+        last_issued, ~Exists(later), _cohort(ids, period, "request__"), outdated=False
+    )
     return (
         Finding.objects.filter(screening__in=screenings)
         .exclude(result=CandidateResult.PENDING)
         .values("result", unit=F("screening__request__unit_id"))
+        .order_by()
         .annotate(n=Count("id"))
     )
 
@@ -269,6 +282,7 @@ def _reviews(ids, period):
             candidate__request__received_on__range=(period.start, period.end),
         )
         .values("candidate_id", "round", unit=F("candidate__request__unit_id"))
+        .order_by()
         .annotate(n=Count("id"), decisions=Count("decision", distinct=True))
         .filter(n__gte=REVIEWS_NEEDED)
         .values_list("unit", "decisions")
@@ -281,11 +295,13 @@ def _workload(ids, period) -> tuple[PersonLoad, ...]:
     handlers = (
         InquiryRequest.objects.filter(received, handler__isnull=False)
         .values("handler_id", name=F("handler__full_name"))
+        .order_by()
         .annotate(n=Count("id"))
     )  # fmt: skip
     drawn = (
         Participant.objects.filter(cohort)
         .values("staff_id", "role", name=F("staff__full_name"))
+        .order_by()
         .annotate(n=Count("request_id", distinct=True))
     )
     loads = [PersonLoad(row["name"], Role.HANDLER.value, row["n"]) for row in handlers]
@@ -341,47 +357,35 @@ def _tally(units, period: Period) -> tuple[dict[str, str], dict[int, _Tally], _T
     each = {pk: _Tally() for pk in ids}
     total = _Tally()
     calendar, today, spans = work_calendar(), clock.today(), {}
-    for row in _rounds(ids, period):
-        n, received, issued_on, deadline = (
-            row["n"],
-            row["received"],
-            row["issued_on"],
-            row["deadline"],
-        )
-        month = received.replace(day=1)
+    for row in _rounds(ids, period, today):
+        n, received, issued_on = row["n"], row["received"], row["issued_on"]
+        days = None
         if issued_on is not None:
-            overdue = deadline is not None and issued_on > deadline
             if (received, issued_on) not in spans:
                 try:
                     spans[received, issued_on] = calendar.workdays_between(received, issued_on)
                 except CalendarUnavailable:  # no schedule that year: counted, not timed
                     spans[received, issued_on] = None
             days = spans[received, issued_on]
-        else:
-            overdue = row["state"] in OPEN_STATES and deadline is not None and today > deadline
-            days = None
         for tally in (each[row["unit"]], total):
             tally.requests += n
             tally.extended += row["extended"]
             tally.corrected += row["corrected"]
-            tally.overdue += n if overdue else 0
-            tally.returned += n if row["state"] == RequestState.RETURNED else 0
-            month_row = tally.months.setdefault(month, [0, 0, 0, 0])
+            tally.overdue += row["overdue"]
+            tally.returned += row["returned"]
+            tally.pending += row["pending"]
+            month_row = tally.months.setdefault(received.replace(day=1), [0, 0, 0, 0])
             month_row[0] += n
-            month_row[3] += n if overdue else 0
-            if issued_on is None:
-                tally.pending += n if row["state"] in OPEN_STATES else 0
-            elif days is not None:
+            month_row[3] += row["overdue"]
+            if days is not None:
                 tally.days[days] = tally.days.get(days, 0) + n
                 month_row[1] += n
                 month_row[2] += n if days <= DEADLINE_WORKDAYS else 0
-    requests, candidates = _agencies(ids, period)
-    for row in requests:
+    for row in _agencies(ids, period):
         for tally in (each[row["unit_id"]], total):
-            tally.agency(row["agency_name"], row["kind"])[0] += row["n"]
-    for row in candidates:
-        for tally in (each[row["unit"]], total):
-            tally.agency(row["agency_name"], row["kind"])[1] += row["n"]
+            counts = tally.agency(row["agency_name"], row["kind"])
+            counts[0] += row["n"]
+            counts[1] += row["candidates"] or 0
     for row in _results(ids, period):
         for tally in (each[row["unit"]], total):
             tally.screened += row["n"]
