@@ -32,7 +32,7 @@ def _charts(fig) -> dict:
 
 
 def _refused(request, template, choice, **context):
-    context.update(choice=choice, problems=choice.problems, presets=periods.PRESETS)
+    context.update(choice=choice, period_problems=choice.problems, presets=periods.PRESETS)
     return render(request, template, context, status=400)
 
 
