@@ -19,7 +19,14 @@ from gongxin.core import clock
 from gongxin.inquiry import services
 from gongxin.inquiry.models import InquiryRequest
 from gongxin.inquiry.rules import RULES
-from gongxin.platform.permissions import BUSINESS, PUBLIC, STAFF, url_permissions
+from gongxin.platform.permissions import (
+    BUSINESS,
+    PUBLIC,
+    STAFF,
+    allowed,
+    named_levels,
+    url_permissions,
+)
 from gongxin.platform.rest import MapPermission
 from gongxin.platform.roles import ADMIN_ROLES, Role
 from tests.factories import (
@@ -92,6 +99,8 @@ def setting(tmp_path):
         Role.SYSADMIN: make_staff(world.bj, "sysadmin", "sysadmin"),
         Role.SECADMIN: make_staff(world.bj, "secadmin", "secadmin"),
         Role.AUDITOR: make_staff(world.bj, "auditor", "auditor"),
+        # The national center's supervisor: the levels an app names (全国监督) admit them.
+        "national_supervisor": make_staff(world.national, "national_supervisor", "supervisor"),
     }  # fmt: skip
     # The national center's staff hold every business role: permitted, but not for Beijing's.
     make_agency(world.national, "国家发展改革委", "central", "")
@@ -133,6 +142,7 @@ def url_for(path: str, name: str, req, candidate, letter, agency) -> str:
     url = re.sub(r"<str:code>", letter.verification_code, url)
     fmt = "xlsx" if name == "request_template_file" else "pdf"
     url = re.sub(r"<slug:fmt>", fmt, url)
+    url = re.sub(r"<slug:unit>", req.unit.code, url)  # a unit's page (全国监督: its months)
     if name == "request_template_file":
         url += f"?agency={agency.pk}&kind=recruitment"
     return url
@@ -155,6 +165,8 @@ def spot_finding(req):
 def permitted(level, people):
     if level in (STAFF, BUSINESS):
         return people[Role.HANDLER]
+    if level in named_levels():  # the first person the level's rule admits
+        return next(p for p in people.values() if allowed(p, level))
     return people[level]
 
 
@@ -166,6 +178,8 @@ def refused(level, people, nobody, unfit) -> list:
     callers = [nobody, conflicted, inactive[level if level in inactive else Role.HANDLER]]
     if level == BUSINESS:  # an administrator holds no business role
         callers += [people[role] for role in ADMIN_ROLES]
+    elif level in named_levels():
+        callers += [p for p in people.values() if not allowed(p, level)]
     elif level != STAFF:
         callers += [p for role, p in people.items() if role != level and level not in p.roles]
     return callers

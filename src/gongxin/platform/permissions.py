@@ -2,7 +2,8 @@
 each app's ``permissions.ROUTES``; plus the guard that makes every page obey it.
 
 A route needs one of: PUBLIC, STAFF (any active staff member), BUSINESS (an active holder of a
-business role), or a role. ``tests/test_permissions.py`` walks every route against this map.
+business role), a role, or a level an app names with its rule (its ``permissions.NAMED_LEVELS``:
+监督员或签发人, say). ``tests/test_permissions.py`` walks every route against this map.
 Object scope (which request) is the models' ``restrict``; actions on an object are the product's
 rules — both answer 404 when the object is out of scope.
 """
@@ -26,23 +27,39 @@ BUSINESS = "business"
 LEVELS = frozenset({PUBLIC, STAFF, BUSINESS, *Role.values})
 
 
-@cache
-def url_permissions() -> dict[str, str]:
-    """Every app's ROUTES, merged; a route named twice or an unknown level is an error."""
-    merged: dict[str, str] = {}
+def _app_modules():
     for config in apps.get_app_configs():
         if not config.name.startswith("gongxin."):
             continue
         try:
-            module = import_module(f"{config.name}.permissions")
+            yield import_module(f"{config.name}.permissions")
         except ModuleNotFoundError as exc:
             if exc.name != f"{config.name}.permissions":
                 raise
-            continue
+
+
+@cache
+def named_levels() -> dict[str, Predicate]:
+    """Levels an app names beside the built-in ones (``NAMED_LEVELS``: name -> rule), e.g. 监督员或
+    签发人; the rule is asked of an active staff member whose roles may be held together."""
+    merged: dict[str, Predicate] = {}
+    for module in _app_modules():
+        for name, rule in getattr(module, "NAMED_LEVELS", {}).items():
+            if name in LEVELS or name in merged:
+                raise ValueError(f"permission level {name} is named twice")
+            merged[name] = rule
+    return merged
+
+
+@cache
+def url_permissions() -> dict[str, str]:
+    """Every app's ROUTES, merged; a route named twice or an unknown level is an error."""
+    merged: dict[str, str] = {}
+    for module in _app_modules():
         for name, level in getattr(module, "ROUTES", {}).items():
             if name in merged:
                 raise ValueError(f"route {name} is in the permission map twice")
-            if level not in LEVELS:
+            if level not in LEVELS and level not in named_levels():
                 raise ValueError(f"route {name}: unknown permission {level!r}")
             merged[name] = level
     return merged
@@ -56,6 +73,8 @@ def rule_for(permission: str) -> Predicate | None:
         return staff_member
     if permission == BUSINESS:
         return business
+    if permission in named_levels():
+        return staff_member & named_levels()[permission]
     return staff_member & holds(permission)
 
 

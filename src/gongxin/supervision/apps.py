@@ -21,3 +21,6 @@ class SupervisionConfig(AppConfig):
         )
 
         provider(spotchecks.dashboard_panels)  # also registers the spot checks' scope
+        from gongxin.supervision.statistics_panel import statistics_panel
+
+        provider(statistics_panel)

@@ -25,6 +25,15 @@ def _registers(today: dt.date) -> str:
 LOADERS.append(_registers)  # 风险台账、应急预案、电话咨询
 
 
+def _history(today: dt.date) -> str:
+    from gongxin.supervision.demo_history import load_history
+
+    return load_history(today)
+
+
+LOADERS.append(_history)  # 服务统计: months of issued work for the statistics pages
+
+
 def load(today: dt.date) -> list[str]:
     return [line for fn in LOADERS if (line := fn(today))]
 

@@ -24,6 +24,17 @@ ACTIONS |= {
 }
 DETAILS |= {"report_kind": "通报类别", "period": "统计期间", "format": "格式",
                            "document_number": "发文字号"}  # fmt: skip
+
+# 服务统计, 全国监督 (gongxin.supervision.statistics_views)
+ACTIONS |= {
+    "supervision.statistics_export": "导出服务统计",
+    "supervision.national_export": "导出全国监督统计",
+}
+DETAILS |= {
+    "period_start": "统计起始日期",
+    "period_end": "统计截止日期",
+    "units": "单位数",
+}
 GROUPS = {"supervision": "监督管理"}
 
 # 风险防范措施台账, 紧急应对预案, 电话咨询 (gongxin.supervision.registers, .consultations)

@@ -3,7 +3,14 @@
 from gongxin.platform.permissions import BUSINESS
 from gongxin.platform.roles import Role
 from gongxin.supervision.consultations import LOG_CALLS
+from gongxin.supervision.oversight import national_oversight, unit_oversight
 from gongxin.supervision.registers import MANAGE
+
+UNIT_OVERSIGHT = "unit_oversight"  # 监督员、签发人: the unit's statistics
+NATIONAL_OVERSIGHT = "national_oversight"  # 国家级平台单位的监督员: the provinces side by side
+
+NAMED_LEVELS = {UNIT_OVERSIGHT: unit_oversight, NATIONAL_OVERSIGHT: national_oversight}
+
 
 # 风险防范措施台账 and 紧急应对预案: kept by the supervisor (registers.MANAGE); 电话咨询: recorded
 # and read by the unit's business staff (consultations.LOG_CALLS).
@@ -52,3 +59,14 @@ ROUTES |= {
     "supervision_finding_close": Role.SUPERVISOR,
 }
 MENU += (("supervision_spot_checks", "抽查抽检"),)
+
+# 服务统计 and 全国监督 (statistics_views): the named levels above.
+ROUTES |= {
+    "supervision_statistics": UNIT_OVERSIGHT,
+    "supervision_statistics_xlsx": UNIT_OVERSIGHT,
+    "supervision_national": NATIONAL_OVERSIGHT,
+    "supervision_national_xlsx": NATIONAL_OVERSIGHT,
+    "supervision_national_unit": NATIONAL_OVERSIGHT,
+}
+# First in the menu: what a supervisor looks at most.
+MENU = (("supervision_statistics", "服务统计"), ("supervision_national", "全国监督"), *MENU)

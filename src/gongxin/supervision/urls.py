@@ -1,7 +1,7 @@
 from django.urls import path
 
 from gongxin.supervision import register_views as rv
-from gongxin.supervision import report_views, rotation_views, spotcheck_views
+from gongxin.supervision import report_views, rotation_views, spotcheck_views, statistics_views
 
 urlpatterns: list = [
     # 风险防范措施台账, 紧急应对预案, 电话咨询 (gongxin.supervision.register_views)
@@ -54,12 +54,34 @@ urlpatterns: list = [
 
 # 抽查抽检 (gongxin.supervision.spotcheck_views)
 urlpatterns += [
-    path("supervision/spot-checks/", spotcheck_views.spot_check_list,
-         name="supervision_spot_checks"),
-    path("supervision/spot-checks/new/", spotcheck_views.spot_check_new,
-         name="supervision_spot_check_new"),
-    path("supervision/spot-checks/<id:pk>/", spotcheck_views.spot_check_detail,
-         name="supervision_spot_check"),
-    path("supervision/findings/<id:pk>/close/", spotcheck_views.finding_close,
-         name="supervision_finding_close"),
+    path(
+        "supervision/spot-checks/", spotcheck_views.spot_check_list, name="supervision_spot_checks"
+    ),
+    path(
+        "supervision/spot-checks/new/",
+        spotcheck_views.spot_check_new,
+        name="supervision_spot_check_new",
+    ),
+    path(
+        "supervision/spot-checks/<id:pk>/",
+        spotcheck_views.spot_check_detail,
+        name="supervision_spot_check",
+    ),
+    path(
+        "supervision/findings/<id:pk>/close/",
+        spotcheck_views.finding_close,
+        name="supervision_finding_close",
+    ),
+]
+
+# 服务统计, 全国监督 (gongxin.supervision.statistics_views)
+urlpatterns += [
+    path("supervision/statistics/", statistics_views.statistics, name="supervision_statistics"),
+    path("supervision/statistics/xlsx", statistics_views.statistics_xlsx,
+         name="supervision_statistics_xlsx"),
+    path("supervision/national/", statistics_views.national_page, name="supervision_national"),
+    path("supervision/national/xlsx", statistics_views.national_xlsx,
+         name="supervision_national_xlsx"),
+    path("supervision/national/<slug:unit>/", statistics_views.national_unit,
+         name="supervision_national_unit"),
 ]  # fmt: skip

@@ -1,0 +1,125 @@
+"""服务统计 (a unit's supervisors and signers) and 全国监督 (the national center's supervisors):
+the figures of a chosen period in tables with their charts, and each as an XLSX workbook.
+Who may see them is the permission map's (supervision.permissions NAMED_LEVELS); the unit is always
+the person's own, or for the national page every unit, aggregates only."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.http import content_disposition_header
+
+from gongxin.accounts.models import PlatformUnit
+from gongxin.core import clock
+from gongxin.platform.permissions import requires
+from gongxin.platform.trail import record
+from gongxin.supervision import charts, periods, tables, workbook
+from gongxin.supervision.figures import national, unit_figures
+from gongxin.supervision.oversight import open_findings_by_unit
+
+
+def _charts(fig) -> dict:
+    """The charts as inline images, and the headline figures, for a page showing ``fig``."""
+    return {
+        "today": clock.today(),
+        "headline": {
+            "on_time": tables.Rate(fig.turnaround.on_time_share),
+            "median": tables.Days(fig.turnaround.median),
+        },
+        "monthly_chart": charts.data_uri(charts.monthly_chart(fig, "svg")),
+        "turnaround_chart": charts.data_uri(charts.turnaround_chart(fig, "svg")),
+    }
+
+
+def _refused(request, template, choice, **context):
+    context.update(choice=choice, period_problems=choice.problems, presets=periods.PRESETS)
+    return render(request, template, context, status=400)
+
+
+def _period_detail(choice) -> dict:
+    return {"period_start": choice.period.start.isoformat(),
+            "period_end": choice.period.end.isoformat()}  # fmt: skip
+
+
+def _xlsx(tables_, heading, filename):
+    body = workbook.build(tables_, heading)
+    response = HttpResponse(body, content_type=workbook.XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@requires("supervision_statistics")
+def statistics(request):
+    choice = periods.choose(request.GET)
+    unit = request.staff.unit
+    if choice.period is None:
+        return _refused(request, "supervision/statistics_unit.html", choice, unit=unit)
+    fig = unit_figures([unit], choice.period)
+    context = {"choice": choice, "presets": periods.PRESETS, "unit": unit, "figures": fig,
+               "tables": tables.unit_tables(fig), **_charts(fig)}  # fmt: skip
+    return render(request, "supervision/statistics_unit.html", context)
+
+
+@requires("supervision_statistics_xlsx")
+def statistics_xlsx(request):
+    choice = periods.choose(request.GET)
+    unit = request.staff.unit
+    if choice.period is None:
+        return _refused(request, "supervision/statistics_unit.html", choice, unit=unit)
+    fig = unit_figures([unit], choice.period)
+    span = f"{choice.period.start.isoformat()}-{choice.period.end.isoformat()}"
+    name = f"服务统计-{unit.code}-{span}.xlsx"
+    response = _xlsx(tables.unit_tables(fig), f"{unit.name}服务统计", name)
+    record(request.staff, "supervision.statistics_export", unit, **_period_detail(choice))
+    return response
+
+
+def _national(period):
+    units = list(PlatformUnit.objects.order_by("level", "region_code", "code"))
+    total, each = national(units, period)
+    names = {u.code: u.name for u in units}
+    table = tables.national_table(total, each, names, open_findings_by_unit(period))
+    return units, total, each, table
+
+
+@requires("supervision_national")
+def national_page(request):
+    choice = periods.choose(request.GET)
+    if choice.period is None:
+        return _refused(request, "supervision/statistics_national.html", choice)
+    _, total, each, table = _national(choice.period)
+    # Each ranked unit's row links to its months; the last row is the total.
+    rows = list(zip([*tables.ranked(each), ""], table.rows, strict=True))
+    context = {"choice": choice, "presets": periods.PRESETS, "figures": total, "table": table,
+               "rows": rows, **_charts(total)}  # fmt: skip
+    return render(request, "supervision/statistics_national.html", context)
+
+
+@requires("supervision_national_xlsx")
+def national_xlsx(request):
+    choice = periods.choose(request.GET)
+    if choice.period is None:
+        return _refused(request, "supervision/statistics_national.html", choice)
+    _, total, _, table = _national(choice.period)
+    span = f"{choice.period.start.isoformat()}-{choice.period.end.isoformat()}"
+    name = f"全国监督统计-{span}.xlsx"
+    response = _xlsx([table, tables.monthly(total)], "各平台单位服务统计", name)
+    record(request.staff, "supervision.national_export", request.staff.unit,
+           units=len(table.rows) - 1, **_period_detail(choice))  # fmt: skip
+    return response
+
+
+@requires("supervision_national_unit")
+def national_unit(request, unit):
+    found = PlatformUnit.objects.filter(code=unit).first()
+    if found is None:
+        raise Http404
+    choice = periods.choose(request.GET)
+    if choice.period is None:
+        return _refused(request, "supervision/statistics_national_unit.html", choice, unit=found)
+    _, each = national([found], choice.period)
+    fig = each[found.code]
+    context = {"choice": choice, "presets": periods.PRESETS, "unit": found, "figures": fig,
+               "tables": [tables.summary(fig), tables.monthly(fig), tables.distribution(fig)],
+               **_charts(fig)}  # fmt: skip
+    return render(request, "supervision/statistics_national_unit.html", context)
