@@ -48,9 +48,9 @@ def build():
     old = req(D(2025, 8, 28))  # before the period: never counted
     h.issue(old, D(2025, 9, 1))
     # A: 09-29 → 09-30: 1 day. Deadline 10-10 (09-30, 10-09, 10-10).
-    h.issue(req(D(2025, 9, 29), 2), D(2025, 9, 30))
+    a = h.issue(req(D(2025, 9, 29), 2), D(2025, 9, 30))
     # B: 09-30 → 10-10 across 国庆: 10-09, 10-10 = 2. One listed, both reviewers confirm.
-    h.issue(req(D(2025, 9, 30)), D(2025, 10, 10), listed={1})
+    b = h.issue(req(D(2025, 9, 30)), D(2025, 10, 10), listed={1})
     # C (调任): 10-09 → 10-15: 10-10, 10-11 (Sat worked), 10-13, 10-14, 10-15 = 5; deadline
     # 10-13: overdue (an overdue explanation is no extension).
     c = req(D(2025, 10, 9), kind="transfer")
@@ -62,7 +62,7 @@ def build():
     h.issue(d, D(2025, 10, 16))
     # E: 02-12 → 02-24 across 春节: 02-13, 02-14 (Sat worked), 02-24 = 3 (deadline 02-24).
     # Issued at 00:30 Beijing time, still 02-23 (a holiday) in UTC: the local date counts.
-    h.issue(req(D(2026, 2, 12)), D(2026, 2, 24), hour=0)
+    e = h.issue(req(D(2026, 2, 12)), D(2026, 2, 24), hour=0)
     # F: 02-13 → 02-26: 02-14, 02-24, 02-25, 02-26 = 4; deadline 02-25: overdue. One listed,
     # the reviewers disagreed. Then corrected: round 2 open today.
     f = req(D(2026, 2, 13), 2)
@@ -75,8 +75,19 @@ def build():
     # I: 02-27, open; deadline 03-03 (02-28 Sat worked, 03-02, 03-03): not overdue.
     req(D(2026, 2, 27))
 
+    # Spot checks (抽查抽检) as recorded: A and B agreed; E checked twice, agreeing once and
+    # then not (the planted discrepancy, its finding open): a request counts once, as agreed
+    # only if every check agreed. The old request, received before the period, is not counted.
+    supervisor = make_staff(bj, "bj_spot_checker", "supervisor")
+    first = spot_check(bj, supervisor, [(a, True), (b, True), (e, True), (old, False)])
+    spot_check(bj, supervisor, [(e, False)], after=first)
+    # 电话咨询: two calls in the period (one in 国庆's week), one before it.
+    for day in (D(2025, 10, 9), D(2026, 1, 5), D(2025, 8, 30)):
+        call(bj, handler, day)
+
     handler, reviewers, signer = staff_of(sh, "sh")
     s = History(sh, make_agency(sh, "上海市委组织部", region="31"), handler, reviewers, signer)
+    call(sh, handler, D(2025, 12, 1))
     # J: 09-30 → 10-09 = 1.
     s.issue(s.request(D(2025, 9, 30), [person(next(p))]), D(2025, 10, 9))
     # K: 02-13 open; deadline 02-25 < today: overdue.
@@ -87,6 +98,28 @@ def build():
     # L: 10-10 → 10-11 (Sat worked) = 1; listed, confirmed.
     n.issue(n.request(D(2025, 10, 10), [person(next(p))]), D(2025, 10, 11), listed={1})
     return bj, sh, nat
+
+
+def spot_check(unit, supervisor, checked, after=None):
+    from gongxin.supervision.models import Finding, SpotCheck, SpotCheckItem
+
+    check = SpotCheck.objects.create(
+        unit=unit, period_start=D(2025, 8, 1), period_end=D(2026, 2, 28), rate=100,
+        drawn_by=supervisor, population=len(checked), sample_size=len(checked))  # fmt: skip
+    for req, agreed in checked:
+        item = SpotCheckItem.objects.create(spot_check=check, request=req, candidates=1,
+                                            agreed=agreed)  # fmt: skip
+        if not agreed:
+            Finding.objects.create(item=item)
+    return check
+
+
+def call(unit, staff, day):
+    from gongxin.supervision.models import Consultation
+
+    Consultation.objects.create(
+        unit=unit, agency_name="组织部", caller="王科长", called_on=day, topic="progress",
+        question="办理进度", answer="已答复", recorded_by=staff, recorded_at=at(day))  # fmt: skip
 
 
 @pytest.fixture
@@ -120,7 +153,8 @@ def test_a_units_figures_are_exactly_the_recorded_history(units):
     assert [(m.month, m.requests, m.issued, m.within_limit, m.overdue) for m in fig.monthly] == [
         (D(2025, 9, 1), 2, 2, 2, 0), (D(2025, 10, 1), 2, 2, 0, 1),
         (D(2026, 2, 1), 5, 2, 1, 2)]  # fmt: skip
-    assert (fig.spot_checked, fig.consultations, fig.spot_agreement_rate) == (0, 0, None)
+    assert (fig.spot_checked, fig.spot_agreed, fig.spot_agreement_rate) == (3, 2, 2 / 3)
+    assert fig.consultations == 2
 
 
 @pytest.mark.django_db
@@ -137,7 +171,7 @@ def test_a_period_counts_the_requests_received_in_it(units):
 @pytest.mark.django_db
 def test_every_unit_side_by_side_and_the_country(units, django_assert_max_num_queries):
     bj, sh, nat = units
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):  # 6 of the requests, spot checks, calls
         total, each = national([bj, sh, nat], PERIOD)
     assert per_unit([bj, sh, nat], PERIOD).keys() == {"bj", "sh", "national"}
     assert each["bj"] == unit_figures([bj], PERIOD).__class__(**{
@@ -156,10 +190,12 @@ def test_every_unit_side_by_side_and_the_country(units, django_assert_max_num_qu
     assert (total.listed, total.screened_candidates, total.reviews, total.disagreements) == (
         3, 11, 3, 1)  # fmt: skip
     assert total.workload == ()
+    assert (s.consultations, s.spot_checked, n.consultations) == (1, 0, 0)
+    assert (total.spot_checked, total.spot_agreed, total.consultations) == (3, 2, 3)
     # More units and requests: still the same number of queries.
     more = [make_unit(f"p{i}", f"第{i}省公共信用信息中心", "provincial", f"{50 + i}", f"省{i}函")
             for i in range(5)]  # fmt: skip
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):
         national([bj, sh, nat, *more], PERIOD)
 
 
@@ -198,7 +234,7 @@ def test_the_unit_page_and_its_workbook_show_the_figures(units):
     assert "data:image/svg+xml;base64," in text and "<script" not in text.split("</header>")[1]
     assert "按期反馈率" in text and "50.0%" in text  # 3 of 6 within 3 working days
     assert "bj_rev1" in text  # the workload names staff
-    supervisor = make_staff(bj, "bj_supervisor", "supervisor")
+    supervisor = bj.staff.get(full_name="bj_spot_checker")  # the history's supervisor
     before = AuditEvent.objects.count()
     answer = client_of(supervisor).get("/supervision/statistics/xlsx" + QUERY)
     assert answer.status_code == 200
@@ -306,3 +342,29 @@ def test_the_dashboard_shows_this_months_figures_to_those_who_may_see_them(units
     )
     assert "<title>工作台 ·" in signer
     assert "本月服务统计" not in handler
+
+
+@pytest.mark.django_db
+def test_a_units_report_carries_the_historys_figures_and_its_chart(units):
+    """The 工作情况通报 reads the same figures as the page: from the known history, with the
+    monthly chart drawn by the statistics' own chart."""
+    import re
+
+    from pypdf import PdfReader
+
+    bj, _, _ = units
+    boss = client_of(bj.staff.get(full_name="bj_spot_checker"))
+    query = {"kind": "unit", "start": "2025-09-01", "end": "2026-02-28",
+             "addressee": "北京市公务员局"}  # fmt: skip
+    answer = boss.get("/supervision/reports/draft.pdf", query)
+    assert answer.status_code == 200
+    reader = PdfReader(io.BytesIO(answer.content))
+    text = re.sub(r"\s+", "", "".join(p.extract_text() for p in reader.pages))
+    for fact in ("受理查询需求9件", "按期办结率50.0%", "中位办理时长3.5个工作日", "超期3件",
+                 "抽查3件", "抽查一致率66.7%", "接听电话咨询2次"):  # fmt: skip
+        assert fact in text, fact
+    images = [name for page in reader.pages
+              for name in (page["/Resources"].get("/XObject") or {})]  # fmt: skip
+    assert images  # the chart
+    for name, number in PEOPLE:
+        assert name not in text and number not in text

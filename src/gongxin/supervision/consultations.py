@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from gongxin.accounts.models import RequestingAgency
 from gongxin.audit.services import record
@@ -23,7 +23,7 @@ from gongxin.core.text import InvalidText, clean
 from gongxin.platform.errors import WorkflowError, invalid
 from gongxin.platform.permissions import BUSINESS, allowed
 from gongxin.platform.scope import scope
-from gongxin.supervision.figures import Period
+from gongxin.supervision.periods import Period
 from gongxin.supervision.register_models import Consultation, Topic
 
 # Who records calls and reads the unit's log: anyone holding a business role.
@@ -146,6 +146,17 @@ def follow_up(actor, pk: int, done_on: dt.date, note: str) -> Consultation:
 
 def consultations_count(units, period: Period) -> int:
     """The calls of ``units`` (a queryset or list of PlatformUnit) dated in ``period``."""
-    return Consultation.objects.filter(
-        unit__in=units, called_on__gte=period.start, called_on__lte=period.end
-    ).count()
+    return sum(count_by_unit([u.pk for u in units], period).values())
+
+
+def count_by_unit(unit_ids: list[int], period: Period) -> dict[int, int]:
+    """unit id -> calls dated in ``period``; one query."""
+    rows = (
+        Consultation.objects.filter(
+            unit_id__in=unit_ids, called_on__gte=period.start, called_on__lte=period.end
+        )
+        .values_list("unit_id")
+        .order_by()
+        .annotate(n=Count("id"))
+    )
+    return dict(rows)

@@ -27,7 +27,6 @@ from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDate
 
 from gongxin.core import clock
-from gongxin.core.dates import zh_date
 from gongxin.core.workdays import DEADLINE_WORKDAYS, CalendarUnavailable
 from gongxin.inquiry.choices import (
     OPEN_STATES,
@@ -49,16 +48,8 @@ from gongxin.inquiry.models import (
 from gongxin.inquiry.rules import REVIEWS_NEEDED
 from gongxin.platform.calendar import work_calendar
 from gongxin.platform.roles import Role
-
-
-@dataclass(frozen=True)
-class Period:
-    start: dt.date
-    end: dt.date  # inclusive
-
-    @property
-    def label(self) -> str:
-        return f"{zh_date(self.start)}至{zh_date(self.end)}"
+from gongxin.supervision import consultations, spotchecks
+from gongxin.supervision.periods import Period
 
 
 def share(part: int, whole: int) -> float | None:
@@ -320,6 +311,7 @@ class _Tally:
     def __init__(self):
         self.requests = self.returned = self.extended = self.overdue = self.corrected = 0
         self.pending = self.listed = self.screened = self.reviews = self.disagreements = 0
+        self.spot_checked = self.spot_agreed = self.consultations = 0
         self.days: dict[int, int] = {}
         self.agencies: dict[tuple[str, str], list[int]] = {}
         self.months: dict[dt.date, list[int]] = {}  # requests, issued, within, overdue
@@ -347,7 +339,8 @@ class _Tally:
             screened_candidates=self.screened, turnaround=ta, workload=tuple(workload),
             reviews=self.reviews, disagreements=self.disagreements,
             monthly=tuple(MonthRow(m, *counts) for m, counts in sorted(self.months.items())),
-            pending=self.pending,
+            pending=self.pending, spot_checked=self.spot_checked, spot_agreed=self.spot_agreed,
+            consultations=self.consultations,
         )  # fmt: skip
 
 
@@ -394,6 +387,13 @@ def _tally(units, period: Period) -> tuple[dict[str, str], dict[int, _Tally], _T
         for tally in (each[unit], total):
             tally.reviews += 1
             tally.disagreements += 1 if decisions > 1 else 0
+    for unit, (checked, agreed) in spotchecks.agreement_by_unit(ids, period).items():
+        for tally in (each[unit], total):
+            tally.spot_checked += checked
+            tally.spot_agreed += agreed
+    for unit, calls in consultations.count_by_unit(ids, period).items():
+        for tally in (each[unit], total):
+            tally.consultations += calls
     return codes, each, total
 
 

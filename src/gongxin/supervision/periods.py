@@ -7,14 +7,23 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from gongxin.core import clock
-from gongxin.core.dates import InvalidDate, parse_date
+from gongxin.core.dates import InvalidDate, parse_date, zh_date
 from gongxin.platform.errors import Problem
-from gongxin.supervision.figures import Period
 
 PRESETS = {"month": "本月", "last_month": "上月", "quarter": "本季度", "year": "本年度"}
 DEFAULT = "year"
 START, END = "起始日期", "截止日期"
 LONGEST = dt.timedelta(days=366 * 10)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date  # inclusive
+
+    @property
+    def label(self) -> str:
+        return f"{zh_date(self.start)}至{zh_date(self.end)}"
 
 
 def preset(name: str, today: dt.date) -> Period:

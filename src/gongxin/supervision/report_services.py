@@ -29,6 +29,7 @@ from gongxin.documents.services import (
     verification_url,
 )
 from gongxin.inquiry.wording import contact_note
+from gongxin.supervision import charts
 from gongxin.supervision import figures as source
 from gongxin.supervision.figures import Figures
 from gongxin.supervision.reports import UNIT, ReportSpec, national_report, unit_report
@@ -41,11 +42,9 @@ class ReportBusy(Exception):
 
 
 def report_chart(figures: Figures) -> bytes | None:
-    """The chart printed in the report (PNG), or None for a report without one.
-
-    Stands in for the statistics' chart (gongxin.supervision.charts, written in parallel):
-    the lead wires it here at merge."""
-    return None
+    """The chart printed in the report (PNG): the requests month by month, issued within the
+    limit, late or not issued — the statistics page's own chart; None when nothing was received."""
+    return charts.monthly_chart(figures, "png") if figures.requests else None
 
 
 def compose(staff, spec: ReportSpec, *, number: str, dated: dt.date,
@@ -59,8 +58,7 @@ def compose(staff, spec: ReportSpec, *, number: str, dated: dt.date,
         figures = source.unit_figures([unit], spec.period)
         return unit_report(unit, spec, figures, report_chart(figures), **frame)
     provinces = list(PlatformUnit.objects.filter(level=UnitLevel.PROVINCIAL).order_by("code"))
-    total = source.unit_figures(provinces, spec.period)
-    per_unit = source.per_unit(provinces, spec.period)
+    total, per_unit = source.national(provinces, spec.period)
     names = {p.code: p.name for p in provinces}
     return national_report(unit, spec, total, per_unit, names, report_chart(total), **frame)
 

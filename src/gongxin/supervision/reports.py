@@ -12,25 +12,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from gongxin.accounts.choices import UnitLevel
 from gongxin.documents.content import Figure, Grid, ReportContent, Section
 from gongxin.inquiry.choices import RequestKind
-from gongxin.platform.rules import rule
+from gongxin.platform.rules import national_unit
 from gongxin.supervision.figures import Figures, Period
+from gongxin.supervision.tables import ranked
 
 UNIT, NATIONAL = "unit", "national"
 KINDS = {UNIT: "本单位工作情况通报", NATIONAL: "各省工作情况通报（国家级）"}
 DEFAULT_ADDRESSEE = {UNIT: "省公务员主管部门", NATIONAL: "各省、自治区、直辖市公共信用信息中心"}
 CLOSING = "特此通报。"
-
-
-@rule("national_unit")
-def national_unit(staff, subject) -> str | None:
-    """The national center's people report on the provinces; a province does not."""
-    unit = getattr(staff, "unit", None)
-    return (
-        None if getattr(unit, "level", "") == UnitLevel.NATIONAL else "仅国家级单位可通报各省情况"
-    )
 
 
 def may_report(staff, kind: str) -> bool:
@@ -179,16 +170,6 @@ def unit_report(unit, spec: ReportSpec, f: Figures, chart_png: bytes | None, *,
         sections=sections, closing=CLOSING, facts=facts, note=note,
         verification_code=verification[0], verification_url=verification[1],
     )  # fmt: skip
-
-
-def ranked(per_unit: dict[str, Figures]) -> list[str]:
-    """Unit codes, best first: on-time share (highest first; none last), then fewer overdue."""
-
-    def key(code):
-        share = per_unit[code].turnaround.on_time_share
-        return (share is None, -(share or 0), per_unit[code].overdue, code)
-
-    return sorted(per_unit, key=key)
 
 
 def national_report(unit, spec: ReportSpec, total: Figures, per_unit: dict[str, Figures],

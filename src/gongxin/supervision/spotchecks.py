@@ -17,8 +17,9 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 
+from gongxin.accounts.models import PlatformUnit
 from gongxin.audit.services import record
 from gongxin.core import clock
 from gongxin.core.matching import MatchClass
@@ -35,8 +36,8 @@ from gongxin.platform.roles import Role
 from gongxin.platform.scope import scope
 from gongxin.registry.models import ListImport
 from gongxin.registry.screening import CandidateInput, screen
-from gongxin.supervision.figures import Period
 from gongxin.supervision.models import Finding, SpotCheck, SpotCheckItem
+from gongxin.supervision.periods import Period
 
 DEFAULT_RATE = 10  # per cent of the population
 EXPLANATION_MAX = 1000
@@ -329,14 +330,28 @@ def agreement(units, period: Period) -> tuple[int, int]:
     (figures.py) — whenever they were checked. A request checked more than once counts once,
     and as agreed only if every check agreed."""
     codes = [getattr(u, "code", u) for u in units]
-    items = SpotCheckItem.objects.filter(
-        spot_check__unit__code__in=codes,
-        request__received_on__gte=period.start,
-        request__received_on__lte=period.end,
+    ids = PlatformUnit.objects.filter(code__in=codes).values_list("pk", flat=True)
+    counts = agreement_by_unit(list(ids), period).values()
+    return sum(c for c, _ in counts), sum(a for _, a in counts)
+
+
+def agreement_by_unit(unit_ids: list[int], period: Period) -> dict[int, tuple[int, int]]:
+    """unit id -> (checked, agreed), as ``agreement`` counts them; one query."""
+    rows = (
+        SpotCheckItem.objects.filter(
+            spot_check__unit_id__in=unit_ids,
+            request__received_on__gte=period.start,
+            request__received_on__lte=period.end,
+        )
+        .values("request_id", unit=F("spot_check__unit_id"))
+        .order_by()
+        .annotate(differing=Count("id", filter=Q(agreed=False)))
     )
-    checked = items.values("request").distinct().count()
-    differing = items.filter(agreed=False).values("request").distinct().count()
-    return checked, checked - differing
+    found: dict[int, tuple[int, int]] = {}
+    for row in rows:
+        checked, agreed = found.get(row["unit"], (0, 0))
+        found[row["unit"]] = (checked + 1, agreed + (0 if row["differing"] else 1))
+    return found
 
 
 def open_findings_by_unit() -> dict[str, int]:

@@ -15,7 +15,7 @@ from gongxin.platform.permissions import requires
 from gongxin.platform.trail import record
 from gongxin.supervision import charts, periods, tables, workbook
 from gongxin.supervision.figures import national, unit_figures
-from gongxin.supervision.oversight import open_findings_by_unit
+from gongxin.supervision.spotchecks import open_findings_by_unit
 
 
 def _charts(fig) -> dict:
@@ -78,7 +78,7 @@ def _national(period):
     units = list(PlatformUnit.objects.order_by("level", "region_code", "code"))
     total, each = national(units, period)
     names = {u.code: u.name for u in units}
-    table = tables.national_table(total, each, names, open_findings_by_unit(period))
+    table = tables.national_table(total, each, names, open_findings_by_unit())
     return units, total, each, table
 
 

@@ -125,7 +125,7 @@ NATIONAL_HEADERS = (
     "排名", "平台单位", "查询需求（件）", "人选（人）", "已反馈（件）", "按期反馈率",
     f"{DEADLINE_WORKDAYS}个工作日内（件）", "超期（件）", "退回（件）", "延期（件）", "更正（件）",
     "列入率", "用时中位数（工作日）", "第90百分位（工作日）", "最长（工作日）", "复核不一致率",
-    "抽查发现问题未关闭",
+    "抽查（件）", "抽查一致率", "抽查发现问题未关闭", "电话咨询（次）",
 )  # fmt: skip
 
 
@@ -134,7 +134,8 @@ def national_row(rank, name: str, fig: Figures, findings) -> tuple:
     return (rank, name, fig.requests, fig.candidates, fig.issued, Rate(t.on_time_share),
             t.within_limit, fig.overdue, fig.returned, fig.extended, fig.corrected,
             Rate(fig.listed_rate), Days(t.median), Days(t.p90), Days(t.maximum),
-            Rate(fig.disagreement_rate), findings)  # fmt: skip
+            Rate(fig.disagreement_rate), fig.spot_checked, Rate(fig.spot_agreement_rate),
+            findings, fig.consultations)  # fmt: skip
 
 
 def national_table(total: Figures, each: dict[str, Figures], names: dict[str, str],
