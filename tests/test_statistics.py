@@ -368,3 +368,17 @@ def test_a_units_report_carries_the_historys_figures_and_its_chart(units):
     assert images  # the chart
     for name, number in PEOPLE:
         assert name not in text and number not in text
+
+
+def test_a_chart_is_drawn_once_for_its_numbers_and_again_when_they_change():
+    from gongxin.supervision.figures import MonthRow, Turnaround
+
+    def fig(n):
+        month = MonthRow(D(2026, 1, 1), n, n, n, 0)
+        return type("F", (), {"monthly": (month,), "turnaround": Turnaround(n, 1, 1, 1, n)})()
+
+    charts._monthly.cache_clear()
+    first = charts.monthly_chart(fig(3), "svg")
+    assert charts.monthly_chart(fig(3), "svg") == first
+    assert charts._monthly.cache_info().hits == 1
+    assert charts.monthly_chart(fig(4), "svg") != first  # other numbers, another chart

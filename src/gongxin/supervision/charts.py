@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
-from functools import cache
+from functools import cache, lru_cache
 
 from gongxin.core.workdays import DEADLINE_WORKDAYS
 
@@ -66,15 +66,27 @@ def _save(plt, fig, style, fmt: str) -> bytes:
     return out.getvalue()
 
 
+# Drawing takes matplotlib about a fifth of a second a chart: a chart is drawn once for the
+# numbers it shows (per process, the last DRAWN_KEPT), so a page seen again with the same
+# figures does not draw again, and changed figures draw a new one (the numbers are the key).
+DRAWN_KEPT = 256
+
+
 def monthly_chart(figures, fmt: str = "svg") -> bytes:
     """Requests received each month, split into issued within the limit, issued late (more
     than 3 working days) and not issued (returned or open)."""
+    rows = tuple((m.month, m.requests, m.issued, m.within_limit) for m in figures.monthly)
+    return _monthly(rows, fmt)
+
+
+@lru_cache(maxsize=DRAWN_KEPT)
+def _monthly(rows: tuple, fmt: str) -> bytes:
     plt, fig, ax, style = _figure()
     with plt.rc_context(style):
-        months = [f"{m.month.year}年{m.month.month}月" for m in figures.monthly]
-        within = [m.within_limit for m in figures.monthly]
-        late = [m.issued - m.within_limit for m in figures.monthly]
-        other = [m.requests - m.issued for m in figures.monthly]
+        months = [f"{month.year}年{month.month}月" for month, *_ in rows]
+        within = [within for *_, within in rows]
+        late = [issued - within for _, _, issued, within in rows]
+        other = [requests - issued for _, requests, issued, _ in rows]
         x = range(len(months))
         ax.bar(x, within, color=OK, label=f"{DEADLINE_WORKDAYS}个工作日内反馈")
         ax.bar(x, late, bottom=within, color=LATE, label=f"超过{DEADLINE_WORKDAYS}个工作日反馈")
@@ -92,9 +104,14 @@ def monthly_chart(figures, fmt: str = "svg") -> bytes:
 
 def turnaround_chart(figures, fmt: str = "svg") -> bytes:
     """How many requests were issued after how many working days, the limit marked."""
+    return _turnaround(tuple(figures.turnaround.distribution), fmt)
+
+
+@lru_cache(maxsize=DRAWN_KEPT)
+def _turnaround(distribution: tuple, fmt: str) -> bytes:
     plt, fig, ax, style = _figure()
     with plt.rc_context(style):
-        dist = dict(figures.turnaround.distribution)
+        dist = dict(distribution)
         top = max([DEADLINE_WORKDAYS + 2, *dist])
         days = list(range(0, top + 1))
         counts = [dist.get(d, 0) for d in days]
