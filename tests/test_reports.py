@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import pathlib
 import re
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,7 +26,6 @@ from gongxin.documents.check import report_differences
 from gongxin.documents.models import Letter
 from gongxin.documents.services import DRAFT_NUMBER, document_number
 from gongxin.documents.signing import check_signature
-from gongxin.supervision import figures as source
 from gongxin.supervision import report_services
 from gongxin.supervision.figures import Period
 from gongxin.supervision.reports import (
@@ -93,7 +93,7 @@ def pdf_read(data: bytes) -> tuple[str, int]:
 
 HEADLINES = [  # the sample unit's figures, in the words a reader finds in the report
     "受理查询需求41件", "涉及人选137人", "已反馈38件", "录用35件113人", "调任6件24人",
-    "按期办结率97.4%", "平均办理时长2.1个工作日", "中位办理时长2个工作日", "超期1件",
+    "按期反馈率97.4%", "平均办理时长2.1个工作日", "中位办理时长2个工作日", "超期1件",
     "延期3件", "退回2件", "更正2件", "列入失信联合惩戒对象名单4人", "占已反馈人选128人的3.1%",
     "复核不一致率2.3%", "抽查一致率95.0%", "接听电话咨询12次",
 ]  # fmt: skip
@@ -154,7 +154,7 @@ def test_the_national_report_ranks_the_provinces_by_on_time_share_then_overdue()
     assert quality[3] == ["广东省公共信用信息中心", "6", "6", "12", "3.1%", "2.3%", "—", "36"]
     assert pictures == 1
     text, images = pdf_read(pdf)
-    assert "按期办结率最高的是北京市公共信用信息中心（97.4%）" in text
+    assert "按期反馈率最高的是北京市公共信用信息中心（97.4%）" in text
     assert "超期件数最多的是广东省公共信用信息中心（3件）" in text
     assert "受理查询需求246件" in text and images == 1
     assert report_differences(content, docx, pdf) == []
@@ -205,8 +205,13 @@ def world(tmp_path, monkeypatch):
     def per_unit(units, period):
         return {u.code: figures((u.code,), period=period) for u in units}
 
-    monkeypatch.setattr(source, "unit_figures", unit_figures)
-    monkeypatch.setattr(source, "per_unit", per_unit)
+    def national(units, period):
+        return unit_figures(units, period), per_unit(units, period)
+
+    # The reports' own view of the figures, not the figures module the statistics pages share
+    # (a page imported while it was patched would keep the stand-in).
+    known = SimpleNamespace(unit_figures=unit_figures, per_unit=per_unit, national=national)
+    monkeypatch.setattr(report_services, "source", known)
     monkeypatch.setattr(report_services, "report_chart", lambda f: chart_png())
     with clock.pinned(dt.datetime(2026, 4, 8, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))):
         world = World(tmp_path)

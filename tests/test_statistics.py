@@ -360,7 +360,7 @@ def test_a_units_report_carries_the_historys_figures_and_its_chart(units):
     assert answer.status_code == 200
     reader = PdfReader(io.BytesIO(answer.content))
     text = re.sub(r"\s+", "", "".join(p.extract_text() for p in reader.pages))
-    for fact in ("受理查询需求9件", "按期办结率50.0%", "中位办理时长3.5个工作日", "超期3件",
+    for fact in ("受理查询需求9件", "按期反馈率50.0%", "中位办理时长3.5个工作日", "超期3件",
                  "抽查3件", "抽查一致率66.7%", "接听电话咨询2次"):  # fmt: skip
         assert fact in text, fact
     images = [name for page in reader.pages

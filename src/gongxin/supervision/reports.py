@@ -96,8 +96,8 @@ def listed_facts(f: Figures) -> list[str]:
 def timeliness_facts(f: Figures) -> list[str]:
     t = f.turnaround
     return [
-        f"3个工作日内办结{t.within_limit}件",
-        f"按期办结率{percent(t.on_time_share)}",
+        f"3个工作日内反馈{t.within_limit}件",
+        f"按期反馈率{percent(t.on_time_share)}",
         f"平均办理时长{days(mean_days(f))}个工作日",
         f"中位办理时长{days(t.median)}个工作日",
         f"最长{'—' if t.maximum is None else t.maximum}个工作日",
@@ -180,8 +180,8 @@ def national_report(unit, spec: ReportSpec, total: Figures, per_unit: dict[str, 
     ranked by on-time share and overdue count."""
     order = ranked(per_unit)
     timeliness = Grid(
-        "表1　各省办理时效（按按期办结率排序）",
-        ("名次", "单位", "件数", "人数", "按期办结率", "中位时长（工作日）", "超期", "延期"),
+        "表1　各省办理时效（按按期反馈率排序）",
+        ("名次", "单位", "件数", "人数", "按期反馈率", "中位时长（工作日）", "超期", "延期"),
         (11, 52, 13, 13, 19, 22, 12, 12),
         tuple((str(n), names.get(code, code), str(f.requests), str(f.candidates),
                percent(f.turnaround.on_time_share), days(f.turnaround.median), str(f.overdue),
@@ -202,7 +202,7 @@ def national_report(unit, spec: ReportSpec, total: Figures, per_unit: dict[str, 
     ranking = []
     if order:
         best, worst = order[0], max(order, key=lambda c: (per_unit[c].overdue, c))
-        ranking.append(f"按期办结率最高的是{names.get(best, best)}"
+        ranking.append(f"按期反馈率最高的是{names.get(best, best)}"
                        f"（{percent(per_unit[best].turnaround.on_time_share)}）")  # fmt: skip
         if per_unit[worst].overdue:
             ranking.append(
