@@ -16,8 +16,9 @@ from gongxin.core import clock
 from gongxin.platform.errors import WorkflowError
 from gongxin.platform.roles import Role
 from gongxin.supervision import consultations, registers
-from gongxin.supervision.consultations import consultations_count, id_number_problem
+from gongxin.supervision.consultations import consultations_count
 from gongxin.supervision.figures import Period
+from gongxin.supervision.free_text import id_number_problem
 from gongxin.supervision.register_models import (
     Consultation,
     Drill,
@@ -157,6 +158,11 @@ def test_a_refused_risk_form_says_why_beside_the_field_and_changes_nothing(unit)
         page = answer.content.decode()
         assert "请删除后重新填写" in page
         assert page.rindex("请删除后重新填写") > page.index('for="id_measure"')
+        # An ID number in a risk point's text, as in a call's: refused beside its field.
+        named = web.post("/supervision/risks/new/",
+                         risk_form(unit.handler, description=f"人选{ID}的材料外借"))  # fmt: skip
+        assert "不得填写公民身份号码" in named.content.decode()
+        assert not RiskPoint.objects.filter(description__contains=ID[:6]).exists()
         # A review dated tomorrow is refused.
         risk = registers.create_risk(
             unit.supervisor,

@@ -200,10 +200,15 @@ def test_a_finding_closes_only_with_an_explanation(history):
     spotchecks.draw(world.supervisor, MARCH, 100)
     finding = Finding.objects.get()
     before = events("supervision.close_finding")
-    for blank in ("", "   \n "):
+    for blank in (
+        "",
+        "   \n ",
+        "人选１１０１０１１９９００３０７７７７７已核查",
+    ):  # an ID number either
         with pytest.raises(InvalidSubmission) as refused:
             spotchecks.close_finding(world.supervisor, finding.pk, blank)
         assert refused.value.problems[0].field == "处理说明"
+        assert "110101" not in refused.value.problems[0].reason
     with pytest.raises(WorkflowError):  # not a supervisor
         spotchecks.close_finding(world.handler, finding.pk, "已核查")
     other_supervisor = make_staff(world.national, "national_supervisor", "supervisor")

@@ -3,14 +3,13 @@ answer, whether it needs following up); the unit's log is counted in the statist
 
 LOG_CALLS is the one rule of who records and reads the log (the permission map, the scope and
 the services ask it). No candidate's ID number is kept in the log's free text: a text holding
-something that reads as one is refused (``id_number_problem``), by the form and the service.
+something that reads as one is refused (gongxin.supervision.free_text, the rule of all of
+supervision's free text), by the form and the service.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -18,11 +17,11 @@ from django.db.models import Count, Q
 
 from gongxin.accounts.models import RequestingAgency
 from gongxin.audit.services import record
-from gongxin.core import clock, idnumber
-from gongxin.core.text import InvalidText, clean
+from gongxin.core import clock
 from gongxin.platform.errors import WorkflowError, invalid
 from gongxin.platform.permissions import BUSINESS, allowed
 from gongxin.platform.scope import scope
+from gongxin.supervision.free_text import free_text
 from gongxin.supervision.periods import Period
 from gongxin.supervision.register_models import Consultation, Topic
 
@@ -31,23 +30,6 @@ LOG_CALLS = BUSINESS
 
 NAME_MAX = 100
 CALLER_MAX = 50
-TEXT_MAX = 2000
-
-# 17 digits and a digit or X, not inside a longer run of digits (after NFKC: full-width digits
-# typed by an input method are the same number; spaces and dashes typed inside it are dropped).
-_LOOKS_18 = re.compile(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9])")
-_LOOKS_15 = re.compile(r"(?<![0-9])[0-9]{15}(?![0-9])")
-_INSIDE = re.compile(r"(?<=[0-9])[\s\-－—]+(?=[0-9Xx])")
-
-
-def id_number_problem(text: str) -> str | None:
-    """Why ``text`` may not be kept: it holds what reads as a resident ID number (any 18
-    characters in its shape, or a valid 15-digit legacy number). The reason repeats nothing."""
-    squeezed = _INSIDE.sub("", unicodedata.normalize("NFKC", text or "")).upper()
-    legacy = any(idnumber.is_valid(m.group()) for m in _LOOKS_15.finditer(squeezed))
-    if _LOOKS_18.search(squeezed) or legacy:
-        return "不得填写公民身份号码，请删除号码后重新填写（如需说明人选，请写查询需求的来文文号）"
-    return None
 
 
 def may_log(staff) -> bool:
@@ -60,16 +42,6 @@ def consultations(staff, action: str) -> Q | None:
     if action not in ("view", "record"):
         raise ValueError(f"unknown action {action!r} for consultations")
     return Q(unit_id=staff.unit_id) if may_log(staff) else None
-
-
-def _text(label: str, value, max_length: int = TEXT_MAX, *, required: bool = True) -> str:
-    try:
-        text = clean(value, max_length=max_length, required=required, multiline=True)
-    except InvalidText as exc:
-        raise invalid(label, "请填写" + label if exc.code == "required" else exc.reason) from None
-    if problem := id_number_problem(text):
-        raise invalid(label, problem)
-    return text
 
 
 def _not_future(label: str, day: dt.date) -> dt.date:
@@ -99,18 +71,18 @@ def record_call(actor, given: CallInput) -> Consultation:
             raise invalid("来电单位", "请选择本单位服务的发起查询单位，或填写其他单位名称")
         agency_name = given.agency.name
     else:
-        agency_name = _text("其他来电单位", given.agency_name, NAME_MAX, required=False)
+        agency_name = free_text("其他来电单位", given.agency_name, NAME_MAX, required=False)
         if not agency_name:
             raise invalid("来电单位", "请选择来电单位，或填写其他单位名称")
     if given.topic not in Topic.values:
         raise invalid("咨询事项", "请选择咨询事项")
     fields = {
         "agency": given.agency, "agency_name": agency_name,
-        "caller": _text("来电人", given.caller, CALLER_MAX),
+        "caller": free_text("来电人", given.caller, CALLER_MAX),
         "called_on": _not_future("来电日期", given.called_on),
         "called_time": given.called_time, "topic": given.topic,
-        "question": _text("咨询内容", given.question),
-        "answer": _text("答复内容", given.answer),
+        "question": free_text("咨询内容", given.question),
+        "answer": free_text("答复内容", given.answer),
         "follow_up": bool(given.follow_up),
     }  # fmt: skip
     with transaction.atomic():
@@ -127,7 +99,7 @@ def follow_up(actor, pk: int, done_on: dt.date, note: str) -> Consultation:
     if not may_log(actor):
         raise WorkflowError("forbidden", "只有本单位业务人员可以登记跟进情况")
     done_on = _not_future("跟进日期", done_on)
-    note = _text("跟进情况", note)
+    note = free_text("跟进情况", note)
     with transaction.atomic():
         call = Consultation.objects.restrict(actor, "record").select_for_update().get_or_404(pk=pk)
         if not call.follow_up:

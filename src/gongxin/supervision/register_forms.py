@@ -8,7 +8,7 @@ from django import forms
 from gongxin.accounts.models import RequestingAgency, Staff
 from gongxin.core import clock
 from gongxin.platform.forms import DATE_INPUT
-from gongxin.supervision.consultations import id_number_problem
+from gongxin.supervision.free_text import id_number_problem
 from gongxin.supervision.register_models import Interval, Scenario, Topic
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})

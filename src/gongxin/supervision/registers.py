@@ -19,12 +19,12 @@ from django.db.models import Q
 from gongxin.accounts.models import Staff
 from gongxin.audit.services import record
 from gongxin.core import clock
-from gongxin.core.text import InvalidText, clean
 from gongxin.platform.errors import WorkflowError, invalid
 from gongxin.platform.panels import Panel, provider
 from gongxin.platform.permissions import allowed
 from gongxin.platform.roles import Role
 from gongxin.platform.scope import scope
+from gongxin.supervision.free_text import free_text
 from gongxin.supervision.register_models import (
     Drill,
     EmergencyPlan,
@@ -107,13 +107,6 @@ def dashboard_panel(staff) -> list[Panel]:
 # --- checks -------------------------------------------------------------------------------------
 
 
-def _text(label: str, value, max_length: int = TEXT_MAX, *, required: bool = True) -> str:
-    try:
-        return clean(value, max_length=max_length, required=required, multiline=True)
-    except InvalidText as exc:
-        raise invalid(label, "请填写" + label if exc.code == "required" else exc.reason) from None
-
-
 def _keeper(actor) -> None:
     if not may_manage(actor):
         raise WorkflowError("forbidden", "只有本单位监督员可以维护风险台账和应急预案")
@@ -159,10 +152,10 @@ class RiskInput:
 
 def _risk_fields(actor, given: RiskInput) -> dict:
     return {
-        "title": _text("风险点", given.title, TITLE_MAX),
-        "description": _text("风险描述", given.description),
+        "title": free_text("风险点", given.title, TITLE_MAX),
+        "description": free_text("风险描述", given.description),
         "owner": _unit_staff(actor, given.owner, "责任人"),
-        "measure": _text("防范措施", given.measure),
+        "measure": free_text("防范措施", given.measure),
         "review_months": _interval("复核周期", given.review_months),
         "next_review_on": given.next_review_on,
     }
@@ -203,7 +196,7 @@ def review_risk(actor, pk: int, reviewed_on: dt.date, reviewer: Staff | None, ou
     _keeper(actor)
     reviewed_on = _not_future("复核日期", reviewed_on)
     reviewer = _unit_staff(actor, reviewer, "复核人")
-    outcome = _text("复核情况", outcome)
+    outcome = free_text("复核情况", outcome)
     with transaction.atomic():
         risk = RiskPoint.objects.restrict(actor, "manage").select_for_update().get_or_404(pk=pk)
         if risk.status != RiskStatus.ACTIVE:
@@ -225,7 +218,7 @@ def review_risk(actor, pk: int, reviewed_on: dt.date, reviewer: Staff | None, ou
 def revoke_risk(actor, pk: int, reason: str) -> RiskPoint:
     """撤销 a risk point no longer relevant: it stays in the register, marked, with the reason."""
     _keeper(actor)
-    reason = _text("撤销原因", reason, REASON_MAX)
+    reason = free_text("撤销原因", reason, REASON_MAX)
     with transaction.atomic():
         risk = RiskPoint.objects.restrict(actor, "manage").select_for_update().get_or_404(pk=pk)
         if risk.status == RiskStatus.REVOKED:
@@ -254,10 +247,10 @@ def _plan_fields(actor, given: PlanInput) -> dict:
     if given.scenario not in Scenario.values:
         raise invalid("适用情形", "请选择适用情形")
     return {
-        "title": _text("预案名称", given.title, TITLE_MAX),
+        "title": free_text("预案名称", given.title, TITLE_MAX),
         "scenario": given.scenario,
         "owner": _unit_staff(actor, given.owner, "责任人"),
-        "measures": _text("应对措施", given.measures),
+        "measures": free_text("应对措施", given.measures),
         "drill_months": _interval("演练周期", given.drill_months),
         "next_drill_on": given.next_drill_on,
     }
@@ -307,9 +300,9 @@ def record_drill(actor, pk: int, given: DrillInput) -> Drill:
     if not given.participants:
         raise invalid("参加人员", "请选择参加人员")
     people = [_unit_staff(actor, p, "参加人员") for p in given.participants]
-    outcome = _text("演练情况", given.outcome)
-    problems = _text("发现的问题", given.problems, required=False)
-    improvements = _text("改进措施", given.improvements, required=False)
+    outcome = free_text("演练情况", given.outcome)
+    problems = free_text("发现的问题", given.problems, required=False)
+    improvements = free_text("改进措施", given.improvements, required=False)
     with transaction.atomic():
         plan = EmergencyPlan.objects.restrict(actor, "manage").select_for_update().get_or_404(pk=pk)
         following = given.next_drill_on or add_months(held_on, plan.drill_months)

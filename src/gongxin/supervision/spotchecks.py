@@ -36,6 +36,7 @@ from gongxin.platform.roles import Role
 from gongxin.platform.scope import scope
 from gongxin.registry.models import ListImport
 from gongxin.registry.screening import CandidateInput, screen
+from gongxin.supervision.free_text import id_number_problem
 from gongxin.supervision.models import Finding, SpotCheck, SpotCheckItem
 from gongxin.supervision.periods import Period
 
@@ -287,6 +288,8 @@ def close_finding(actor, finding_id: int, explanation: str) -> Finding:
             "请填写处理说明（核查经过、原因及纠正情况）" if exc.code == "required" else exc.reason
         )
         raise invalid("处理说明", reason) from None
+    if problem := id_number_problem(explanation):  # the one rule of supervision's free text
+        raise invalid("处理说明", problem)
     with transaction.atomic():
         finding = (
             Finding.objects.restrict(actor, "close")
