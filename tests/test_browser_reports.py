@@ -69,14 +69,20 @@ def test_a_supervisor_downloads_a_draft_and_issues_the_report(live_server, brows
     page.get_by_text("签发前请核对草稿并勾选确认").first.wait_for()
     assert not Letter.objects.exists()
     page.get_by_label("已核对草稿，确认签发").check()
+    page.get_by_role("button", name="签发").click()
+    page.get_by_text("已签发京信用函〔2026〕1号").wait_for()  # told, on the page, form cleared
+    assert not page.get_by_label("已核对草稿，确认签发").is_checked()
     with page.expect_download() as download:
-        page.get_by_role("button", name="签发").click()
+        page.get_by_role("link", name="下载（PDF）").click()
     assert download.value.suggested_filename == "京信用函〔2026〕1号.pdf"
     download.value.save_as(ARTIFACTS / "reports-3-issued.pdf")
     assert Letter.objects.filter(kind="report").count() == 1
     actions = list(AuditEvent.objects.filter(action__startswith="supervision.")
                    .values_list("action", flat=True))  # fmt: skip
-    assert actions == ["supervision.report_download"] * 2 + ["supervision.report_issue"]
+    assert actions == ["supervision.report_download"] * 2 + [
+        "supervision.report_issue",
+        "supervision.report_download",
+    ]
     page.goto(f"{live_server.url}/supervision/reports/")
     page.get_by_role("cell", name="京信用函〔2026〕1号").wait_for()
     assert Letter.objects.filter(kind="report").count() == 1

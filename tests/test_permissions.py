@@ -131,6 +131,8 @@ def url_for(path: str, name: str, req, candidate, letter, agency) -> str:
         pk = workstation_for(req.unit)[0].pk  # a workstation of the request's unit
     elif name.startswith(("supervision_risk_", "supervision_plan_", "supervision_consultation_")):
         pk = register_record(name, req.unit).pk  # a record of the request's unit
+    elif name == "supervision_report_file":
+        pk = issued_report(req).pk  # a 通报 the request's unit issued
     elif name in ("supervision_spot_check", "supervision_finding_close"):
         finding = spot_finding(req)  # a spot check of the request's unit, with its finding
         pk = finding.item.spot_check_id if name == "supervision_spot_check" else finding.pk
@@ -146,6 +148,21 @@ def url_for(path: str, name: str, req, candidate, letter, agency) -> str:
     if name == "request_template_file":
         url += f"?agency={agency.pk}&kind=recruitment"
     return url
+
+
+def issued_report(req):
+
+    from gongxin.documents.models import Letter
+    from gongxin.supervision import report_services
+    from gongxin.supervision.periods import Period
+    from gongxin.supervision.reports import UNIT, ReportSpec
+
+    found = Letter.objects.filter(unit=req.unit, kind="report").first()
+    if found is None:
+        boss = req.unit.staff.filter(role_grants__role=Role.SUPERVISOR).first()
+        spec = ReportSpec(UNIT, Period(TODAY - dt.timedelta(days=30), TODAY), "省公务员局")
+        found, _ = report_services.issue(boss, spec)
+    return found
 
 
 def spot_finding(req):

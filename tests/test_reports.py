@@ -312,9 +312,15 @@ def test_issuing_numbers_signs_and_stores_the_report_once(world, client):
         and "签发前请核对草稿并勾选确认" in unconfirmed.content.decode()
     )
     assert not Letter.objects.exists() and not _events("supervision.report_issue")
-    answer = client.post("/supervision/reports/issue/", {**QUARTER, "confirmed": "on"})
-    assert answer.status_code == 200, answer.content.decode()
+    issued = client.post("/supervision/reports/issue/", {**QUARTER, "confirmed": "on"},
+                         follow=True)  # fmt: skip
+    # Back on the page (a reload does not issue again), told the number, the file listed.
+    assert issued.redirect_chain == [("/supervision/reports/", 302)]
     letter = Letter.objects.get(kind="report")
+    listed = issued.content.decode()
+    assert "已签发京信用函〔2026〕1号" in listed and "2026-01-01 至 2026-02-28" in listed
+    answer = client.get(f"/supervision/reports/{letter.pk}.pdf")
+    assert answer.status_code == 200
     assert letter.document_number == "京信用函〔2026〕1号" and letter.item_count == 0
     reader = PdfReader(io.BytesIO(answer.content))
     text = re.sub(r"\s+", "", "".join(p.extract_text() for p in reader.pages))
@@ -324,11 +330,12 @@ def test_issuing_numbers_signs_and_stores_the_report_once(world, client):
     (ARTIFACTS / "report-issued.pdf").write_bytes(answer.content)  # to look at
     verified = client.get(f"/verify/{letter.verification_code}/").content.decode()
     assert "验证码有效：该通报由本系统签发" in verified and "人选人数" not in verified
+    assert len(_events("supervision.report_download")) == 1  # the signed file, once
     [event] = _events("supervision.report_issue")
     assert event.detail["document_number"] == "京信用函〔2026〕1号"
     assert (
         client.post("/supervision/reports/issue/", {**QUARTER, "confirmed": "on"}).status_code
-        == 200
+        == 302
     )
     assert list(Letter.objects.filter(kind="report").values_list("number", flat=True)) == [2, 1]
     assert "京信用函〔2026〕2号" in client.get("/supervision/reports/").content.decode()
@@ -344,3 +351,13 @@ def test_only_supervisors_reach_the_reports(world, client, role):
                 "/supervision/reports/draft.docx"):  # fmt: skip
         assert client.get(url, QUARTER).status_code == 404
     assert client.post("/supervision/reports/issue/", QUARTER).status_code == 404
+
+
+def test_a_units_report_is_addressed_to_its_own_regions_authority_by_default():
+    from types import SimpleNamespace as Unit
+
+    from gongxin.supervision.reports import NATIONAL_ADDRESSEE, default_addressee
+
+    assert default_addressee(Unit(name="北京市公共信用信息中心"), UNIT) == "北京市公务员主管部门"
+    assert default_addressee(Unit(name="广东省公共信用信息中心"), UNIT) == "广东省公务员主管部门"
+    assert default_addressee(Unit(name="国家公共信用信息中心"), NATIONAL) == NATIONAL_ADDRESSEE

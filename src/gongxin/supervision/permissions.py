@@ -48,6 +48,7 @@ ROUTES |= {
     "supervision_report_docx": Role.SUPERVISOR,
     "supervision_report_pdf": Role.SUPERVISOR,
     "supervision_report_issue": Role.SUPERVISOR,  # POST only
+    "supervision_report_file": Role.SUPERVISOR,  # an issued one, of the unit
 }
 MENU += (("supervision_reports", "通报"),)
 

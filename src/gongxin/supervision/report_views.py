@@ -8,15 +8,19 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from gongxin.audit.models import AuditEvent
+from gongxin.audit.services import record
 from gongxin.core import clock
 from gongxin.core.dates import zh_date
 from gongxin.core.text import InvalidText, clean
+from gongxin.documents.integrity import opened
 from gongxin.documents.models import Letter
 from gongxin.documents.services import ResultCheckFailed
 from gongxin.documents.signing import SigningUnavailable
@@ -25,11 +29,11 @@ from gongxin.platform.views import error_page
 from gongxin.supervision import report_services
 from gongxin.supervision.figures import Period
 from gongxin.supervision.reports import (
-    DEFAULT_ADDRESSEE,
     KINDS,
     NATIONAL,
     UNIT,
     ReportSpec,
+    default_addressee,
     may_report,
     period_words,
 )
@@ -61,7 +65,7 @@ class ReportForm(forms.Form):
         "invalid": "统计截止日期应为日期，如 2026-03-31"})  # fmt: skip
     addressee = forms.CharField(
         label="主送机关", required=False, max_length=60,
-        help_text="不填时：本单位通报主送「省公务员主管部门」，各省通报主送"
+        help_text="不填时：本单位通报主送本地区公务员主管部门，各省通报主送"
                   "「各省、自治区、直辖市公共信用信息中心」。",
         error_messages={"max_length": "主送机关不能超过 60 个字"},
     )  # fmt: skip
@@ -72,8 +76,11 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, staff=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.unit = getattr(staff, "unit", None)
         if staff is not None and not may_report(staff, NATIONAL):
             self.fields["kind"].choices = [(UNIT, KINDS[UNIT])]
+            own = default_addressee(self.unit, UNIT)
+            self.fields["addressee"].help_text = f"不填时主送「{own}」。"
 
     def clean_addressee(self) -> str:
         try:
@@ -98,11 +105,17 @@ class ReportForm(forms.Form):
         data = self.cleaned_data
         kind = data["kind"]
         return ReportSpec(kind, Period(data["start"], data["end"]),
-                          data["addressee"] or DEFAULT_ADDRESSEE[kind])  # fmt: skip
+                          data["addressee"] or default_addressee(self.unit, kind))  # fmt: skip
 
 
 def _page(request, form, status=200):
-    issued = Letter.objects.restrict(request.staff, "view").filter(kind="report")[:20]
+    issued = list(Letter.objects.restrict(request.staff, "view").filter(kind="report")[:20])
+    periods = dict(AuditEvent.objects.filter(
+        action="supervision.report_issue", object_id__in=[str(x.pk) for x in issued],
+    ).values_list("object_id", "detail__period"))  # fmt: skip
+    for letter in issued:  # the period as recorded at 签发: 2026-01-01~2026-03-31
+        start, _, end = (periods.get(str(letter.pk)) or "").partition("~")
+        letter.period = f"{start} 至 {end}" if end else ""
     return render(request, "supervision/reports_page.html",
                   {"form": form, "issued": issued}, status=status)  # fmt: skip
 
@@ -160,12 +173,13 @@ def report_pdf(request):
 @requires("supervision_report_issue")
 @require_POST
 def report_issue(request):
-    """签发: the numbered, signed PDF, stored as a letter of the unit; downloaded at once."""
+    """签发: the numbered, signed PDF, stored as a letter of the unit; then back to the page, which
+    lists it for download (a reload does not issue it again)."""
     spec, refused = _chosen(request, request.POST, issuing=True)
     if refused is not None:
         return refused
     try:
-        letter, pdf = report_services.issue(request.staff, spec)
+        letter, _ = report_services.issue(request.staff, spec)
     except (ResultCheckFailed, SigningUnavailable, report_services.ReportBusy) as exc:
         message = {ResultCheckFailed: "；".join(getattr(exc, "problems", [])),
                    SigningUnavailable: str(exc),
@@ -173,4 +187,22 @@ def report_issue(request):
         message = message[type(exc)]
         return error_page(request, 409, "通报未签发", message or "未能签发",
                           back=(reverse("supervision_reports"), "返回通报"))  # fmt: skip
-    return _file(pdf, "pdf", letter.document_number)
+    messages.success(request, f"已签发{letter.document_number}：可在下方「已签发的通报」中下载")
+    return redirect("supervision_reports")  # the form is not posted twice by a reload
+
+
+@requires("supervision_report_file")
+def report_file(request, pk: int):
+    """An issued 通报 as it was signed (the stored PDF, checked against its digest), to the
+    unit's supervisors; each download recorded once."""
+    letter = Letter.objects.restrict(request.staff, "view").filter(kind="report").get_or_404(pk=pk)
+    stored = letter.files.filter(kind="pdf").first()
+    if stored is None:
+        raise Http404
+    data, problem = opened(stored)
+    if problem:
+        return error_page(request, 409, "通报不能下载", problem,
+                          back=(reverse("supervision_reports"), "返回通报"))  # fmt: skip
+    record(request.staff, "supervision.report_download", letter, format="pdf",
+           document_number=letter.document_number)  # fmt: skip
+    return _file(data, "pdf", letter.document_number)

@@ -20,7 +20,18 @@ from gongxin.supervision.tables import ranked
 
 UNIT, NATIONAL = "unit", "national"
 KINDS = {UNIT: "本单位工作情况通报", NATIONAL: "各省工作情况通报（国家级）"}
-DEFAULT_ADDRESSEE = {UNIT: "省公务员主管部门", NATIONAL: "各省、自治区、直辖市公共信用信息中心"}
+NATIONAL_ADDRESSEE = "各省、自治区、直辖市公共信用信息中心"
+
+
+def default_addressee(unit, kind: str) -> str:
+    """主送 when none is typed: the provinces for the national 通报; for a unit's, the
+    civil-service authority of its own region (北京市公共信用信息中心 → 北京市公务员主管部门)."""
+    if kind == NATIONAL:
+        return NATIONAL_ADDRESSEE
+    region = unit.name.removesuffix("公共信用信息中心")
+    return f"{region}公务员主管部门" if region != unit.name else "公务员主管部门"
+
+
 CLOSING = "特此通报。"
 
 

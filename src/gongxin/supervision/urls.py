@@ -50,6 +50,9 @@ urlpatterns: list = [
     ),
     path("supervision/reports/draft.pdf", report_views.report_pdf, name="supervision_report_pdf"),
     path("supervision/reports/issue/", report_views.report_issue, name="supervision_report_issue"),
+    path(
+        "supervision/reports/<id:pk>.pdf", report_views.report_file, name="supervision_report_file"
+    ),
 ]
 
 # 抽查抽检 (gongxin.supervision.spotcheck_views)
