@@ -96,8 +96,11 @@ def _monthly(rows: tuple, fmt: str) -> bytes:
         ax.set_ylabel("查询需求（件）")
         ax.set_title("各月收文及反馈情况", color=INK)
         ax.yaxis.get_major_locator().set_params(integer=True)
-        fig.legend(frameon=False, fontsize=9, loc="outside lower center", ncols=3)
-        if not months:
+        if months:
+            fig.legend(frameon=False, fontsize=9, loc="outside lower center", ncols=3)
+        else:  # nothing to draw: an empty frame from 0, and why, not a legend of nothing
+            ax.set_ylim(0, 1)
+            ax.set_yticks([])
             ax.text(0.5, 0.5, "本期无查询需求", ha="center", va="center", transform=ax.transAxes)
     return _save(plt, fig, style, fmt)
 
@@ -119,15 +122,18 @@ def _turnaround(distribution: tuple, fmt: str) -> bytes:
         ax.bar(days, counts, color=colours)
         ax.axvline(DEADLINE_WORKDAYS + 0.5, color=LIMIT, linestyle="--", linewidth=1.5,
                    label=f"办结时限：{DEADLINE_WORKDAYS}个工作日")  # fmt: skip
-        fig.legend(frameon=False, fontsize=9, loc="outside lower center")
+        if dist:
+            fig.legend(frameon=False, fontsize=9, loc="outside lower center")
         ax.set_xlabel("办理用时（工作日，自收文次日起算至首次反馈）")
         ax.set_ylabel("查询需求（件）")
         ax.set_title("办理用时分布", color=INK)
         ax.set_xticks(days)
         ax.yaxis.get_major_locator().set_params(integer=True)
-        if not dist:
-            ax.text(0.5, 0.5, "本期无已反馈的查询需求", ha="center", va="center",
-                    transform=ax.transAxes)  # fmt: skip
+        if not dist:  # an empty frame from 0; the words clear of the limit's line
+            ax.set_ylim(0, 1)
+            ax.set_yticks([])
+            ax.text(0.5, 0.75, "本期无已反馈的查询需求", ha="center", va="center",
+                    transform=ax.transAxes, backgroundcolor="white")  # fmt: skip
     return _save(plt, fig, style, fmt)
 
 
