@@ -21,14 +21,18 @@ can rely on them):
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import TruncDate
+import chinese_calendar
+from django.db import transaction
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import TruncDate, TruncMonth
 
 from gongxin.core import clock
 from gongxin.core.workdays import DEADLINE_WORKDAYS, CalendarUnavailable
 from gongxin.inquiry.choices import (
+    CLOSED_STATES,
     OPEN_STATES,
     CandidateResult,
     ExtensionKind,
@@ -47,8 +51,10 @@ from gongxin.inquiry.models import (
 )
 from gongxin.inquiry.rules import REVIEWS_NEEDED
 from gongxin.platform.calendar import work_calendar
+from gongxin.platform.models import CalendarYear
 from gongxin.platform.roles import Role
 from gongxin.supervision import consultations, spotchecks
+from gongxin.supervision.models import RequestTally
 from gongxin.supervision.periods import Period
 
 
@@ -199,13 +205,20 @@ class LocalDate(TruncDate):
         return f"date({sql}, '{minutes:+d} minutes')", params
 
 
-def _cohort(ids, period, prefix=""):
-    return Q(**{f"{prefix}unit_id__in": ids,
-                f"{prefix}received_on__range": (period.start, period.end)})  # fmt: skip
+def _cohort(ids, period) -> QuerySet:
+    """The requests of ``ids`` received in ``period``: every figure's cohort."""
+    return InquiryRequest.objects.filter(unit_id__in=ids,
+                                         received_on__range=(period.start, period.end))  # fmt: skip
 
 
-def _rounds(ids, period, today):
-    """Per (unit, 收文日期, local date of the first 反馈): requests, and of them the extended,
+# Each query below counts a set of requests (a queryset: the cohort's open ones, or closed ones
+# to tally), grouped by unit (``by="unit"``) or by request (``by="request"``, for the tallies):
+# one definition of each count, whichever way it is grouped.
+KEYS = {"unit": "unit_id", "request": "id"}
+
+
+def _rounds(requests, today, by="unit"):
+    """Per (key, 收文日期, local date of the first 反馈): requests, and of them the extended,
     corrected, returned, pending and overdue ones (counted in SQL)."""
     extended = Extension.objects.filter(
         request=OuterRef("request_id"), kind=ExtensionKind.EXTENSION
@@ -213,9 +226,9 @@ def _rounds(ids, period, today):
     open_ = Q(issued_at__isnull=True, request__state__in=OPEN_STATES)
     late = Q(issued_on__gt=F("request__deadline")) | (open_ & Q(request__deadline__lt=today))
     return (
-        Round.objects.filter(_cohort(ids, period, "request__"), number=1)
+        Round.objects.filter(request__in=requests, number=1)
         .annotate(issued_on=LocalDate("issued_at"))
-        .values("issued_on", unit=F("request__unit_id"), received=F("request__received_on"))
+        .values("issued_on", key=F(f"request__{KEYS[by]}"), received=F("request__received_on"))
         .order_by()
         .annotate(
             n=Count("id"), extended=Count("id", filter=Q(Exists(extended))),
@@ -231,20 +244,20 @@ def _count(queryset):
     return Subquery(queryset.order_by().annotate(n=Func(F("id"), function="COUNT")).values("n"))
 
 
-def _agencies(ids, period):
-    """Per (unit, agency, kind): requests, and their candidates in force (counted per request
+def _agencies(requests, by="unit"):
+    """Per (key, agency, kind): requests, and their candidates in force (counted per request
     through its index, then summed)."""
     candidates = Candidate.objects.filter(request=OuterRef("pk"), until_round__isnull=True)
     return (
-        InquiryRequest.objects.filter(_cohort(ids, period))
-        .values("unit_id", "kind", agency_name=F("agency__name"))
+        InquiryRequest.objects.filter(pk__in=requests)
+        .values("kind", key=F(KEYS[by]), agency_name=F("agency__name"))
         .order_by()
         .annotate(n=Count("id"), candidates=Sum(_count(candidates)))
     )
 
 
-def _results(ids, period):
-    """Per (unit, result): the candidates of each request's last issued round (the current
+def _results(requests, by="unit"):
+    """Per (key, result): the candidates of each request's last issued round (the current
     round when it is issued, else the one before it: a 更正 opens only after an issue), as that
     round's last screening decided them (none when the candidates were changed after it)."""
     last_issued = Q(request__state=RequestState.ISSUED, round=F("request__round")) | Q(
@@ -254,30 +267,97 @@ def _results(ids, period):
         request=OuterRef("request_id"), round=OuterRef("round"), id__gt=OuterRef("id")
     )
     screenings = Screening.objects.filter(
-        last_issued, ~Exists(later), _cohort(ids, period, "request__"), outdated=False
+        last_issued, ~Exists(later), request__in=requests, outdated=False
     )
     return (
         Finding.objects.filter(screening__in=screenings)
         .exclude(result=CandidateResult.PENDING)
-        .values("result", unit=F("screening__request__unit_id"))
+        .values("result", key=F(f"screening__request__{KEYS[by]}"))
         .order_by()
         .annotate(n=Count("id"))
     )
 
 
-def _reviews(ids, period):
-    """Per (unit, candidate, round) reviewed by enough reviewers: whether they disagreed."""
+def _reviews(requests, by="unit"):
+    """Per (key, candidate, round) reviewed by enough reviewers: whether they disagreed."""
     return (
-        Review.objects.filter(
-            set_aside_by__isnull=True, candidate__request__unit_id__in=ids,
-            candidate__request__received_on__range=(period.start, period.end),
-        )
-        .values("candidate_id", "round", unit=F("candidate__request__unit_id"))
+        Review.objects.filter(set_aside_by__isnull=True, candidate__request__in=requests)
+        .values("candidate_id", "round", key=F(f"candidate__request__{KEYS[by]}"))
         .order_by()
         .annotate(n=Count("id"), decisions=Count("decision", distinct=True))
         .filter(n__gte=REVIEWS_NEEDED)
-        .values_list("unit", "decisions")
+        .values_list("key", "decisions")
     )  # fmt: skip
+
+
+class _Days:
+    """Working days from 收文日期 to a local 反馈 date, each pair counted once per load; None
+    when a year has no schedule (counted, not timed)."""
+
+    def __init__(self):
+        self.calendar, self.spans = work_calendar(), {}
+
+    def __call__(self, received, issued_on) -> int | None:
+        if issued_on is None:
+            return None
+        if (received, issued_on) not in self.spans:
+            try:
+                self.spans[received, issued_on] = self.calendar.workdays_between(
+                    received, issued_on
+                )
+            except CalendarUnavailable:
+                self.spans[received, issued_on] = None
+        return self.spans[received, issued_on]
+
+
+def calendar_stamp() -> str:
+    """Which calendar working days were counted with: the entered years and the package's
+    version; a tally counted with another is counted again."""
+    entered = list(CalendarYear.objects.order_by("year").values_list("year", "entered_at"))
+    seen = repr((entered, getattr(chinese_calendar, "__version__", "")))
+    return hashlib.sha256(seen.encode()).hexdigest()[:16]
+
+
+TALLY_BATCH = 2000  # requests tallied per round of queries
+
+
+def refresh_tallies(cohort, today, stamp: str, days: _Days) -> int:
+    """Count again the closed requests of ``cohort`` whose tally is missing or keyed otherwise
+    (another round, state or calendar), and drop the tallies of requests reopened since: then
+    the tallies of the cohort are exactly its closed requests'. Returns how many were counted."""
+    RequestTally.objects.filter(request__in=cohort.filter(state__in=OPEN_STATES)).delete()
+    fresh = RequestTally.objects.filter(request=OuterRef("pk"), round=OuterRef("round"),
+                                        state=OuterRef("state"), calendar=stamp)  # fmt: skip
+    stale = list(cohort.filter(state__in=CLOSED_STATES).filter(~Exists(fresh))
+                 .values_list("pk", flat=True))  # fmt: skip
+    for start in range(0, len(stale), TALLY_BATCH):
+        chunk = InquiryRequest.objects.filter(pk__in=stale[start : start + TALLY_BATCH])
+        rows = {pk: RequestTally(request_id=pk, unit_id=unit, received_on=received,
+                                 agency_id=agency, kind=kind, round=rnd, state=state,
+                                 calendar=stamp)
+                for pk, unit, received, agency, kind, rnd, state in chunk.values_list(
+                    "pk", "unit_id", "received_on", "agency_id", "kind", "round", "state")
+                }  # fmt: skip
+        for row in _rounds(chunk, today, "request"):
+            tally = rows[row["key"]]
+            tally.workdays = days(row["received"], row["issued_on"])
+            tally.extended, tally.corrected = bool(row["extended"]), bool(row["corrected"])
+            tally.returned, tally.overdue = bool(row["returned"]), bool(row["overdue"])
+        for row in _agencies(chunk, "request"):
+            rows[row["key"]].candidates = row["candidates"] or 0
+        for row in _results(chunk, "request"):
+            rows[row["key"]].decided += row["n"]
+            rows[row["key"]].listed += row["n"] if row["result"] == CandidateResult.LISTED else 0
+        for key, decisions in _reviews(chunk, "request"):
+            rows[key].reviews += 1
+            rows[key].disagreements += 1 if decisions > 1 else 0
+        with transaction.atomic():  # two loads counting the same request write the same row
+            RequestTally.objects.bulk_create(
+                rows.values(), update_conflicts=True, unique_fields=["request"],
+                update_fields=[f.name for f in RequestTally._meta.concrete_fields
+                               if not f.primary_key],
+            )  # fmt: skip
+    return len(stale)
 
 
 def _workload(ids, period) -> tuple[PersonLoad, ...]:
@@ -345,45 +425,72 @@ class _Tally:
 
 
 def _tally(units, period: Period) -> tuple[dict[str, str], dict[int, _Tally], _Tally]:
+    """Every count of ``units`` for ``period``: the closed requests from their tallies (counted
+    again first where stale: refresh_tallies), the open ones from the rows."""
     codes = _unit_ids(units)
     ids = list(codes)
     each = {pk: _Tally() for pk in ids}
     total = _Tally()
-    calendar, today, spans = work_calendar(), clock.today(), {}
-    for row in _rounds(ids, period, today):
-        n, received, issued_on = row["n"], row["received"], row["issued_on"]
-        days = None
-        if issued_on is not None:
-            if (received, issued_on) not in spans:
-                try:
-                    spans[received, issued_on] = calendar.workdays_between(received, issued_on)
-                except CalendarUnavailable:  # no schedule that year: counted, not timed
-                    spans[received, issued_on] = None
-            days = spans[received, issued_on]
-        for tally in (each[row["unit"]], total):
+    today, days, stamp = clock.today(), _Days(), calendar_stamp()
+    cohort = _cohort(ids, period)
+    refresh_tallies(cohort, today, stamp, days)
+    live = cohort.filter(state__in=OPEN_STATES)
+
+    def add(unit, month, timed, n, extended, corrected, overdue, returned, pending):
+        for tally in (each[unit], total):
             tally.requests += n
-            tally.extended += row["extended"]
-            tally.corrected += row["corrected"]
-            tally.overdue += row["overdue"]
-            tally.returned += row["returned"]
-            tally.pending += row["pending"]
-            month_row = tally.months.setdefault(received.replace(day=1), [0, 0, 0, 0])
+            tally.extended += extended
+            tally.corrected += corrected
+            tally.overdue += overdue
+            tally.returned += returned
+            tally.pending += pending
+            month_row = tally.months.setdefault(month, [0, 0, 0, 0])
             month_row[0] += n
-            month_row[3] += row["overdue"]
-            if days is not None:
-                tally.days[days] = tally.days.get(days, 0) + n
+            month_row[3] += overdue
+            if timed is not None:
+                tally.days[timed] = tally.days.get(timed, 0) + n
                 month_row[1] += n
-                month_row[2] += n if days <= DEADLINE_WORKDAYS else 0
-    for row in _agencies(ids, period):
-        for tally in (each[row["unit_id"]], total):
+                month_row[2] += n if timed <= DEADLINE_WORKDAYS else 0
+
+    # After the refresh, the cohort's tallies are exactly its closed requests' (read by their
+    # own indexed columns: a closed request's unit, date, agency and kind do not change).
+    closed = RequestTally.objects.filter(unit_id__in=ids,
+                                         received_on__range=(period.start, period.end))  # fmt: skip
+    for row in (closed.values("unit_id", "workdays", month=TruncMonth("received_on")).order_by()
+                .annotate(n=Count("pk"), ext=Count("pk", filter=Q(extended=True)),
+                          cor=Count("pk", filter=Q(corrected=True)),
+                          late=Count("pk", filter=Q(overdue=True)),
+                          ret=Count("pk", filter=Q(returned=True)))):  # fmt: skip
+        add(row["unit_id"], row["month"], row["workdays"], row["n"], row["ext"], row["cor"],
+            row["late"], row["ret"], 0)  # fmt: skip
+    for row in _rounds(live, today):
+        add(row["key"], row["received"].replace(day=1), days(row["received"], row["issued_on"]),
+            row["n"], row["extended"], row["corrected"], row["overdue"], row["returned"],
+            row["pending"])  # fmt: skip
+    agencies = list(_agencies(live)) + [
+        {**row, "key": row["unit_id"]} for row in
+        closed.values("unit_id", "kind", agency_name=F("agency__name"))
+        .order_by().annotate(n=Count("pk"), candidates=Sum("candidates"))
+    ]  # fmt: skip
+    for row in agencies:
+        for tally in (each[row["key"]], total):
             counts = tally.agency(row["agency_name"], row["kind"])
             counts[0] += row["n"]
             counts[1] += row["candidates"] or 0
-    for row in _results(ids, period):
-        for tally in (each[row["unit"]], total):
-            tally.screened += row["n"]
-            tally.listed += row["n"] if row["result"] == CandidateResult.LISTED else 0
-    for unit, decisions in _reviews(ids, period):
+    results = [(row["key"], row["result"], row["n"]) for row in _results(live)]
+    for row in closed.values("unit_id").order_by().annotate(
+            listed=Sum("listed"), decided=Sum("decided"), reviews=Sum("reviews"),
+            disagreements=Sum("disagreements")):  # fmt: skip
+        for tally in (each[row["unit_id"]], total):
+            tally.screened += row["decided"] or 0
+            tally.listed += row["listed"] or 0
+            tally.reviews += row["reviews"] or 0
+            tally.disagreements += row["disagreements"] or 0
+    for unit, result, n in results:
+        for tally in (each[unit], total):
+            tally.screened += n
+            tally.listed += n if result == CandidateResult.LISTED else 0
+    for unit, decisions in _reviews(live):
         for tally in (each[unit], total):
             tally.reviews += 1
             tally.disagreements += 1 if decisions > 1 else 0

@@ -3,7 +3,7 @@ and drills, and the consultation log."""
 
 from django.db import models
 
-from gongxin.accounts.models import PlatformUnit, Staff
+from gongxin.accounts.models import PlatformUnit, RequestingAgency, Staff
 from gongxin.core import clock
 from gongxin.inquiry.models import InquiryRequest
 from gongxin.platform.scope import RestrictedManager
@@ -81,6 +81,46 @@ class Finding(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+
+class RequestTally(models.Model):
+    """A closed request's counts, as the statistics read them (gongxin.supervision.figures).
+
+    A request's figures stop changing when it is closed (反馈 or 退回) until a 更正 reopens it,
+    which changes its round and state; its working days change only with the calendar. So the
+    counts are kept under that key (``round``, ``state``, ``calendar``): a row whose key no
+    longer matches is counted again from the recorded rows before any figure is read. Derived,
+    never edited: the rows remain the record; deleting every tally changes no figure, only the
+    time of the next load."""
+
+    request = models.OneToOneField(InquiryRequest, models.CASCADE, primary_key=True,
+                                   related_name="+")  # fmt: skip
+    unit = models.ForeignKey(PlatformUnit, models.CASCADE, related_name="+")
+    received_on = models.DateField("收文日期")
+    agency = models.ForeignKey(RequestingAgency, models.CASCADE, related_name="+")
+    kind = models.CharField("类别", max_length=16)
+    round = models.PositiveSmallIntegerField("办理轮次")
+    state = models.CharField("状态", max_length=20)
+    calendar = models.CharField("节假日安排版本", max_length=16)
+    workdays = models.SmallIntegerField(
+        "办理用时（工作日）", null=True
+    )  # None: not issued or untimed
+    candidates = models.PositiveIntegerField("人选数", default=0)
+    listed = models.PositiveIntegerField("列入人数", default=0)
+    decided = models.PositiveIntegerField("已定结果人数", default=0)
+    reviews = models.PositiveIntegerField("复核人次", default=0)
+    disagreements = models.PositiveIntegerField("复核不一致", default=0)
+    extended = models.BooleanField("延期", default=False)
+    corrected = models.BooleanField("更正", default=False)
+    returned = models.BooleanField("退回", default=False)
+    overdue = models.BooleanField("超期", default=False)
+
+    class Meta:
+        verbose_name = "统计计数"
+        indexes = [models.Index(fields=["unit", "received_on"], name="tally_unit_received")]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.state} {self.round}"
 
 
 # 风险防范措施台账, 紧急应对预案, 电话咨询 (gongxin.supervision.register_models)
