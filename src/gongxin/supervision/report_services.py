@@ -12,6 +12,7 @@ from django.db import transaction
 
 from gongxin.accounts.choices import UnitLevel
 from gongxin.accounts.models import PlatformUnit
+from gongxin.audit.models import AuditEvent
 from gongxin.audit.services import record
 from gongxin.core import clock
 from gongxin.documents.content import ReportContent
@@ -112,3 +113,16 @@ def _detail(spec: ReportSpec) -> dict:
         "report_kind": spec.kind,
         "period": f"{spec.period.start.isoformat()}~{spec.period.end.isoformat()}",
     }
+
+
+def issued(staff, most: int = 20) -> list[Letter]:
+    """The unit's latest issued 通报 the person may see, each with ``period`` as recorded at
+    签发 (「2026-01-01 至 2026-03-31」; the letter itself does not carry it)."""
+    letters = list(Letter.objects.restrict(staff, "view").filter(kind="report")[:most])
+    periods = dict(AuditEvent.objects.filter(
+        action="supervision.report_issue", object_id__in=[str(x.pk) for x in letters],
+    ).values_list("object_id", "detail__period"))  # fmt: skip
+    for letter in letters:
+        start, _, end = (periods.get(str(letter.pk)) or "").partition("~")
+        letter.period = f"{start} 至 {end}" if end else ""
+    return letters

@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from gongxin.audit.models import AuditEvent
 from gongxin.audit.services import record
 from gongxin.core import clock
 from gongxin.core.dates import zh_date
@@ -109,13 +108,7 @@ class ReportForm(forms.Form):
 
 
 def _page(request, form, status=200):
-    issued = list(Letter.objects.restrict(request.staff, "view").filter(kind="report")[:20])
-    periods = dict(AuditEvent.objects.filter(
-        action="supervision.report_issue", object_id__in=[str(x.pk) for x in issued],
-    ).values_list("object_id", "detail__period"))  # fmt: skip
-    for letter in issued:  # the period as recorded at 签发: 2026-01-01~2026-03-31
-        start, _, end = (periods.get(str(letter.pk)) or "").partition("~")
-        letter.period = f"{start} 至 {end}" if end else ""
+    issued = report_services.issued(request.staff)
     return render(request, "supervision/reports_page.html",
                   {"form": form, "issued": issued}, status=status)  # fmt: skip
 
