@@ -13,7 +13,7 @@ from tests.history import History, at
 
 D = dt.date
 PERIOD = Period(D(2025, 9, 1), D(2026, 2, 28))
-QUERIES = 14  # a national load, however many units and requests (once the tallies are made)
+QUERIES = 16  # a national load, however many units and requests (once the tallies are made)
 TODAY = D(2026, 3, 2)  # Monday
 PEOPLE = [(f"测试人{n}", number) for n, number in enumerate([
     "11010519491231002X", "440524188001010014", "440524198001010013", "650102198507150012",
@@ -173,8 +173,9 @@ def test_a_period_counts_the_requests_received_in_it(units):
 def test_every_unit_side_by_side_and_the_country(units, django_assert_max_num_queries):
     bj, sh, nat = units
     national([bj, sh, nat], PERIOD)  # the first load tallies the closed requests
-    # Then: the calendar's stamp, the stale and reopened tallies (none), three of the tallies,
-    # four of the open requests, the spot checks, the calls.
+    # Then: the calendar (three), the open requests' ids, the reopened and the stale tallies
+    # (none), three over the tallies and the agencies' names, four over the open requests, the
+    # spot checks, the calls.
     with django_assert_max_num_queries(QUERIES):
         total, each = national([bj, sh, nat], PERIOD)
     assert per_unit([bj, sh, nat], PERIOD).keys() == {"bj", "sh", "national"}
@@ -386,3 +387,42 @@ def test_a_chart_is_drawn_once_for_its_numbers_and_again_when_they_change():
     assert charts.monthly_chart(fig(3), "svg") == first
     assert charts._monthly.cache_info().hits == 1
     assert charts.monthly_chart(fig(4), "svg") != first  # other numbers, another chart
+
+
+@pytest.mark.django_db
+def test_the_counts_kept_follow_the_requests_and_the_calendar(units):
+    """A closed request's counts are kept; reopened (a 更正) it is counted from its rows again,
+    and a calendar entered recounts every kept one — the figures never differ from a recount."""
+    from django.db.models import F
+
+    from gongxin.inquiry.choices import CLOSED_STATES, RequestState
+    from gongxin.inquiry.models import InquiryRequest
+    from gongxin.platform.models import CalendarYear
+    from gongxin.supervision.figures import calendar_stamp
+    from gongxin.supervision.models import RequestTally
+
+    every = list(units)
+
+    def recount():
+        RequestTally.objects.all().delete()
+        return national(every, PERIOD)
+
+    national(every, PERIOD)
+    closed = InquiryRequest.objects.filter(
+        state__in=CLOSED_STATES, received_on__range=(PERIOD.start, PERIOD.end))  # fmt: skip
+    assert set(RequestTally.objects.values_list("request_id", flat=True)) == set(
+        closed.values_list("pk", flat=True))  # fmt: skip
+    reopened = closed.filter(state=RequestState.ISSUED).first()
+    InquiryRequest.objects.filter(pk=reopened.pk).update(
+        state=RequestState.ASSIGNED, round=F("round") + 1)  # fmt: skip
+    kept = national(every, PERIOD)
+    assert not RequestTally.objects.filter(request=reopened).exists()
+    assert kept == recount()
+    assert (
+        kept[0].corrected == 2 and kept[0].pending == 3
+    )  # a correction; issued before, not pending
+    stamp = calendar_stamp()
+    CalendarYear.objects.create(year=2031, entered_by="t")
+    assert calendar_stamp() != stamp
+    assert national(every, PERIOD) == kept
+    assert set(RequestTally.objects.values_list("calendar", flat=True)) == {calendar_stamp()}

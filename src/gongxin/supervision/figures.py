@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 import chinese_calendar
 from django.db import transaction
 from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models.functions import TruncDate
 
+from gongxin.accounts.models import RequestingAgency
 from gongxin.core import clock
 from gongxin.core.workdays import DEADLINE_WORKDAYS, CalendarUnavailable
 from gongxin.inquiry.choices import (
@@ -321,11 +322,12 @@ def calendar_stamp() -> str:
 TALLY_BATCH = 2000  # requests tallied per round of queries
 
 
-def refresh_tallies(cohort, today, stamp: str, days: _Days) -> int:
+def refresh_tallies(cohort, opened: list[int], today, stamp: str, days: _Days) -> int:
     """Count again the closed requests of ``cohort`` whose tally is missing or keyed otherwise
-    (another round, state or calendar), and drop the tallies of requests reopened since: then
+    (another round, state or calendar), and drop the tallies of its open requests (``opened``:
+    reopened since they were counted): then
     the tallies of the cohort are exactly its closed requests'. Returns how many were counted."""
-    RequestTally.objects.filter(request__in=cohort.filter(state__in=OPEN_STATES)).delete()
+    RequestTally.objects.filter(request_id__in=opened).delete()
     fresh = RequestTally.objects.filter(request=OuterRef("pk"), round=OuterRef("round"),
                                         state=OuterRef("state"), calendar=stamp)  # fmt: skip
     stale = list(cohort.filter(state__in=CLOSED_STATES).filter(~Exists(fresh))
@@ -333,8 +335,8 @@ def refresh_tallies(cohort, today, stamp: str, days: _Days) -> int:
     for start in range(0, len(stale), TALLY_BATCH):
         chunk = InquiryRequest.objects.filter(pk__in=stale[start : start + TALLY_BATCH])
         rows = {pk: RequestTally(request_id=pk, unit_id=unit, received_on=received,
-                                 agency_id=agency, kind=kind, round=rnd, state=state,
-                                 calendar=stamp)
+                                 month=received.replace(day=1), agency_id=agency,
+                                 kind=kind, round=rnd, state=state, calendar=stamp)
                 for pk, unit, received, agency, kind, rnd, state in chunk.values_list(
                     "pk", "unit_id", "received_on", "agency_id", "kind", "round", "state")
                 }  # fmt: skip
@@ -433,8 +435,10 @@ def _tally(units, period: Period) -> tuple[dict[str, str], dict[int, _Tally], _T
     total = _Tally()
     today, days, stamp = clock.today(), _Days(), calendar_stamp()
     cohort = _cohort(ids, period)
-    refresh_tallies(cohort, today, stamp, days)
-    live = cohort.filter(state__in=OPEN_STATES)
+    # The open requests are few (the closed are kept): read once, named by id to each query.
+    opened = list(cohort.filter(state__in=OPEN_STATES).values_list("pk", flat=True))
+    refresh_tallies(cohort, opened, today, stamp, days)
+    live = InquiryRequest.objects.filter(pk__in=opened)
 
     def add(unit, month, timed, n, extended, corrected, overdue, returned, pending):
         for tally in (each[unit], total):
@@ -456,7 +460,7 @@ def _tally(units, period: Period) -> tuple[dict[str, str], dict[int, _Tally], _T
     # own indexed columns: a closed request's unit, date, agency and kind do not change).
     closed = RequestTally.objects.filter(unit_id__in=ids,
                                          received_on__range=(period.start, period.end))  # fmt: skip
-    for row in (closed.values("unit_id", "workdays", month=TruncMonth("received_on")).order_by()
+    for row in (closed.values("unit_id", "workdays", "month").order_by()
                 .annotate(n=Count("pk"), ext=Count("pk", filter=Q(extended=True)),
                           cor=Count("pk", filter=Q(corrected=True)),
                           late=Count("pk", filter=Q(overdue=True)),
@@ -467,9 +471,10 @@ def _tally(units, period: Period) -> tuple[dict[str, str], dict[int, _Tally], _T
         add(row["key"], row["received"].replace(day=1), days(row["received"], row["issued_on"]),
             row["n"], row["extended"], row["corrected"], row["overdue"], row["returned"],
             row["pending"])  # fmt: skip
+    names = dict(RequestingAgency.objects.values_list("pk", "name"))
     agencies = list(_agencies(live)) + [
-        {**row, "key": row["unit_id"]} for row in
-        closed.values("unit_id", "kind", agency_name=F("agency__name"))
+        {**row, "key": row["unit_id"], "agency_name": names[row["agency_id"]]} for row in
+        closed.values("unit_id", "kind", "agency_id")
         .order_by().annotate(n=Count("pk"), candidates=Sum("candidates"))
     ]  # fmt: skip
     for row in agencies:

@@ -97,6 +97,7 @@ class RequestTally(models.Model):
                                    related_name="+")  # fmt: skip
     unit = models.ForeignKey(PlatformUnit, models.CASCADE, related_name="+")
     received_on = models.DateField("收文日期")
+    month = models.DateField("收文月份")  # the first day of received_on's month
     agency = models.ForeignKey(RequestingAgency, models.CASCADE, related_name="+")
     kind = models.CharField("类别", max_length=16)
     round = models.PositiveSmallIntegerField("办理轮次")
