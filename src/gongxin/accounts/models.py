@@ -11,6 +11,7 @@ from django.db import models
 
 from gongxin.accounts.choices import AgencyLevel, UnitLevel
 from gongxin.core import clock
+from gongxin.core.dates import add_months
 from gongxin.platform.errors import InvalidSubmission, Problem
 from gongxin.platform.roles import Role
 from gongxin.platform.scope import RestrictedManager
@@ -106,15 +107,6 @@ class Staff(models.Model):
         unit's ``tenure_months`` after ``post_since``, the same day of the month (the month's
         last day when it has no such day: 31 August + 6 months is 28 or 29 February)."""
         return add_months(self.post_since, self.unit.tenure_months)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` moved ``months`` calendar months on, clamped to the end of a shorter month."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
-    return dt.date(year, month, min(day.day, last))
 
 
 class RoleGrant(models.Model):

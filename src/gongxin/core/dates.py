@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from functools import lru_cache
@@ -52,3 +53,11 @@ def coerce_date(value: object) -> dt.date | None:
 def zh_date(day: dt.date) -> str:
     """2026年11月27日: Arabic numerals, no zero padding (GB/T 9704)."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved ``months`` calendar months on, clamped to the end of a shorter month
+    (2024-02-29 + 24 months → 2026-02-28; 01-31 + 1 → 02-28)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))

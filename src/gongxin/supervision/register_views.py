@@ -9,7 +9,6 @@ the field they name; a refused form changes nothing.
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django import forms
 from django.contrib import messages
@@ -17,15 +16,13 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from openpyxl import Workbook
 
 from gongxin.audit.services import record
 from gongxin.core import clock
 from gongxin.core.dates import InvalidDate, coerce_date
-from gongxin.core.text import spreadsheet_cell
 from gongxin.platform.errors import InvalidSubmission, WorkflowError
 from gongxin.platform.permissions import requires
-from gongxin.supervision import consultations, registers
+from gongxin.supervision import consultations, registers, workbook
 from gongxin.supervision import register_forms as f
 from gongxin.supervision.figures import Period
 from gongxin.supervision.register_models import (
@@ -37,8 +34,6 @@ from gongxin.supervision.register_models import (
     RiskReview,
     RiskStatus,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _submit(form: forms.Form, act):
@@ -66,19 +61,7 @@ def _form_page(request, form, *, title: str, submit: str, back: str, intro: str 
 
 
 def _xlsx(sheets: list[tuple[str, list[str], list[list]]], name: str) -> HttpResponse:
-    """A workbook of (title, header, rows) sheets, every cell safe from formula injection."""
-    book = Workbook(write_only=True)
-    for title, header, rows in sheets:
-        sheet = book.create_sheet(title)
-        sheet.append(header)
-        for row in rows:
-            sheet.append([spreadsheet_cell(v) for v in row])
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}-{clock.today()}.xlsx"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return workbook.download(workbook.plain(sheets), f"{name}-{clock.today()}.xlsx")
 
 
 def _day(value: dt.date | None) -> str:

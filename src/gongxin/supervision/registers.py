@@ -9,7 +9,6 @@ with WorkflowError before changing anything, and records exactly one trail event
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
@@ -19,6 +18,7 @@ from django.db.models import Q
 from gongxin.accounts.models import Staff
 from gongxin.audit.services import record
 from gongxin.core import clock
+from gongxin.core.dates import add_months
 from gongxin.platform.errors import WorkflowError, invalid
 from gongxin.platform.panels import Panel, provider
 from gongxin.platform.permissions import allowed
@@ -40,7 +40,6 @@ from gongxin.supervision.register_models import (
 MANAGE = Role.SUPERVISOR
 
 TITLE_MAX = 100
-TEXT_MAX = 2000
 REASON_MAX = 200
 
 
@@ -64,13 +63,6 @@ def emergency_plans(staff, action: str) -> Q | None:
 
 
 # --- dates --------------------------------------------------------------------------------------
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later (the month's last day when it has no such day)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def overdue_risks(staff, today: dt.date | None = None):

@@ -3,20 +3,14 @@ gongxin.supervision.rotation and gongxin.supervision.reminders."""
 
 from __future__ import annotations
 
-import io
-
-from django.http import HttpResponse
 from django.shortcuts import render
-from openpyxl import Workbook
 
 from gongxin.audit.services import record
 from gongxin.core import clock
-from gongxin.core.text import spreadsheet_cell
 from gongxin.platform.permissions import allowed, requires
 from gongxin.platform.roles import Role
-from gongxin.supervision import reminders, rotation
+from gongxin.supervision import reminders, rotation, workbook
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROTATION_COLUMNS = ["姓名", "账号", "角色", "事项", "日期", "剩余天数", "今日是否参加抽取",
                     "不参加抽取的原因"]  # fmt: skip
 
@@ -48,23 +42,14 @@ def _drawn(c: rotation.Concern) -> str:
 def rotation_export(request):
     """The same list as XLSX (staff only: no candidate is in it)."""
     concerns = rotation.rotation(request.staff.unit_id)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("定期轮换与业务培训")
-    sheet.append(ROTATION_COLUMNS)
-    for c in concerns:
-        row = [c.person.full_name, c.person.user.get_username(), _roles(c.person), c.label,
-               c.day.isoformat() if c.day else "", c.days_left if c.day else "", _drawn(c),
-               "；".join(f"{roles}：{reason}" for roles, reason in c.blockers)]  # fmt: skip
-        sheet.append([spreadsheet_cell(v) for v in row])
-    out = io.BytesIO()
-    book.save(out)
+    rows = [[c.person.full_name, c.person.user.get_username(), _roles(c.person), c.label,
+             c.day.isoformat() if c.day else "", c.days_left if c.day else "", _drawn(c),
+             "；".join(f"{roles}：{reason}" for roles, reason in c.blockers)]
+            for c in concerns]  # fmt: skip
+    body = workbook.plain([("定期轮换与业务培训", ROTATION_COLUMNS, rows)])
     unit = ("PlatformUnit", request.staff.unit_id)
     record(request.staff, "supervision.export_rotation", ref=unit, rows=len(concerns))
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
-    name = f"rotation-{clock.today().isoformat()}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return workbook.download(body, f"rotation-{clock.today().isoformat()}.xlsx")
 
 
 @requires("supervision_reminders")

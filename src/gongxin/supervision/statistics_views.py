@@ -5,9 +5,8 @@ the person's own, or for the national page every unit, aggregates only."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
-from django.utils.http import content_disposition_header
 
 from gongxin.accounts.models import PlatformUnit
 from gongxin.core import clock
@@ -42,10 +41,7 @@ def _period_detail(choice) -> dict:
 
 
 def _xlsx(tables_, heading, filename):
-    body = workbook.build(tables_, heading)
-    response = HttpResponse(body, content_type=workbook.XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return workbook.download(workbook.build(tables_, heading), filename)
 
 
 @requires("supervision_statistics")

@@ -1,10 +1,14 @@
-"""The statistics' tables as one XLSX workbook, a sheet a table (gongxin.supervision.tables):
-counts as numbers, shares as percentages, text made safe from formula injection."""
+"""Supervision's XLSX files: the statistics' tables as one styled workbook, a sheet a table
+(gongxin.supervision.tables: counts as numbers, shares as percentages), plain sheets for the
+registers and lists, and the download that carries either. Text is made safe from formula
+injection in both."""
 
 from __future__ import annotations
 
 import io
 
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
@@ -46,3 +50,24 @@ def build(tables: list[Table], heading: str) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def plain(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
+    """A workbook of (title, header, rows) sheets."""
+    book = Workbook(write_only=True)
+    for title, header, rows in sheets:
+        sheet = book.create_sheet(title)
+        sheet.append(header)
+        for row in rows:
+            sheet.append([spreadsheet_cell(v) for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def download(body: bytes, filename: str) -> HttpResponse:
+    """The workbook as an attachment named ``filename``, never cached."""
+    response = HttpResponse(body, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "no-store"
+    return response
