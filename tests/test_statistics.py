@@ -3,8 +3,10 @@ worked) and 春节 2026 (02-15..02-23 off, Sat 02-14 and Sat 02-28 worked): ever
 exactly, for a unit and for the country (docs/statistics.md defines them)."""
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.management.base import CommandError
 
 from gongxin.core import clock
 from gongxin.supervision.figures import Period, national, per_unit, unit_figures
@@ -13,7 +15,7 @@ from tests.history import History, at
 
 D = dt.date
 PERIOD = Period(D(2025, 9, 1), D(2026, 2, 28))
-QUERIES = 16  # a national load, however many units and requests (once the tallies are made)
+QUERIES = 17  # a national load, however many units and requests (once the tallies are made)
 TODAY = D(2026, 3, 2)  # Monday
 PEOPLE = [(f"测试人{n}", number) for n, number in enumerate([
     "11010519491231002X", "440524188001010014", "440524198001010013", "650102198507150012",
@@ -173,9 +175,9 @@ def test_a_period_counts_the_requests_received_in_it(units):
 def test_every_unit_side_by_side_and_the_country(units, django_assert_max_num_queries):
     bj, sh, nat = units
     national([bj, sh, nat], PERIOD)  # the first load tallies the closed requests
-    # Then: the calendar (three), the open requests' ids, the reopened and the stale tallies
-    # (none), three over the tallies and the agencies' names, four over the open requests, the
-    # spot checks, the calls.
+    # Then: the calendar (three), the open requests' ids, the reopened tallies, the two sums
+    # that find none stale, three over the tallies and the agencies' names, four over the open
+    # requests, the spot checks, the calls.
     with django_assert_max_num_queries(QUERIES):
         total, each = national([bj, sh, nat], PERIOD)
     assert per_unit([bj, sh, nat], PERIOD).keys() == {"bj", "sh", "national"}
@@ -206,7 +208,6 @@ def test_every_unit_side_by_side_and_the_country(units, django_assert_max_num_qu
 
 # --- the pages, the workbooks, the charts ---------------------------------------------------
 
-import io  # noqa: E402
 import warnings  # noqa: E402
 
 from django.test import Client  # noqa: E402
@@ -426,3 +427,30 @@ def test_the_counts_kept_follow_the_requests_and_the_calendar(units):
     assert calendar_stamp() != stamp
     assert national(every, PERIOD) == kept
     assert set(RequestTally.objects.values_list("calendar", flat=True)) == {calendar_stamp()}
+    # Reopened and issued again between two loads (never seen open): the kept sums differ.
+    again = closed.filter(state=RequestState.ISSUED).exclude(pk=reopened.pk).first()
+    InquiryRequest.objects.filter(pk=again.pk).update(round=F("round") + 1)
+    assert national(every, PERIOD) == recount()
+    assert RequestTally.objects.get(request=again).round == again.round + 1
+
+
+@pytest.mark.django_db
+def test_gongxin_tally_counts_ahead_of_the_first_reader(units):
+    """`gongxin tally` counts every closed request once; run again, it has nothing to count,
+    and the figures read afterwards are a recount's."""
+    from django.core.management import call_command
+
+    from gongxin.inquiry.choices import CLOSED_STATES
+    from gongxin.inquiry.models import InquiryRequest
+    from gongxin.supervision.models import RequestTally
+
+    RequestTally.objects.all().delete()
+    out = io.StringIO()
+    call_command("tally", stdout=out)
+    closed = InquiryRequest.objects.filter(state__in=CLOSED_STATES).count()
+    assert closed and f"已计数 {closed} 件" in out.getvalue()
+    assert RequestTally.objects.count() == closed
+    call_command("tally", stdout=out)
+    assert "已计数 0 件" in out.getvalue().splitlines()[-1]
+    with pytest.raises(CommandError, match="没有代码为 zz 的单位"):
+        call_command("tally", "--unit", "zz")

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import chinese_calendar
 from django.db import transaction
 from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 
 from gongxin.accounts.models import RequestingAgency
 from gongxin.core import clock
@@ -322,12 +322,39 @@ def calendar_stamp() -> str:
 TALLY_BATCH = 2000  # requests tallied per round of queries
 
 
-def refresh_tallies(cohort, opened: list[int], today, stamp: str, days: _Days) -> int:
+def _fingerprint(rows, **more) -> dict[str, int]:
+    """How many closed requests (or tallies) there are, the sum of their rounds and how many
+    are issued (with ``more`` counts): one aggregate query."""
+    issued = Q(state=RequestState.ISSUED)
+    return rows.aggregate(n=Count("pk"), rounds=Coalesce(Sum("round"), 0),
+                          issued=Count("pk", filter=issued), **more)  # fmt: skip
+
+
+def tallies_current(cohort, tallies, stamp: str) -> bool:
+    """Whether the tallies of a cohort (``tallies``: the rows of its units and dates, with no
+    open request's among them) are exactly its closed requests', keyed as they are now. Two
+    aggregates instead of a lookup per request, exact because of how a request moves
+    (gongxin.inquiry.rules.RULES): a request keeps its unit and 收文日期; a 退回 request never
+    moves again; an issued one reopens only by 更正, which adds a round. So every tally belongs
+    to a closed request of the cohort with a round no higher than the request's; equal counts
+    make that one tally per closed request, equal sums of rounds make every round the
+    request's (none can be lower), and then an equal number issued makes every state the
+    request's. The workflow state machine (tests/test_inquiry_stateful.py) checks the kept
+    counts against a recount after every step, so a rule that broke this would fail there."""
+    kept = _fingerprint(tallies, stamped=Count("pk", filter=Q(calendar=stamp)))
+    if kept.pop("stamped") != kept["n"]:
+        return False
+    return _fingerprint(cohort.filter(state__in=CLOSED_STATES)) == kept
+
+
+def refresh_tallies(cohort, tallies, opened: list[int], today, stamp: str, days: _Days) -> int:
     """Count again the closed requests of ``cohort`` whose tally is missing or keyed otherwise
     (another round, state or calendar), and drop the tallies of its open requests (``opened``:
-    reopened since they were counted): then
-    the tallies of the cohort are exactly its closed requests'. Returns how many were counted."""
+    reopened since they were counted): then the tallies of the cohort (``tallies``) are
+    exactly its closed requests'. Returns how many were counted."""
     RequestTally.objects.filter(request_id__in=opened).delete()
+    if tallies_current(cohort, tallies, stamp):
+        return 0
     fresh = RequestTally.objects.filter(request=OuterRef("pk"), round=OuterRef("round"),
                                         state=OuterRef("state"), calendar=stamp)  # fmt: skip
     stale = list(cohort.filter(state__in=CLOSED_STATES).filter(~Exists(fresh))
@@ -437,7 +464,9 @@ def _tally(units, period: Period) -> tuple[dict[str, str], dict[int, _Tally], _T
     cohort = _cohort(ids, period)
     # The open requests are few (the closed are kept): read once, named by id to each query.
     opened = list(cohort.filter(state__in=OPEN_STATES).values_list("pk", flat=True))
-    refresh_tallies(cohort, opened, today, stamp, days)
+    closed = RequestTally.objects.filter(unit_id__in=ids,
+                                         received_on__range=(period.start, period.end))  # fmt: skip
+    refresh_tallies(cohort, closed, opened, today, stamp, days)
     live = InquiryRequest.objects.filter(pk__in=opened)
 
     def add(unit, month, timed, n, extended, corrected, overdue, returned, pending):
@@ -458,8 +487,6 @@ def _tally(units, period: Period) -> tuple[dict[str, str], dict[int, _Tally], _T
 
     # After the refresh, the cohort's tallies are exactly its closed requests' (read by their
     # own indexed columns: a closed request's unit, date, agency and kind do not change).
-    closed = RequestTally.objects.filter(unit_id__in=ids,
-                                         received_on__range=(period.start, period.end))  # fmt: skip
     for row in (closed.values("unit_id", "workdays", "month").order_by()
                 .annotate(n=Count("pk"), ext=Count("pk", filter=Q(extended=True)),
                           cor=Count("pk", filter=Q(corrected=True)),
@@ -527,3 +554,14 @@ def national(units, period: Period) -> tuple[Figures, dict[str, Figures]]:
         total.figures(period, tuple(codes.values())),
         {codes[pk]: tally.figures(period, (codes[pk],)) for pk, tally in each.items()},
     )
+
+
+def fill_tallies(units) -> int:
+    """Count every closed request of ``units`` not yet counted as it is now (the kept counts
+    a first load of the statistics would otherwise count, at once): for a timer after an
+    import or a calendar change. Returns how many were counted."""
+    ids = list(_unit_ids(units))
+    every = InquiryRequest.objects.filter(unit_id__in=ids)
+    opened = list(every.filter(state__in=OPEN_STATES).values_list("pk", flat=True))
+    return refresh_tallies(every, RequestTally.objects.filter(unit_id__in=ids), opened,
+                           clock.today(), calendar_stamp(), _Days())  # fmt: skip
