@@ -322,39 +322,41 @@ def calendar_stamp() -> str:
 TALLY_BATCH = 2000  # requests tallied per round of queries
 
 
-def _fingerprint(rows, **more) -> dict[str, int]:
-    """How many closed requests (or tallies) there are, the sum of their rounds and how many
-    are issued (with ``more`` counts): one aggregate query."""
+FINGERPRINT = ("n", "rounds", "issued")
+
+
+def _fingerprint(rows) -> dict[str, int]:
+    """How many closed requests there are, the sum of their rounds and how many are issued:
+    what the tallies' own sums are compared with (tallies_current)."""
     issued = Q(state=RequestState.ISSUED)
     return rows.aggregate(n=Count("pk"), rounds=Coalesce(Sum("round"), 0),
-                          issued=Count("pk", filter=issued), **more)  # fmt: skip
+                          issued=Count("pk", filter=issued))  # fmt: skip
 
 
-def tallies_current(cohort, tallies, stamp: str) -> bool:
-    """Whether the tallies of a cohort (``tallies``: the rows of its units and dates, with no
-    open request's among them) are exactly its closed requests', keyed as they are now. Two
-    aggregates instead of a lookup per request, exact because of how a request moves
-    (gongxin.inquiry.rules.RULES): a request keeps its unit and 收文日期; a 退回 request never
-    moves again; an issued one reopens only by 更正, which adds a round. So every tally belongs
-    to a closed request of the cohort with a round no higher than the request's; equal counts
-    make that one tally per closed request, equal sums of rounds make every round the
-    request's (none can be lower), and then an equal number issued makes every state the
-    request's. The workflow state machine (tests/test_inquiry_stateful.py) checks the kept
-    counts against a recount after every step, so a rule that broke this would fail there."""
-    kept = _fingerprint(tallies, stamped=Count("pk", filter=Q(calendar=stamp)))
-    if kept.pop("stamped") != kept["n"]:
+def tallies_current(cohort, kept: dict[str, int]) -> bool:
+    """Whether the tallies of a cohort (summed in ``kept``: how many, the sum of their rounds,
+    how many issued, how many counted with today's calendar; no open request's among them)
+    are exactly its closed requests', keyed as they are now. One aggregate instead of a lookup
+    per request, exact because of how a request moves (gongxin.inquiry.rules.RULES): a request
+    keeps its unit and 收文日期; a 退回 request never moves again; an issued one reopens only by
+    更正, which adds a round. So every tally belongs to a closed request of the cohort with a
+    round no higher than the request's; equal counts make that one tally per closed request,
+    equal sums of rounds make every round the request's (none can be lower), and then an
+    equal number issued makes every state the request's. The workflow state machine
+    (tests/test_inquiry_stateful.py) checks the kept counts against a recount after every
+    step, so a rule that broke this would fail there."""
+    if kept["stamped"] != kept["n"]:
         return False
-    return _fingerprint(cohort.filter(state__in=CLOSED_STATES)) == kept
+    closed = _fingerprint(cohort.filter(state__in=CLOSED_STATES))
+    return all(closed[key] == kept[key] for key in FINGERPRINT)
 
 
-def refresh_tallies(cohort, tallies, opened: list[int], today, stamp: str, days: _Days) -> int:
+def refresh_tallies(cohort, opened: list[int], today, stamp: str, days: _Days) -> int:
     """Count again the closed requests of ``cohort`` whose tally is missing or keyed otherwise
     (another round, state or calendar), and drop the tallies of its open requests (``opened``:
-    reopened since they were counted): then the tallies of the cohort (``tallies``) are
-    exactly its closed requests'. Returns how many were counted."""
+    reopened since they were counted): then the tallies of the cohort are exactly its closed
+    requests'. Returns how many were counted."""
     RequestTally.objects.filter(request_id__in=opened).delete()
-    if tallies_current(cohort, tallies, stamp):
-        return 0
     fresh = RequestTally.objects.filter(request=OuterRef("pk"), round=OuterRef("round"),
                                         state=OuterRef("state"), calendar=stamp)  # fmt: skip
     stale = list(cohort.filter(state__in=CLOSED_STATES).filter(~Exists(fresh))
@@ -464,9 +466,32 @@ def _tally(units, period: Period) -> tuple[dict[str, str], dict[int, _Tally], _T
     cohort = _cohort(ids, period)
     # The open requests are few (the closed are kept): read once, named by id to each query.
     opened = list(cohort.filter(state__in=OPEN_STATES).values_list("pk", flat=True))
+    # The cohort's tallies, read by their own indexed columns (a closed request's unit, date,
+    # agency and kind do not change): grouped by unit, month and working days, with the sums
+    # that tell whether they are current (tallies_current) and the unit's other counts.
     closed = RequestTally.objects.filter(unit_id__in=ids,
                                          received_on__range=(period.start, period.end))  # fmt: skip
-    refresh_tallies(cohort, closed, opened, today, stamp, days)
+
+    def kept_rows():
+        counted = Q(calendar=stamp)
+        return list(
+            closed.values("unit_id", "workdays", "month").order_by()
+            .annotate(n=Count("pk"), ext=Count("pk", filter=Q(extended=True)),
+                      cor=Count("pk", filter=Q(corrected=True)),
+                      late=Count("pk", filter=Q(overdue=True)),
+                      ret=Count("pk", filter=Q(returned=True)),
+                      listed=Sum("listed"), decided=Sum("decided"), reviews=Sum("reviews"),
+                      disagreements=Sum("disagreements"), rounds=Sum("round"),
+                      issued=Count("pk", filter=Q(state=RequestState.ISSUED)),
+                      stamped=Count("pk", filter=counted))
+        )  # fmt: skip
+
+    RequestTally.objects.filter(request_id__in=opened).delete()
+    kept = kept_rows()
+    sums = {key: sum(row[key] for row in kept) for key in (*FINGERPRINT, "stamped")}
+    if not tallies_current(cohort, sums):
+        refresh_tallies(cohort, opened, today, stamp, days)
+        kept = kept_rows()
     live = InquiryRequest.objects.filter(pk__in=opened)
 
     def add(unit, month, timed, n, extended, corrected, overdue, returned, pending):
@@ -485,13 +510,12 @@ def _tally(units, period: Period) -> tuple[dict[str, str], dict[int, _Tally], _T
                 month_row[1] += n
                 month_row[2] += n if timed <= DEADLINE_WORKDAYS else 0
 
-    # After the refresh, the cohort's tallies are exactly its closed requests' (read by their
-    # own indexed columns: a closed request's unit, date, agency and kind do not change).
-    for row in (closed.values("unit_id", "workdays", "month").order_by()
-                .annotate(n=Count("pk"), ext=Count("pk", filter=Q(extended=True)),
-                          cor=Count("pk", filter=Q(corrected=True)),
-                          late=Count("pk", filter=Q(overdue=True)),
-                          ret=Count("pk", filter=Q(returned=True)))):  # fmt: skip
+    for row in kept:
+        for tally in (each[row["unit_id"]], total):
+            tally.screened += row["decided"] or 0
+            tally.listed += row["listed"] or 0
+            tally.reviews += row["reviews"] or 0
+            tally.disagreements += row["disagreements"] or 0
         add(row["unit_id"], row["month"], row["workdays"], row["n"], row["ext"], row["cor"],
             row["late"], row["ret"], 0)  # fmt: skip
     for row in _rounds(live, today):
@@ -510,14 +534,6 @@ def _tally(units, period: Period) -> tuple[dict[str, str], dict[int, _Tally], _T
             counts[0] += row["n"]
             counts[1] += row["candidates"] or 0
     results = [(row["key"], row["result"], row["n"]) for row in _results(live)]
-    for row in closed.values("unit_id").order_by().annotate(
-            listed=Sum("listed"), decided=Sum("decided"), reviews=Sum("reviews"),
-            disagreements=Sum("disagreements")):  # fmt: skip
-        for tally in (each[row["unit_id"]], total):
-            tally.screened += row["decided"] or 0
-            tally.listed += row["listed"] or 0
-            tally.reviews += row["reviews"] or 0
-            tally.disagreements += row["disagreements"] or 0
     for unit, result, n in results:
         for tally in (each[unit], total):
             tally.screened += n
@@ -563,5 +579,4 @@ def fill_tallies(units) -> int:
     ids = list(_unit_ids(units))
     every = InquiryRequest.objects.filter(unit_id__in=ids)
     opened = list(every.filter(state__in=OPEN_STATES).values_list("pk", flat=True))
-    return refresh_tallies(every, RequestTally.objects.filter(unit_id__in=ids), opened,
-                           clock.today(), calendar_stamp(), _Days())  # fmt: skip
+    return refresh_tallies(every, opened, clock.today(), calendar_stamp(), _Days())

@@ -118,7 +118,17 @@ class RequestTally(models.Model):
 
     class Meta:
         verbose_name = "统计计数"
-        indexes = [models.Index(fields=["unit", "received_on"], name="tally_unit_received")]
+        # The figures read a period's tallies twice, grouped (by month and working days, and
+        # by agency and kind): each index holds every column its query reads, so a national
+        # page reads the index alone rather than a row per request (half the time on SQLite).
+        indexes = [
+            models.Index(fields=["unit", "received_on", "workdays", "month", "extended",
+                                 "corrected", "overdue", "returned", "listed", "decided",
+                                 "reviews", "disagreements", "round", "state", "calendar"],
+                         name="tally_period_months"),
+            models.Index(fields=["unit", "received_on", "kind", "agency", "candidates"],
+                         name="tally_period_agencies"),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.state} {self.round}"
