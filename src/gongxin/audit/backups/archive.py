@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -12,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Count
 
@@ -83,7 +84,7 @@ def create(out: Path) -> tuple[dict, list[str]]:
     warnings = [problem] if (problem := key_file_problem()) else []
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".gongxin-backup-") as work:
         payload = Path(work) / PAYLOAD[kind]
-        with stores.snapshot_connection() as alias:
+        with _connected(), stores.snapshot_connection() as alias:
             manifest = {"format": FORMAT, "database": kind, "created_at": clock.now().isoformat()}
             manifest.update(facts(alias))
             if kind == "sqlite":
@@ -109,6 +110,20 @@ def create(out: Path) -> tuple[dict, list[str]]:
         finally:
             partial.unlink(missing_ok=True)
     return manifest, warnings
+
+
+@contextlib.contextmanager
+def _connected():
+    """A database that cannot be reached is said in one line, not a traceback."""
+    try:
+        yield
+    except DatabaseError as exc:
+        raise BackupRefused(
+            [
+                f"无法读取数据库 {stores.describe_target()}（{type(exc).__name__}）："
+                "请检查数据库是否在运行、DATABASE_URL 是否正确"
+            ]
+        ) from None
 
 
 def _sha256(path: Path) -> str:

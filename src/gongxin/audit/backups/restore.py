@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connections, transaction
+from django.db import DatabaseError, connections, transaction
 from django.db.migrations.loader import MigrationLoader
 
 from gongxin.audit import integrity
@@ -90,7 +90,11 @@ def target_problems(manifest: dict) -> list[str]:
         tables = stores.sqlite_tables(stores.sqlite_path())
         move = "请停止服务，把该文件（连同同名的 -wal、-shm 文件）移走后再恢复"
     else:
-        tables = stores.pg_tables()
+        try:
+            tables = stores.pg_tables()
+        except DatabaseError as exc:
+            return [f"无法连接目标数据库 {stores.describe_target()}（{type(exc).__name__}）："
+                    "请先新建空数据库（createdb），并检查 DATABASE_URL"]  # fmt: skip
         move = "请新建一个空数据库（createdb），把 DATABASE_URL 指向它后再恢复"
     if tables < 0:
         return [f"目标 {stores.describe_target()} 不是数据库文件：恢复只写入空数据库，{move}"]
