@@ -96,7 +96,6 @@ def main() -> None:
     kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     if "postgresql" in kinds and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("PostgreSQL: set DATABASE_URL=postgres://… (scripts/postgres.sh start)")
-    os.environ.setdefault("GONGXIN_HOME", tempfile.mkdtemp(prefix="gongxin-bench-gen-"))
     from registry import generate
 
     list_file, _ = generate(args.entries, 7)
