@@ -7,8 +7,10 @@ ACTIONS = {
     "audit.verify": "校验留痕链",
     "audit.checkpoint": "留痕链存证",
     "audit.purge": "按保存期限清除留痕",
+    "backup.create": "备份数据库",
+    "backup.restore": "恢复数据库",
 }
-GROUPS = {"audit": "留痕审计"}
+GROUPS = {"audit": "留痕审计", "backup": "备份与恢复"}
 # The auditor's own searches and exports: hidden from the page unless asked for.
 OWN_QUERIES = ("audit.search", "audit.export")
 # Detail keys whose values are staff ids (shown as the person's name to the unit's auditor).
