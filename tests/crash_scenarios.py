@@ -124,7 +124,8 @@ def scenario(points: list[str], home: Path) -> dict:
         try:
             wait_for(f"the pause at {point}", marker.exists, proc, log)
         finally:
-            os.kill(proc.pid, signal.SIGKILL)
+            if proc.poll() is None:
+                os.kill(proc.pid, signal.SIGKILL)
             stop(proc)
         connections.close_all()
         seen["killed_at"].append(RequestJob.objects.values_list("state", flat=True).get(pk=job.pk))

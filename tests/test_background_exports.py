@@ -16,6 +16,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from gongxin.audit.models import AuditEvent
+from gongxin.audit.services import record
 from gongxin.platform import background, jobs
 from gongxin.platform.models import BackgroundJob
 from tests.factories import make_staff, signed_in
@@ -111,3 +112,22 @@ def test_a_failing_export_says_why_in_chinese(world, boss, settings, monkeypatch
     job = BackgroundJob.objects.get()
     assert job.state == jobs.FAILED and job.message.startswith("后台任务出错，未生成文件")
     assert job.message in page and "张三" not in page and "110105" not in job.message
+
+
+def test_a_long_audit_export_goes_through_the_worker_the_same_rows(world, settings):
+    auditor = make_staff(world.bj, "auditor", "auditor")
+    for n in range(3):
+        record(world.handler, "request.view", ref=("InquiryRequest", n))
+    client = client_of(auditor)
+    settings.GONGXIN_BACKGROUND_EXPORT_FROM = 10**6
+    direct = sheets(client.get("/audit/", {"format": "xlsx"}).content)["留痕记录"]
+    settings.GONGXIN_BACKGROUND_EXPORT_FROM = 3
+    where = client.get("/audit/", {"format": "xlsx"})["Location"]
+    job = BackgroundJob.objects.get()
+    assert (job.kind, job.state, job.processed, job.total) == ("audit.export", "done", *[
+        len(direct) - 1] * 2)  # fmt: skip
+    answer = client.get(where + "&file=1")
+    assert sheets(answer.content)["留痕记录"] == direct  # its own exports are not listed
+    last = AuditEvent.objects.order_by("seq").last()
+    assert (last.actor, last.action, last.detail["rows"]) == ("auditor", "audit.export",
+                                                              len(direct) - 1)  # fmt: skip
