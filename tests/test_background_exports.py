@@ -19,7 +19,10 @@ from gongxin.audit.models import AuditEvent
 from gongxin.audit.services import record
 from gongxin.platform import background, jobs
 from gongxin.platform.models import BackgroundJob
+from gongxin.supervision import exports as supervision_exports
+from gongxin.supervision.models import SpotCheck
 from tests.factories import make_staff, signed_in
+from tests.test_spot_checks import build_history, pinned  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 URL = "/supervision/national/xlsx?start=2026-01-01&end=2026-03-31"
@@ -131,3 +134,39 @@ def test_a_long_audit_export_goes_through_the_worker_the_same_rows(world, settin
     last = AuditEvent.objects.order_by("seq").last()
     assert (last.actor, last.action, last.detail["rows"]) == ("auditor", "audit.export",
                                                               len(direct) - 1)  # fmt: skip
+
+
+@pytest.mark.usefixtures("pinned")
+def test_a_large_spot_check_is_drawn_by_the_worker_and_its_page_leads_to_it(tmp_path, settings):
+    world, _right, _planted, _later = build_history(tmp_path)
+    settings.GONGXIN_BACKGROUND_SPOT_CHECK_FROM = 3  # the whole of March: 3 requests
+    supervisor = signed_in(Client(), world.supervisor.user)
+    whole = {"start": "2026-03-01", "end": "2026-03-31", "rate": "100"}
+    answer = supervisor.post("/supervision/spot-checks/new/", whole)
+    job = BackgroundJob.objects.get()
+    assert answer["Location"] == f"/supervision/spot-checks/new/?job={job.pk}"
+    spot = SpotCheck.objects.get()
+    assert (job.kind, job.state, job.processed, job.total) == ("supervision.spot_check",
+                                                               "done", 3, 3)  # fmt: skip
+    assert job.result_url == f"/supervision/spot-checks/{spot.pk}/"
+    page = supervisor.get(answer["Location"]).content.decode()
+    assert f'href="{job.result_url}" id="result"' in page
+    assert AuditEvent.objects.filter(action="supervision.spot_check").count() == 1
+    stranger = signed_in(Client(), make_staff(world.bj, "sup2", "supervisor").user)
+    assert stranger.get(answer["Location"]).status_code == 404  # another person's job
+
+
+@pytest.mark.usefixtures("pinned")
+def test_a_draw_whose_run_lost_its_lease_leaves_nothing(tmp_path):
+    """The draw and its job's 'done' commit together: a run that no longer holds the job
+    (reaped and handed on) rolls its draw back, so a retried draw is the only one."""
+    world = build_history(tmp_path)[0]
+
+    def lost(**fields):
+        raise background.LeaseLost
+
+    params = {"period_start": "2026-03-01", "period_end": "2026-03-31", "rate": 100}
+    with pytest.raises(background.LeaseLost):
+        supervision_exports.draw_spot_check(world.supervisor, params, background._quiet, lost)
+    assert not SpotCheck.objects.exists()
+    assert not AuditEvent.objects.filter(action="supervision.spot_check").exists()

@@ -103,6 +103,8 @@ GONGXIN_TASK_LEASE = float(os.environ.get("GONGXIN_TASK_LEASE", "60"))
 # An export reading at least this many rows (audit events, requests of the period) is built
 # by the worker and offered on its page when ready; a smaller one downloads at once.
 GONGXIN_BACKGROUND_EXPORT_FROM = int(os.environ.get("GONGXIN_BACKGROUND_EXPORT_FROM", "20000"))
+# A spot-check draw of at least this many requests (each screened again) runs in the worker.
+GONGXIN_BACKGROUND_SPOT_CHECK_FROM = int(os.environ.get("GONGXIN_BACKGROUND_SPOT_CHECK_FROM", "20"))
 
 REST_FRAMEWORK = {
     # Token first: an unauthenticated call gets 401 with WWW-Authenticate, not 403.

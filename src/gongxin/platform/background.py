@@ -27,6 +27,7 @@ from django.utils.http import content_disposition_header
 from django_tasks import task
 
 from gongxin.platform import jobs
+from gongxin.platform.errors import InvalidSubmission, WorkflowError
 from gongxin.platform.models import BackgroundJob
 
 log = logging.getLogger(__name__)
@@ -48,12 +49,22 @@ Progress = Callable[[int, int, str], None]
 
 @dataclass(frozen=True)
 class Work:
-    """A kind of export: ``build(actor, params, progress)`` makes the file as ``actor`` would
-    see it; ``params`` are JSON and hold no personal data."""
+    """A kind of background job. An export's ``build(actor, params, progress)`` makes the file
+    as ``actor`` would see it. A job with an effect (``effect=True``: a spot-check draw) is
+    ``build(actor, params, progress, complete)`` and must call ``complete(result_url=…)``
+    inside the transaction of its effect: it marks the job done in that transaction, and
+    raises LeaseLost (rolling the effect back) if this run no longer holds the job, so the
+    effect and ``done`` commit together or not at all. ``params`` are JSON, without
+    personal data."""
 
     kind: str
     label: str
-    build: Callable[..., Output]
+    build: Callable[..., Output | None]
+    effect: bool = False
+
+
+class LeaseLost(Exception):
+    """This run's job was reaped and handed on: its effect must not commit."""
 
 
 WORK: dict[str, Work] = {}
@@ -79,8 +90,14 @@ def respond(request, kind: str, params: dict, *, size: int, audit: Callable[[dic
         with transaction.atomic():
             audit(out.detail)
         return download(out.body, out.filename, out.content_type)
+    return queue(request, kind, params, total=size)
+
+
+def queue(request, kind: str, params: dict, *, total: int = 0):
+    """Record a job of ``kind`` for the person and hand it to the worker; the answer sends
+    them to its page (the same URL with ``?job=N``)."""
     job = BackgroundJob.objects.create(kind=kind, actor=request.staff, params=params,
-                                       total=size, step="等待后台任务程序")  # fmt: skip
+                                       total=total, step="等待后台任务程序")  # fmt: skip
     try:
         run_background.enqueue(job.pk)
     except Exception:
@@ -94,13 +111,18 @@ def _url(request, **extra) -> str:
     return f"{request.path}?{urlencode({**query, **extra})}"
 
 
+def page(request, kind: str):
+    """The page of the person's job of ``kind`` named by ``?job=N`` (404 if none such)."""
+    return _job(request, WORK[kind], None)
+
+
 def _job(request, work: Work, audit):
     pk = request.GET.get("job", "")
     job = BackgroundJob.objects.filter(pk=int(pk) if pk.isdigit() else 0, kind=work.kind,
                                        actor=request.staff).first()  # fmt: skip
     if job is None:  # another person's, or none: as if it did not exist
         raise Http404
-    if request.GET.get("file") and job.state == jobs.DONE:
+    if audit is not None and request.GET.get("file") and job.state == jobs.DONE:
         with transaction.atomic():
             audit(job.detail)
         return download(bytes(job.result), job.filename, job.content_type)
@@ -130,15 +152,30 @@ def run_background(job_id: int) -> None:
     def progress(done: int, total: int, step: str) -> None:
         jobs.renew(BackgroundJob, job_id, attempt, processed=done, total=total, step=step)
 
+    def complete(**fields) -> None:
+        if not jobs.finish(BackgroundJob, job_id, attempt, jobs.DONE, processed=job.total,
+                           **fields):  # fmt: skip
+            raise LeaseLost
+
+    work = WORK[job.kind]
     with jobs.holding(BackgroundJob, job_id, attempt):
         try:
-            out = WORK[job.kind].build(job.actor, job.params, progress)
+            if work.effect:
+                work.build(job.actor, job.params, progress, complete)
+                return
+            out = work.build(job.actor, job.params, progress)
+        except LeaseLost:
+            log.warning("background job %s lost its lease; its effect was rolled back", job_id)
+        except WorkflowError as exc:  # the service refused (and recorded it)
+            jobs.finish(BackgroundJob, job_id, attempt, jobs.FAILED, f"未办理：{exc.message}")
+        except InvalidSubmission as exc:
+            reasons = "；".join(f"{p.field}：{p.reason}" for p in exc.problems)
+            jobs.finish(BackgroundJob, job_id, attempt, jobs.FAILED, f"未办理：{reasons}")
         except Exception as exc:  # never a traceback in the task table: it may quote data
             jobs.finish(BackgroundJob, job_id, attempt, jobs.FAILED, _failure(exc))
         else:
-            jobs.finish(BackgroundJob, job_id, attempt, jobs.DONE, result=out.body,
-                        filename=out.filename, content_type=out.content_type,
-                        detail=out.detail, processed=job.total)  # fmt: skip
+            complete(result=out.body, filename=out.filename, content_type=out.content_type,
+                     detail=out.detail)  # fmt: skip
 
 
 def _failure(exc: BaseException) -> str:

@@ -62,10 +62,12 @@ class KeyRecord(models.Model):
 
 
 class BackgroundJob(LeasedJob):
-    """A background job that yields a file (an export), run by the task worker for the person
-    who asked (gongxin.platform.background) with the lease rules of every job
-    (gongxin.platform.jobs). ``params`` say what to build and ``detail`` what the download's
-    audit event says: neither holds personal data. The file is stored here, in the database
+    """A background job other than a request's workflow action: an export that yields a file,
+    or an action with an effect (a spot-check draw, whose page ``result_url`` shows), run by
+    the task worker for the person who asked (gongxin.platform.background) with the lease
+    rules of every job (gongxin.platform.jobs). ``params`` say what to do and ``detail``
+    what the download's audit event says: neither holds personal data. The file is stored
+    here, in the database
     every node reads, with ``done`` in one UPDATE; it holds what the same download held when
     built at once, and only the person who asked is handed it, each time audited."""
 
@@ -76,6 +78,7 @@ class BackgroundJob(LeasedJob):
     result = models.BinaryField("结果文件", null=True, editable=False)
     filename = models.CharField("文件名", max_length=150, blank=True)
     content_type = models.CharField("文件类型", max_length=100, blank=True)
+    result_url = models.CharField("结果页面", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "后台任务"

@@ -1,20 +1,24 @@
-"""The statistics workbooks that go through the task queue when large (gongxin.platform.background):
-全国监督's workbook reads every unit's figures of the period, which takes seconds on a national
-store. Built here from JSON parameters (the period), as the person who asked would see it."""
+"""Supervision's work that goes through the task queue when large (gongxin.platform.background):
+全国监督's workbook, which reads every unit's figures of the period (seconds on a national
+store), and a spot-check draw of many requests, each screened again. Run here from JSON
+parameters (the period, the rate), as the person who asked."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.urls import reverse
+
 from gongxin.accounts.models import PlatformUnit
 from gongxin.inquiry.models import InquiryRequest
 from gongxin.platform.background import Output, Work, register_work
-from gongxin.supervision import tables, workbook
+from gongxin.supervision import spotchecks, tables, workbook
 from gongxin.supervision.figures import national
 from gongxin.supervision.periods import Period
 from gongxin.supervision.spotchecks import open_findings_by_unit
 
 NATIONAL = "supervision.national_xlsx"
+SPOT_CHECK = "supervision.spot_check"
 
 
 def national_table(period: Period):
@@ -34,9 +38,13 @@ def period_params(period: Period) -> dict:
     return {"period_start": period.start.isoformat(), "period_end": period.end.isoformat()}
 
 
+def _period(params: dict) -> Period:
+    return Period(dt.date.fromisoformat(params["period_start"]),
+                  dt.date.fromisoformat(params["period_end"]))  # fmt: skip
+
+
 def build_national(actor, params: dict, progress) -> Output:
-    period = Period(dt.date.fromisoformat(params["period_start"]),
-                    dt.date.fromisoformat(params["period_end"]))  # fmt: skip
+    period = _period(params)
     progress(0, 2, "汇总各平台单位数据")
     _, total, _, table = national_table(period)
     progress(1, 2, "生成工作簿")
@@ -46,4 +54,19 @@ def build_national(actor, params: dict, progress) -> Output:
                   {"units": len(table.rows) - 1, **period_params(period)})  # fmt: skip
 
 
+def spot_check_size(actor, period: Period, rate: int) -> int:
+    """How many requests a draw would check again (the background threshold's measure)."""
+    return spotchecks.sample_size(len(spotchecks.population(actor.unit, period)), rate)
+
+
+def draw_spot_check(actor, params: dict, progress, complete) -> None:
+    """The draw, as the supervisor asked it; the job is done in the draw's transaction."""
+
+    def within(spot) -> None:
+        complete(result_url=reverse("supervision_spot_check", args=[spot.pk]))
+
+    spotchecks.draw(actor, _period(params), params["rate"], progress=progress, within=within)
+
+
 register_work(Work(NATIONAL, "全国监督统计导出", build_national))
+register_work(Work(SPOT_CHECK, "抽查抽检", draw_spot_check, effect=True))
