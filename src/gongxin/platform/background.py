@@ -93,9 +93,10 @@ def respond(request, kind: str, params: dict, *, size: int, audit: Callable[[dic
     return queue(request, kind, params, total=size)
 
 
-def queue(request, kind: str, params: dict, *, total: int = 0):
+def queue(request, kind: str, params: dict, *, total: int = 0, to: str | None = None):
     """Record a job of ``kind`` for the person and hand it to the worker; the answer sends
-    them to its page (the same URL with ``?job=N``)."""
+    them to its page: the same URL with ``?job=N``, or ``to`` with it (a POST-only action's
+    page of its own)."""
     job = BackgroundJob.objects.create(kind=kind, actor=request.staff, params=params,
                                        total=total, step="等待后台任务程序")  # fmt: skip
     try:
@@ -103,7 +104,7 @@ def queue(request, kind: str, params: dict, *, total: int = 0):
     except Exception:
         _fail_queued(job.pk)
         raise
-    return redirect(_url(request, job=job.pk))
+    return redirect(f"{to}?job={job.pk}" if to else _url(request, job=job.pk))
 
 
 def _url(request, **extra) -> str:

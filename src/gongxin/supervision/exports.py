@@ -1,7 +1,8 @@
 """Supervision's work that goes through the task queue when large (gongxin.platform.background):
 全国监督's workbook, which reads every unit's figures of the period (seconds on a national
 store), and a spot-check draw of many requests, each screened again. Run here from JSON
-parameters (the period, the rate), as the person who asked."""
+parameters (the period, the rate), as the person who asked; and a 通报's 签发 when its
+figures read many requests."""
 
 from __future__ import annotations
 
@@ -10,15 +11,21 @@ import datetime as dt
 from django.urls import reverse
 
 from gongxin.accounts.models import PlatformUnit
+from gongxin.documents.services import ResultCheckFailed
+from gongxin.documents.signing import SigningUnavailable
 from gongxin.inquiry.models import InquiryRequest
 from gongxin.platform.background import Output, Work, register_work
-from gongxin.supervision import spotchecks, tables, workbook
+from gongxin.platform.errors import WorkflowError
+from gongxin.supervision import report_services, spotchecks, tables, workbook
 from gongxin.supervision.figures import national
 from gongxin.supervision.periods import Period
+from gongxin.supervision.reports import NATIONAL as NATIONAL_REPORT
+from gongxin.supervision.reports import ReportSpec
 from gongxin.supervision.spotchecks import open_findings_by_unit
 
 NATIONAL = "supervision.national_xlsx"
 SPOT_CHECK = "supervision.spot_check"
+REPORT = "supervision.report_issue"
 
 
 def national_table(period: Period):
@@ -68,5 +75,34 @@ def draw_spot_check(actor, params: dict, progress, complete) -> None:
     spotchecks.draw(actor, _period(params), params["rate"], progress=progress, within=within)
 
 
+def report_size(actor, spec: ReportSpec) -> int:
+    """How many requests a 通报's figures read: the period's, the unit's or (the national
+    center's report on the provinces) every unit's."""
+    requests = InquiryRequest.objects.filter(received_on__range=(spec.period.start,
+                                                                 spec.period.end))  # fmt: skip
+    return (requests if spec.kind == NATIONAL_REPORT else requests.filter(unit=actor.unit)).count()
+
+
+def report_params(spec: ReportSpec) -> dict:
+    return {**period_params(spec.period), "kind": spec.kind, "addressee": spec.addressee}
+
+
+def issue_report(actor, params: dict, progress, complete) -> None:
+    """签发 of a 通报 as the supervisor asked it; the job is done in the signing transaction.
+    A refusal is said as the page says it."""
+    spec = ReportSpec(params["kind"], _period(params), params["addressee"])
+    progress(0, 1, "生成、核对并签署通报")
+    try:
+        report_services.issue(actor, spec, within=lambda letter: complete(
+            result_url=reverse("supervision_reports")))  # fmt: skip
+    except ResultCheckFailed as exc:
+        raise WorkflowError("result_check", "；".join(exc.problems) or "未能签发") from None
+    except SigningUnavailable as exc:
+        raise WorkflowError("no_certificate", str(exc)) from None
+    except report_services.ReportBusy:
+        raise WorkflowError("busy", "发文编号被其他公文占用，请重试") from None
+
+
 register_work(Work(NATIONAL, "全国监督统计导出", build_national))
 register_work(Work(SPOT_CHECK, "抽查抽检", draw_spot_check, effect=True))
+register_work(Work(REPORT, "通报签发", issue_report, effect=True))
