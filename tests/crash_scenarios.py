@@ -129,9 +129,11 @@ def scenario(points: list[str], home: Path) -> dict:
             stop(proc)
         connections.close_all()
         seen["killed_at"].append(RequestJob.objects.values_list("state", flat=True).get(pk=job.pk))
+    killed = time.monotonic()
     proc = start(["gongxin.cli", "db_worker", *worker_options], env, log)
     try:
         wait_for("the job's end", lambda: not RequestJob.objects.get(pk=job.pk).active, proc, log)
+        seen["seconds_to_settle"] = round(time.monotonic() - killed, 1)  # reported, not asserted
     finally:
         proc.terminate()
         try:

@@ -225,3 +225,27 @@ def test_the_tasks_command_reaps_and_cancels_a_queued_job(world, short_lease):
     call_command("tasks", "cancel", f"request:{queued.pk}", stdout=io.StringIO())
     queued.refresh_from_db()
     assert queued.state == "failed" and queued.message == jobs.CANCELLED
+
+
+def test_a_failed_export_is_retried_from_the_command_a_request_action_is_not(world, short_lease):
+    from django.core.management.base import CommandError
+
+    from gongxin.audit.models import AuditEvent
+    from gongxin.platform.models import BackgroundJob
+    from tests.factories import make_staff
+
+    boss = make_staff(world.national, "nat_supervisor", "supervisor")
+    export = BackgroundJob.objects.create(
+        kind="supervision.national_xlsx", actor=boss, state="failed", attempts=2,
+        params={"period_start": "2026-01-01", "period_end": "2026-03-31"}, message=jobs.LOST,
+    )  # fmt: skip
+    call_command("tasks", "retry", f"export:{export.pk}", stdout=io.StringIO())
+    export.refresh_from_db()  # the test settings run the task at once, as a worker would
+    assert (export.state, export.attempts, export.message) == ("done", 1, "")
+    assert export.filename.endswith(".xlsx") and bytes(export.result)[:2] == b"PK"
+    assert AuditEvent.objects.filter(action="tasks.retry", object_id=str(export.pk)).exists()
+    failed = a_job(world, state="failed", attempts=2, message=jobs.LOST)
+    with pytest.raises(CommandError, match="须由本人在本件页面重新操作"):
+        call_command("tasks", "retry", f"request:{failed.pk}")
+    with pytest.raises(CommandError, match="只能取消排队中的任务"):
+        call_command("tasks", "cancel", f"request:{failed.pk}")
