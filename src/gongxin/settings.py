@@ -76,8 +76,6 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "django_tasks",
-    "django_tasks_db",
     "gongxin.platform",
     "gongxin.registry",
     "gongxin.accounts",
@@ -86,6 +84,10 @@ INSTALLED_APPS = [
     "gongxin.api",
     "gongxin.documents",
     "gongxin.supervision",
+    # After gongxin.platform, whose `db_worker` (leases and the reaper, decision 0017) wraps
+    # django-tasks-db's own: Django takes a command from the first app that has it.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 # Background tasks (docs/decisions/0010-background-tasks.md): django-tasks, the backport of
@@ -95,6 +97,14 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A request of at least this many candidates is screened, submitted and signed in the
 # background, with its progress on the page; smaller ones are done while the person waits.
 GONGXIN_BACKGROUND_FROM = int(os.environ.get("GONGXIN_BACKGROUND_FROM", "200"))
+# A running background job holds a lease of this many seconds, renewed four times per lease
+# while it runs; a job whose worker died is retried once after it expires (decision 0017).
+GONGXIN_TASK_LEASE = float(os.environ.get("GONGXIN_TASK_LEASE", "60"))
+# An export reading at least this many rows (audit events, requests of the period) is built
+# by the worker and offered on its page when ready; a smaller one downloads at once.
+GONGXIN_BACKGROUND_EXPORT_FROM = int(os.environ.get("GONGXIN_BACKGROUND_EXPORT_FROM", "20000"))
+# A spot-check draw of at least this many requests (each screened again) runs in the worker.
+GONGXIN_BACKGROUND_SPOT_CHECK_FROM = int(os.environ.get("GONGXIN_BACKGROUND_SPOT_CHECK_FROM", "20"))
 
 REST_FRAMEWORK = {
     # Token first: an unauthenticated call gets 401 with WWW-Authenticate, not 403.

@@ -14,3 +14,4 @@ class AuditConfig(AppConfig):
 
         trail.connect(record)
         register_module(labels)
+        from gongxin.audit import views  # noqa: F401 - registers the trail's export (background)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from openpyxl import Workbook
 
@@ -26,7 +25,7 @@ from gongxin.audit.services import record
 from gongxin.core import clock
 from gongxin.core.dates import InvalidDate, parse_date
 from gongxin.core.text import spreadsheet_cell
-from gongxin.platform import labels
+from gongxin.platform import background, labels
 from gongxin.platform.permissions import requires
 
 PAGE_SIZE = 50
@@ -91,8 +90,8 @@ class Search:
                 for k, v in self.__dict__.items() if v}  # fmt: skip
 
 
-def _events(request, search: Search):
-    return search.apply(AuditEvent.objects.restrict(request.staff), request.staff).order_by("-seq")
+def _events(staff: Staff, search: Search):
+    return search.apply(AuditEvent.objects.restrict(staff), staff).order_by("-seq")
 
 
 @dataclass(frozen=True)
@@ -143,7 +142,7 @@ class Reader:
 @requires("audit_trail")
 def trail(request):
     search, problems = Search.of(request.GET)
-    qs = _events(request, search)
+    qs = _events(request.staff, search)
     if request.GET.get("format") == "xlsx" and not problems:
         return _export(request, search, qs)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -162,8 +161,15 @@ def trail(request):
     })  # fmt: skip
 
 
+EXPORT = "audit.export"
+SEARCH_KEYS = ("actor", "action", "object_id", "outcome", "since", "until", "with_own")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def _export(request, search: Search, qs):
-    count = qs.count()
+    """The trail as XLSX: at once when short, else built by the worker and offered on the
+    same URL (gongxin.platform.background); each file handed out is recorded."""
+    count = 0 if "job" in request.GET else qs.count()
     if count > EXPORT_MAX:
         messages.error(
             request, f"该时段共{count}条，超过一次导出的上限{EXPORT_MAX}条，请缩短时段分几次导出"
@@ -171,11 +177,25 @@ def _export(request, search: Search, qs):
         query = request.GET.copy()
         query.pop("format")
         return redirect(f"{request.path}?{query.urlencode()}")
+
+    def audit(detail):
+        record(request.staff, "audit.export", ref=("AuditEvent", ""), **detail)
+
+    params = {k: request.GET[k] for k in SEARCH_KEYS if k in request.GET}
+    return background.respond(request, EXPORT, params, size=count, audit=audit)
+
+
+def build_export(auditor: Staff, params: dict, progress) -> background.Output:
+    """The events the auditor's search finds, oldest first, as one sheet."""
+    search, _ = Search.of(params)
+    qs = _events(auditor, search)
+    count = qs.count()
+    progress(0, count, "读取留痕记录")
     book = Workbook(write_only=True)
     sheet = book.create_sheet("留痕记录")
     sheet.append(COLUMNS)
-    reader = Reader(request.staff)
-    for e in qs.order_by("seq").iterator(chunk_size=2000):
+    reader = Reader(auditor)
+    for n, e in enumerate(qs.order_by("seq").iterator(chunk_size=2000), 1):
         at = clock.local(e.at).strftime("%Y-%m-%d %H:%M:%S")
         r = reader.row(e)
         raw = json.dumps(e.detail, ensure_ascii=False, sort_keys=True)
@@ -183,19 +203,13 @@ def _export(request, search: Search, qs):
                labels.object_type(e.object_type), e.object_id, r.outcome, r.detail_text(),
                e.workstation, e.digest, raw)  # fmt: skip
         sheet.append([spreadsheet_cell(v) for v in row])
+        if n % 2000 == 0:
+            progress(n, count, "读取留痕记录")
     out = io.BytesIO()
     book.save(out)
-    record(
-        request.staff, "audit.export", ref=("AuditEvent", ""), rows=count, search=search.as_detail()
-    )
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
     name = f"audit-{clock.today().isoformat()}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return background.Output(out.getvalue(), name, XLSX,
+                             {"rows": count, "search": search.as_detail()})  # fmt: skip
 
 
 @requires("audit_verify")
@@ -209,3 +223,6 @@ def verify_chain(request):
            outcome=outcome, checkpoint=False, broken_at=broken_at)  # fmt: skip
     (messages.success if verdict.ok else messages.error)(request, verdict.describe())
     return redirect("audit_trail")
+
+
+background.register_work(background.Work(EXPORT, "留痕记录导出", build_export))

@@ -8,7 +8,10 @@ class InquiryConfig(AppConfig):
 
     def ready(self):
         from gongxin.documents.integrity import register_check
-        from gongxin.inquiry import scope  # noqa: F401 - registers the scopes
+        from gongxin.inquiry import (
+            scope,  # noqa: F401 - registers the scopes
+            tasks,  # noqa: F401 - registers its kind of background job
+        )
         from gongxin.inquiry.result_check import letter_problems
         from gongxin.inquiry.sealed import register_sealed
 

@@ -10,7 +10,9 @@ row carries the progress the page shows, and the Chinese reason when it failed.
 Never twice: at most one job per request is queued or running (a database constraint, so a
 double click is refused); a run claims its job with one conditional UPDATE (queued → running),
 so a task delivered twice runs once; and a run whose request moved on since the enqueue (its
-state, round or screenings changed) does nothing.
+state, round or screenings changed) does nothing. A run whose worker died is found by its
+expired lease and retried once unless its action's audit event shows it was taken
+(gongxin.platform.jobs, decision 0017).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django_tasks import task
 
 from gongxin.accounts.models import RULE_PREFETCH, Staff
+from gongxin.audit.models import AuditEvent
 from gongxin.core import clock
 from gongxin.inquiry import services
 from gongxin.inquiry.choices import ACTIVE_JOB_STATES, JobState
@@ -32,6 +35,7 @@ from gongxin.inquiry.models import Candidate, InquiryRequest, RequestJob
 from gongxin.inquiry.rules import RULES
 from gongxin.inquiry.services.actions import act
 from gongxin.inquiry.services.signing import require_confirmation
+from gongxin.platform import jobs
 from gongxin.platform.errors import WorkflowError
 
 log = logging.getLogger(__name__)
@@ -101,31 +105,59 @@ def current_job(req: InquiryRequest) -> RequestJob | None:
 
 @task()
 def run_job(job_id: int) -> None:
-    """The worker's side: run the job's service as the person who asked, once."""
-    claimed = RequestJob.objects.filter(pk=job_id, state=JobState.QUEUED).update(
-        state=JobState.RUNNING, started_at=clock.now(), step="开始办理"
-    )
-    if not claimed:  # already run, or running elsewhere: a second delivery does nothing
+    """The worker's side: run the job's service as the person who asked, once (a retry after
+    a dead worker is the same run again: gongxin.platform.jobs)."""
+    attempt = jobs.claim(RequestJob, job_id, step="开始办理")
+    if attempt is None:  # already run, or running elsewhere: a second delivery does nothing
         return
     job = RequestJob.objects.get(pk=job_id)
     actor = Staff.objects.prefetch_related(*RULE_PREFETCH).get(pk=job.actor_id)
     req = InquiryRequest.objects.get(pk=job.request_id)
     if _basis(req) != job.basis:
-        _finish(job_id, JobState.FAILED, MOVED_ON)
+        if attempt > 1 and settled(job):  # the run that lost its lease committed it after all
+            jobs.finish(RequestJob, job_id, attempt, JobState.DONE, processed=job.total)
+        else:
+            jobs.finish(RequestJob, job_id, attempt, JobState.FAILED, MOVED_ON)
         return
 
     def progress(done: int, total: int, step: str) -> None:
-        RequestJob.objects.filter(pk=job_id).update(processed=done, total=total, step=step)
+        jobs.renew(RequestJob, job_id, attempt, processed=done, total=total, step=step)
 
-    try:
-        SERVICES[job.action](actor, job.request_id, progress=progress)
-    except WorkflowError as exc:  # refused under the lock (the service recorded it)
-        _finish(job_id, JobState.FAILED, f"未办理：{exc.message}")
-    except Exception as exc:  # never a traceback in the task table: it may quote data
-        _finish(job_id, JobState.FAILED, _failure(type(exc).__name__, exc))
-    else:
-        done = RequestJob.objects.get(pk=job_id)
-        _finish(job_id, JobState.DONE, "", processed=done.total)
+    with jobs.holding(RequestJob, job_id, attempt):
+        try:
+            SERVICES[job.action](actor, job.request_id, progress=progress)
+        except WorkflowError as exc:  # refused under the lock (the service recorded it)
+            jobs.finish(RequestJob, job_id, attempt, JobState.FAILED, f"未办理：{exc.message}")
+        except Exception as exc:  # never a traceback in the task table: it may quote data
+            jobs.finish(RequestJob, job_id, attempt, JobState.FAILED,
+                        _failure(type(exc).__name__, exc))  # fmt: skip
+        else:
+            total = RequestJob.objects.values_list("total", flat=True).get(pk=job_id)
+            jobs.finish(RequestJob, job_id, attempt, JobState.DONE, processed=total)
+
+
+def settled(job: RequestJob) -> bool:
+    """Whether the job's action was taken on its request since the job was queued, by the
+    person who asked: the service's audit event, written in the action's own transaction,
+    is there exactly when its effect is (so a dead worker's run is not taken again)."""
+    return AuditEvent.objects.filter(
+        action=f"request.{job.action}", object_type="InquiryRequest",
+        object_id=str(job.request_id), outcome="ok", at__gte=job.created_at,
+        actor=job.actor.user.username,
+    ).exists()  # fmt: skip
+
+
+def describe(job: RequestJob) -> str:
+    """The CLI's line for a job: the request's number, the action, its progress (no data)."""
+    return f"查询需求#{job.request_id} {RULES[job.action].label} {job.processed}/{job.total}"
+
+
+jobs.register(jobs.Kind(
+    name="request", label="查询需求办理", model=RequestJob,
+    requeue=lambda pk: run_job.enqueue(pk), task_path=f"{__name__}.run_job",
+    settled=settled, describe=describe,
+    retry_refusal="须由本人在本件页面重新操作，届时再次核对办理条件",
+))  # fmt: skip
 
 
 def _failure(kind: str, exc: BaseException | None = None) -> str:

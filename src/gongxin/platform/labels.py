@@ -67,10 +67,11 @@ def grouped_actions() -> list[tuple[str, str, list[tuple[str, str]]]]:
     return [(p, GROUPS.get(p, p), items) for p, items in groups.items()]
 
 
-# The platform's own: the working-day calendar and the data keys.
+# The platform's own: the working-day calendar, the data keys and background jobs.
 register(
     actions={"calendar.enter": "录入工作日历", "keys.rotate": "轮换数据密钥",
-             "keys.remove": "删除旧数据密钥"},
-    objects={"Key": "数据密钥"},
-    groups={"calendar": "工作日历", "keys": "数据密钥"},
+             "keys.remove": "删除旧数据密钥", "tasks.retry": "重试后台任务",
+             "tasks.cancel": "取消后台任务"},
+    objects={"Key": "数据密钥", "RequestJob": "后台办理", "BackgroundJob": "后台任务"},
+    groups={"calendar": "工作日历", "keys": "数据密钥", "tasks": "后台任务"},
 )  # fmt: skip

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 
 from gongxin.core import clock
+from gongxin.platform.jobs import LeasedJob
 
 
 class CalendarDayKind(models.TextChoices):
@@ -58,3 +59,30 @@ class KeyRecord(models.Model):
 
     def __str__(self) -> str:
         return self.key_id
+
+
+class BackgroundJob(LeasedJob):
+    """A background job other than a request's workflow action: an export that yields a file,
+    or an action with an effect (a spot-check draw, whose page ``result_url`` shows), run by
+    the task worker for the person who asked (gongxin.platform.background) with the lease
+    rules of every job (gongxin.platform.jobs). ``params`` say what to do and ``detail``
+    what the download's audit event says: neither holds personal data. The file is stored
+    here, in the database
+    every node reads, with ``done`` in one UPDATE; it holds what the same download held when
+    built at once, and only the person who asked is handed it, each time audited."""
+
+    kind = models.CharField("种类", max_length=60)
+    actor = models.ForeignKey("accounts.Staff", models.PROTECT, related_name="+")
+    params = models.JSONField("参数", default=dict)
+    detail = models.JSONField("留痕详情", default=dict)
+    result = models.BinaryField("结果文件", null=True, editable=False)
+    filename = models.CharField("文件名", max_length=150, blank=True)
+    content_type = models.CharField("文件类型", max_length=100, blank=True)
+    result_url = models.CharField("结果页面", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "后台任务"
+        indexes = [models.Index(fields=["state", "lease_until"], name="background_job_lease")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.state}"

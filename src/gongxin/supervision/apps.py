@@ -16,6 +16,7 @@ class SupervisionConfig(AppConfig):
         # drills (gongxin.platform.panels).
         from gongxin.supervision import (  # noqa: F401
             consultations,
+            exports,
             registers,
             rotation_panels,
         )

@@ -75,8 +75,10 @@ def draft(staff, spec: ReportSpec, fmt: str) -> bytes:
     return data
 
 
-def issue(staff, spec: ReportSpec) -> tuple[Letter, bytes]:
+def issue(staff, spec: ReportSpec, *, within=None) -> tuple[Letter, bytes]:
     """签发: number, read back, sign and store the report; returns the letter and its signed PDF.
+    Run by the worker (gongxin.supervision.exports), ``within(letter)`` runs inside the
+    signing transaction (the job marked done with it: gongxin.platform.background).
 
     Rendered outside the transaction (slow), with the number it will most likely take; if
     another letter takes it first, rendered again. Raises documents.services.ResultCheckFailed,
@@ -96,6 +98,8 @@ def issue(staff, spec: ReportSpec) -> tuple[Letter, bytes]:
                 record(staff, "supervision.report_issue", letter,
                        document_number=letter.document_number,
                        **_detail(spec))  # fmt: skip
+                if within is not None:
+                    within(letter)
             return letter, rendered.pdf
         except NumberTaken:
             continue

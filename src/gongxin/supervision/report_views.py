@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,9 +24,10 @@ from gongxin.documents.integrity import opened
 from gongxin.documents.models import Letter
 from gongxin.documents.services import ResultCheckFailed
 from gongxin.documents.signing import SigningUnavailable
+from gongxin.platform import background
 from gongxin.platform.permissions import requires
 from gongxin.platform.views import error_page
-from gongxin.supervision import report_services
+from gongxin.supervision import exports, report_services
 from gongxin.supervision.figures import Period
 from gongxin.supervision.reports import (
     KINDS,
@@ -136,7 +138,10 @@ def _file(data: bytes, fmt: str, name: str) -> HttpResponse:
 
 @requires("supervision_reports")
 def reports(request):
-    """The form, with last quarter chosen, and the reports the unit has issued."""
+    """The form, with last quarter chosen, and the reports the unit has issued; with
+    ``?job=N``, the progress of a 签发 the worker runs (a report on many requests)."""
+    if "job" in request.GET:
+        return background.page(request, exports.REPORT)
     period = last_quarter(clock.today())
     form = ReportForm(staff=request.staff,
                       initial={"kind": UNIT, "start": period.start, "end": period.end})  # fmt: skip
@@ -171,6 +176,9 @@ def report_issue(request):
     spec, refused = _chosen(request, request.POST, issuing=True)
     if refused is not None:
         return refused
+    if exports.report_size(request.staff, spec) >= settings.GONGXIN_BACKGROUND_EXPORT_FROM:
+        return background.queue(request, exports.REPORT, exports.report_params(spec), total=1,
+                                to=reverse("supervision_reports"))  # fmt: skip
     try:
         letter, _ = report_services.issue(request.staff, spec)
     except (ResultCheckFailed, SigningUnavailable, report_services.ReportBusy) as exc:

@@ -3,13 +3,15 @@ services in gongxin.supervision.spotchecks decide, check and record."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
 from gongxin.core.dates import InvalidDate, parse_date
+from gongxin.platform import background
 from gongxin.platform.errors import InvalidSubmission, Problem, WorkflowError
 from gongxin.platform.permissions import requires
-from gongxin.supervision import spotchecks
+from gongxin.supervision import exports, spotchecks
 from gongxin.supervision.figures import Period
 from gongxin.supervision.models import Finding, SpotCheck
 
@@ -44,6 +46,8 @@ def spot_check_list(request):
 
 @requires("supervision_spot_check_new")
 def spot_check_new(request):
+    if "job" in request.GET:  # a large draw the worker runs: its progress, then its result
+        return background.page(request, exports.SPOT_CHECK)
     values = {"start": "", "end": "", "rate": str(spotchecks.DEFAULT_RATE)}
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
@@ -51,9 +55,12 @@ def spot_check_new(request):
         parsed, errors = _parsed(values)
         if not errors:
             try:
-                spot = spotchecks.draw(
-                    request.staff, Period(parsed["start"], parsed["end"]), parsed["rate"]
-                )
+                period = Period(parsed["start"], parsed["end"])
+                size = exports.spot_check_size(request.staff, period, parsed["rate"])
+                if size >= settings.GONGXIN_BACKGROUND_SPOT_CHECK_FROM:
+                    params = {**exports.period_params(period), "rate": parsed["rate"]}
+                    return background.queue(request, exports.SPOT_CHECK, params, total=size)
+                spot = spotchecks.draw(request.staff, period, parsed["rate"])
             except InvalidSubmission as exc:
                 errors = _by_field(exc.problems)
             except WorkflowError as exc:

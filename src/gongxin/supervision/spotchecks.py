@@ -229,9 +229,13 @@ def parse_request(start, end, rate, *, today: dt.date | None = None) -> tuple[Pe
     return Period(start, end), rate
 
 
-def draw(actor, period: Period, rate: int = DEFAULT_RATE) -> SpotCheck:
+def draw(actor, period: Period, rate: int = DEFAULT_RATE, *, progress=None,
+         within=None) -> SpotCheck:  # fmt: skip
     """抽查: sample the actor's unit's requests issued in ``period``, check each, open a finding
-    for each that does not agree; one audit event. A refusal changes nothing."""
+    for each that does not agree; one audit event. A refusal changes nothing. Run by the
+    worker (a large sample, spotcheck_views), ``progress(done, total, step)`` hears each
+    request checked and ``within(spot)`` runs inside the draw's transaction (the job marked
+    done with it: gongxin.platform.background)."""
     _supervisor(actor)
     period, rate = parse_request(period.start, period.end, rate)
     unit = actor.unit
@@ -241,7 +245,11 @@ def draw(actor, period: Period, rate: int = DEFAULT_RATE) -> SpotCheck:
     chosen = draw_sample(ids, rate)
     requests = InquiryRequest.objects.in_bulk(chosen)
     # The screening (decrypting, reading the lists) is done before the transaction opens.
-    checks = {pk: recheck(requests[pk]) for pk in chosen}
+    checks = {}
+    for n, pk in enumerate(chosen):
+        if progress is not None:
+            progress(n, len(chosen), "重新比对抽中的查询需求")
+        checks[pk] = recheck(requests[pk])
     with transaction.atomic():
         spot = SpotCheck.objects.create(
             unit=unit,
@@ -275,6 +283,8 @@ def draw(actor, period: Period, rate: int = DEFAULT_RATE) -> SpotCheck:
             sample=len(chosen),
             findings=opened,
         )
+        if within is not None:
+            within(spot)
     return spot
 
 

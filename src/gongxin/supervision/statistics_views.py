@@ -10,11 +10,11 @@ from django.shortcuts import render
 
 from gongxin.accounts.models import PlatformUnit
 from gongxin.core import clock
+from gongxin.platform import background
 from gongxin.platform.permissions import requires
 from gongxin.platform.trail import record
-from gongxin.supervision import charts, periods, tables, workbook
+from gongxin.supervision import charts, exports, periods, tables, workbook
 from gongxin.supervision.figures import national, unit_figures
-from gongxin.supervision.spotchecks import open_findings_by_unit
 
 
 def _charts(fig) -> dict:
@@ -71,11 +71,7 @@ def statistics_xlsx(request):
 
 
 def _national(period):
-    units = list(PlatformUnit.objects.order_by("level", "region_code", "code"))
-    total, each = national(units, period)
-    names = {u.code: u.name for u in units}
-    table = tables.national_table(total, each, names, open_findings_by_unit())
-    return units, total, each, table
+    return exports.national_table(period)
 
 
 @requires("supervision_national")
@@ -93,16 +89,16 @@ def national_page(request):
 
 @requires("supervision_national_xlsx")
 def national_xlsx(request):
+    """A large period's workbook is built by the worker (gongxin.platform.background)."""
     choice = periods.choose(request.GET)
     if choice.period is None:
         return _refused(request, "supervision/statistics_national.html", choice)
-    _, total, _, table = _national(choice.period)
-    span = f"{choice.period.start.isoformat()}-{choice.period.end.isoformat()}"
-    name = f"全国监督统计-{span}.xlsx"
-    response = _xlsx([table, tables.monthly(total)], "各平台单位服务统计", name)
-    record(request.staff, "supervision.national_export", request.staff.unit,
-           units=len(table.rows) - 1, **_period_detail(choice))  # fmt: skip
-    return response
+
+    def audit(detail):
+        record(request.staff, "supervision.national_export", request.staff.unit, **detail)
+
+    return background.respond(request, exports.NATIONAL, exports.period_params(choice.period),
+                              size=exports.national_size(choice.period), audit=audit)  # fmt: skip
 
 
 @requires("supervision_national_unit")
