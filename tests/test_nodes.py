@@ -190,6 +190,24 @@ def test_the_access_log_keeps_no_query_and_sigterm_stops_the_server_gracefully(
         os.kill(worker, 0)
 
 
+def test_a_certificate_renewed_in_the_shared_directory_signs_without_a_restart(tmp_path, settings):
+    """Another node (or the operator) replaces a unit's key and certificate: this process's
+    next signature uses them, though it had the old ones loaded."""
+    from types import SimpleNamespace
+
+    from gongxin.documents import signing
+
+    settings.CERT_DIR = tmp_path / "certs"
+    unit = SimpleNamespace(code="bj", name="北京市公共信用信息中心")
+    signing.ensure_demo_certificates([unit])
+    before = signing._signer("bj").signing_cert.serial_number
+    assert signing._signer("bj").signing_cert.serial_number == before  # loaded once, kept
+    for path in settings.CERT_DIR.glob("bj.*.pem"):
+        path.unlink()
+    signing.ensure_demo_certificates([unit])  # the renewal, as files written in place
+    assert signing._signer("bj").signing_cert.serial_number != before
+
+
 # --- Two nodes on one PostgreSQL ------------------------------------------------------------
 
 
@@ -301,6 +319,22 @@ def test_a_sign_in_on_one_node_is_a_session_on_the_other(nodes, tmp_path, settin
     assert out.status_code == 302
     again = browser.get(a.url("/"), allow_redirects=False)
     assert again.status_code == 302 and "/login/" in again.headers["Location"]
+
+
+@NEEDS_PG
+@LIVE
+def test_the_token_endpoint_counts_tries_on_every_node_together(nodes):
+    """Ten tries a minute from one address, however many nodes the proxy spreads them over
+    (the count is in the database's cache table, not in each process)."""
+    a, b = nodes
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM gongxin_cache")
+    statuses = [
+        requests.post((a, b)[n % 2].url("/api/v1/auth/token/"), timeout=30,
+                      json={"username": f"nobody{n}", "password": "x", "otp": "123456"}).status_code
+        for n in range(11)
+    ]  # fmt: skip
+    assert statuses == [401] * 10 + [429]
 
 
 def together(calls):
