@@ -15,6 +15,7 @@ import sys
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError
 
 from gongxin.platform import server
 
@@ -59,6 +60,7 @@ class Command(BaseCommand):
             return self._dev(addrport, noreload)
         if ":" not in addrport:
             addrport = f"127.0.0.1:{addrport}"
+        self._cache_table()
         server.collect_static(self.stdout)
         worker = start_worker(self.stdout) if with_worker else None
         try:
@@ -67,11 +69,22 @@ class Command(BaseCommand):
         finally:
             stop_worker(worker)
 
+    def _cache_table(self):
+        """The shared cache's table (settings.CACHES), made by `gongxin init`; made here too
+        for a database only migrated, or restored from an older dump."""
+        try:
+            call_command("createcachetable", verbosity=0)
+        except DatabaseError as exc:  # no database yet, or another node made it meanwhile
+            self.stderr.write(
+                f"提示：未能检查缓存表（{type(exc).__name__}）；请确认已执行 gongxin init"
+            )
+
     def _dev(self, addrport, noreload):
         worker = None
         # A supervisor's SIGTERM ends the worker too (through the finally below).
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         if os.environ.get("RUN_MAIN") != "true":  # not a reloaded child: start the one worker
+            self._cache_table()
             server.collect_static(self.stdout)
             worker = start_worker(self.stdout)
         try:
