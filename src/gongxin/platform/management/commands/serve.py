@@ -63,11 +63,15 @@ class Command(BaseCommand):
         self._cache_table()
         server.collect_static(self.stdout)
         worker = start_worker(self.stdout) if with_worker else None
+        master = os.getpid()
         try:
             # gunicorn's master: SIGTERM stops it gracefully (requests in progress finish).
             server.run(addrport, on_exit=lambda: stop_worker(worker))
         finally:
-            stop_worker(worker)
+            # A gunicorn worker (forked from here) leaves through this too: only the master
+            # stops the task worker.
+            if os.getpid() == master:
+                stop_worker(worker)
 
     def _cache_table(self):
         """The shared cache's table (settings.CACHES), made by `gongxin init`; made here too
