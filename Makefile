@@ -14,7 +14,7 @@ demo: $(STAMP)
 	scripts/debian-packages.sh run
 	$(BIN)/gongxin init
 	$(BIN)/gongxin demo load
-	$(BIN)/gongxin serve 127.0.0.1:8000
+	$(BIN)/gongxin serve --with-worker 127.0.0.1:8000
 
 ## Lint, then the whole suite on SQLite and on a local PostgreSQL server
 test: lint test-sqlite test-postgres

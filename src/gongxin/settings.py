@@ -7,6 +7,11 @@ the key file are apart so that a backup of the database never holds the key that
 production), GONGXIN_KEY_FILE the key file. A home made before this layout keeps working: its
 database and key file are used where they are, and `gongxin init` and `manage.py check` say
 how to move them apart.
+
+GONGXIN_SHARED_DIR (default: the home) holds what every application node must see the same:
+the key file (keys/), the certificates (certs/), uploads (uploads/) and the secret key. With
+several nodes it is one directory mounted on each (docs/decisions/0016-production-server-and-
+nodes.md); the rest of the home (the static files, a SQLite database) stays the node's own.
 """
 
 from __future__ import annotations
@@ -14,13 +19,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
+from whitenoise.compress import Compressor
 
 HOME = Path(os.environ.get("GONGXIN_HOME", "var")).resolve()
+SHARED_DIR = Path(os.environ.get("GONGXIN_SHARED_DIR") or HOME).resolve()
 DATA_DIR = HOME / "data"  # the SQLite database and its -wal and -shm files, nothing else
-KEY_DIR = HOME / "keys"  # the key file, nothing else: backed up apart from the database
+KEY_DIR = SHARED_DIR / "keys"  # the key file, nothing else: backed up apart from the database
 # Where homes made before these directories kept them (both directly in the home).
 LEGACY_DATABASE = HOME / "gongxin.sqlite3"
 LEGACY_KEY_FILE = HOME / "keys.json"
@@ -34,26 +42,38 @@ def _in_place(path: Path, legacy: Path) -> Path:
 KEY_FILE = Path(
     os.environ.get("GONGXIN_KEY_FILE") or _in_place(KEY_DIR / "keys.json", LEGACY_KEY_FILE)
 )
-UPLOAD_DIR = HOME / "uploads"
+UPLOAD_DIR = SHARED_DIR / "uploads"
 # Signing certificates: <unit code>.key.pem / .cert.pem per unit, and trust/*.pem (the CAs).
-CERT_DIR = Path(os.environ.get("GONGXIN_CERT_DIR", HOME / "certs"))
+CERT_DIR = Path(os.environ.get("GONGXIN_CERT_DIR", SHARED_DIR / "certs"))
+# The secret key signs what a node hands a browser and another node checks (the session's
+# password hash, signed values): one for every node, from the environment or the shared dir.
+SECRET_KEY_FILE = _in_place(SHARED_DIR / "secret_key", HOME / "secret_key")
 # Where agencies reach the public verification page (printed on every letter).
 PUBLIC_URL = os.environ.get("GONGXIN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 CRYPTO_SUITE = os.environ.get("GONGXIN_CRYPTO_SUITE", "gm")
 
 
 def _secret_key() -> str:
-    """From the environment, else a per-home random key kept beside the database."""
+    """From the environment, else a random key kept in the shared directory."""
     if os.environ.get("DJANGO_SECRET_KEY"):
         return os.environ["DJANGO_SECRET_KEY"]
-    path = HOME / "secret_key"
+    path = SECRET_KEY_FILE
     if path.exists():
         return path.read_text().strip()
-    if not HOME.exists():
+    if not path.parent.exists():
         # Not initialised yet (e.g. `gongxin idcheck` anywhere): a throwaway key is enough.
         return secrets.token_urlsafe(50)
-    path.write_text(secrets.token_urlsafe(50))
-    path.chmod(0o600)
+    # Written whole under another name, then linked into place: of two nodes starting at once
+    # the first link wins and both read its key (a link never replaces an existing file).
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret_key-")  # owner only (0600)
+    try:
+        os.write(fd, secrets.token_urlsafe(50).encode())
+        os.close(fd)
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(tmp)
     return path.read_text().strip()
 
 
@@ -91,8 +111,8 @@ INSTALLED_APPS = [
 ]
 
 # Background tasks (docs/decisions/0010-background-tasks.md): django-tasks, the backport of
-# Django 6's tasks framework, with its database backend; `gongxin db-worker` runs them, and
-# `gongxin serve` starts one beside the web server.
+# Django 6's tasks framework, with its database backend; `gongxin worker` runs them (a service
+# of its own in production; `gongxin serve --with-worker` starts one beside the server).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A request of at least this many candidates is screened, submitted and signed in the
 # background, with its progress on the page; smaller ones are done while the person waits.
@@ -147,6 +167,8 @@ SPECTACULAR_SETTINGS = {
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "gongxin.platform.middleware.SecurityHeadersMiddleware",
+    # Static files (hashed names, compressed, cached for a year) before anything reads a session.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "gongxin.platform.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -207,6 +229,15 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# One cache for every process of every node (the API token endpoint's throttle counts in it, so
+# more nodes do not mean more tries): a table in the database, made by `gongxin init`.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "gongxin_cache",
+    }
+}
 
 # Argon2id for every new or changed password; PBKDF2 (Django's former default) still verifies
 # an older hash, which is re-hashed with Argon2 at that person's next sign-in.
@@ -290,7 +321,17 @@ SESSION_COOKIE_AGE = int(SESSION_IDLE.total_seconds())
 SESSION_SAVE_EVERY_REQUEST = False
 
 STATIC_URL = "static/"
+# The node's own copy of the installed apps' static files (code, not data), collected by
+# `gongxin serve` when they changed (gongxin.platform.server.collect_static) and served by
+# WhiteNoise: hashed names cached for a year, gzip and brotli copies, no unhashed originals.
 STATIC_ROOT = HOME / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+# Source maps are for a developer's tools: served, not compressed (half the collecting time).
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

@@ -90,19 +90,32 @@ def ensure_demo_certificates(units) -> list[str]:
         _write_key(key_path, key)
         cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
         made.append(unit.code)
-    _signer.cache_clear()
     return made
 
 
-@lru_cache(maxsize=64)
 def _signer(code: str):
+    """The unit's signer, loaded again when its files change: a certificate renewed in the
+    shared CERT_DIR (by this node or another) signs the next letter, without a restart."""
+    key_path, cert_path = _paths(code)
+    chain = tuple(sorted((settings.CERT_DIR / "trust").glob("*.pem")))
+    stamps = []
+    for path in (key_path, cert_path, *chain):
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            raise SigningUnavailable(
+                "本单位的签名证书未配置，不能签发（请系统管理员配置证书）"
+            ) from None
+        stamps.append((str(path), st.st_ino, st.st_mtime_ns, st.st_size))
+    return _load_signer(tuple(stamps))
+
+
+@lru_cache(maxsize=64)
+def _load_signer(stamps: tuple):
     from pyhanko.sign import signers
 
-    key_path, cert_path = _paths(code)
-    if not key_path.exists() or not cert_path.exists():
-        raise SigningUnavailable("本单位的签名证书未配置，不能签发（请系统管理员配置证书）")
-    chain = tuple(str(p) for p in sorted((settings.CERT_DIR / "trust").glob("*.pem")))
-    return signers.SimpleSigner.load(str(key_path), str(cert_path), ca_chain_files=chain)
+    (key_path, *_), (cert_path, *_), *chain = stamps
+    return signers.SimpleSigner.load(key_path, cert_path, ca_chain_files=[c[0] for c in chain])
 
 
 def sign(pdf: bytes, unit_code: str) -> bytes:

@@ -3,7 +3,7 @@
 A request of ``settings.GONGXIN_BACKGROUND_FROM`` candidates or more is not screened, submitted
 or signed while the person's page waits: the page action checks the rule, records a
 ``RequestJob`` and enqueues ``run_job`` on django-tasks' database backend; the worker
-(``gongxin db-worker``, started by ``gongxin serve``) runs the same service as the same person,
+(``gongxin worker``) runs the same service as the same person,
 which checks the rule again under the request's lock and writes the one audit event. The job
 row carries the progress the page shows, and the Chinese reason when it failed.
 

@@ -27,13 +27,14 @@ class Command(BaseCommand):
         home = settings.HOME
         home.mkdir(parents=True, exist_ok=True)
         os.chmod(home, 0o700)
-        settings.UPLOAD_DIR.mkdir(mode=0o700, exist_ok=True)
+        settings.UPLOAD_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
         # The database and the key file each in a directory of their own (settings.py).
         database_dir = sqlite_directory()
         for directory in filter(None, (database_dir, settings.KEY_FILE.parent)):
             directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        secret = home / "secret_key"
+        secret = settings.SECRET_KEY_FILE  # in the shared directory: one for every node
         if not secret.exists() and not os.environ.get("DJANGO_SECRET_KEY"):
+            secret.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             secret.write_text(secrets.token_urlsafe(50))
             secret.chmod(0o600)
         created = not settings.KEY_FILE.exists()
@@ -44,6 +45,7 @@ class Command(BaseCommand):
             ring = KeyRing.load(settings.KEY_FILE)
             key_note = f"沿用已有密钥文件 {settings.KEY_FILE}（当前密钥 {ring.active.id}）"
         call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)  # settings.CACHES: shared by every node
         try:
             sealed = {label: n for label, n in seal_unsealed().items() if n}
         except KeyFileError:
