@@ -21,7 +21,7 @@ from gongxin.core import clock
 from gongxin.platform.errors import Problem
 from gongxin.platform.sealed import checked_keyring
 from gongxin.platform.trail import record
-from gongxin.registry import pipeline
+from gongxin.registry import bulk
 from gongxin.registry.choices import DeltaAction, ImportMode, ImportStatus
 from gongxin.registry.files import FIRST_ROW
 from gongxin.registry.models import ListEntry, ListImport, MaskLayout
@@ -77,10 +77,12 @@ class Pacer:
                                                    per_second * TRANSACTION_SECONDS)))  # fmt: skip
 
 
-def hold(import_id: int, owner: str) -> None:
-    """Inside a staging transaction: this process still holds the import; say it lives."""
+def hold(import_id: int, owner: str, **progress: int) -> None:
+    """Inside a staging transaction: this process still holds the import; say it lives, and
+    how far it got (``rows_total`` read, ``added``, ``removed`` so far: what a progress
+    display reads from the record while the import is staged)."""
     held = ListImport.objects.filter(pk=import_id, status=ImportStatus.STAGING, owner=owner)
-    if not held.update(touched_at=clock.now()):
+    if not held.update(touched_at=clock.now(), **progress):
         raise Lost
 
 
@@ -187,8 +189,6 @@ class Writer:
         if connection.vendor == "sqlite":
             # Inserts land at random places in the blind-index B-tree: keep it in memory.
             self.cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
-        self.insert_sql = _insert_sql(pipeline.INSERT_COLUMNS)
-        self.closed_insert_sql = _insert_sql(pipeline.INSERT_COLUMNS + pipeline.REMOVAL_COLUMNS)
 
     def feed(self, records, offsets, own_keys, inserts, closed, matched, errors, layouts) -> None:
         """Take one prepared chunk (see pipeline.prepare_chunk); offsets count from self.base."""
@@ -231,12 +231,10 @@ class Writer:
     def _stage_rows(self) -> None:
         """The rows gathered so far, in one short transaction (about pacer.size)."""
         with self.pacer.transaction(len(self.inserts) + len(self.closed_inserts)):
-            hold(self.imp.pk, self.owner)
-            for sql, batch in ((self.insert_sql, self.inserts),
-                               (self.closed_insert_sql, self.closed_inserts)):  # fmt: skip
-                if batch:
-                    self.cursor.executemany(sql, batch)
-                    self.added += len(batch)
+            written = self.added + len(self.inserts) + len(self.closed_inserts)
+            hold(self.imp.pk, self.owner, rows_total=self.rows_total, added=written)
+            bulk.write_rows(self.cursor, self.inserts, self.closed_inserts)
+            self.added += len(self.inserts) + len(self.closed_inserts)
         self.inserts, self.closed_inserts = [], []
         self.touched = clock.now()
 
@@ -271,8 +269,8 @@ class Writer:
         while start < len(self.removals):
             batch = self.removals[start : start + self.pacer.size]
             with self.pacer.transaction(len(batch)):
-                hold(self.imp.pk, self.owner)
-                _remove(self.cursor, self.imp.pk, batch)
+                hold(self.imp.pk, self.owner, removed=start + len(batch))
+                bulk.write_removals(self.cursor, self.imp.pk, batch)
             start += len(batch)
             if self.progress:
                 self.progress(0)
@@ -304,24 +302,3 @@ class Writer:
                     raise
         imp.refresh_from_db()
         return imp
-
-
-def _insert_sql(columns: tuple[str, ...]) -> str:
-    qn = connection.ops.quote_name
-    return "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - fixed identifiers
-        qn(ListEntry._meta.db_table),
-        ", ".join(qn(c) for c in columns),
-        ", ".join(["%s"] * len(columns)),
-    )
-
-
-def _remove(cursor, import_id: int, removals: list[tuple[int, str, str]]) -> None:
-    """Close entries: set removed_on once; an already removed entry is never re-opened."""
-    qn = connection.ops.quote_name
-    sql = (
-        f"UPDATE {qn(ListEntry._meta.db_table)} SET removed_on = %s, removal_reason = %s, "  # noqa: S608
-        "removed_by_import_id = %s WHERE id = %s AND removed_on IS NULL"
-    )
-    cursor.executemany(
-        sql, [(day, reason[:200], import_id, entry_id) for entry_id, day, reason in removals]
-    )
