@@ -21,6 +21,10 @@ from django.db import connection
 from gongxin.registry import pipeline
 from gongxin.registry.models import ListEntry
 
+# After an import this large is switched on, PostgreSQL's statistics are refreshed at once
+# rather than at autovacuum's next pass: screening right after a first big import was planned
+# for an empty table (124 ms instead of a few for 1,000 candidates against 200,000 entries).
+ANALYZE_ROWS = 100_000
 # Removals staged by COPY land here first, one transaction at a time (ON COMMIT DELETE ROWS).
 REMOVALS_TABLE = "gongxin_staged_removals"
 
@@ -74,6 +78,13 @@ def write_removals(cursor, import_id: int, removals: list[tuple[int, str, str]])
         "WHERE e.id = r.id AND e.removed_on IS NULL",
         [import_id],
     )
+
+
+def after_switch(changed: int) -> None:
+    """Once a large import is on: let PostgreSQL's planner see the table as it now is."""
+    if uses_copy() and changed >= ANALYZE_ROWS:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(ListEntry._meta.db_table)}")
 
 
 class _Dates(dict):

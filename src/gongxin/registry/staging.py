@@ -301,4 +301,5 @@ class Writer:
                 if attempt == SWITCH_ATTEMPTS - 1:
                     raise
         imp.refresh_from_db()
+        bulk.after_switch(imp.added + imp.removed)
         return imp
