@@ -9,13 +9,14 @@ process that was taken for abandoned and cleared by another stops instead of wri
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 import time
 from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from gongxin.core import clock
 from gongxin.platform.errors import Problem
@@ -41,6 +42,7 @@ SNAPSHOT_REMOVAL_REASON = "全量名单中已不再包含"
 HEARTBEAT = dt.timedelta(minutes=1)  # a staged import with nothing to write still says it lives
 SWITCH_ATTEMPTS = 5
 ABANDONED = "导入中断（长时间没有进展，进程可能已退出），暂存的记录已清除，名单未作任何更改"
+RETRIED = "导入中断（后台任务程序中止后重试本任务），暂存的记录已清除，名单未作任何更改"
 LOST = (
     "导入中断：本次导入长时间没有进展，已被其他导入作为中断的导入清除，名单未作任何更改，请重新导入"
 )
@@ -129,22 +131,33 @@ def close(imp: ListImport, owner: str, status: str, **fields) -> None:
         )
 
 
-def clear_abandoned() -> int:
+def job_owner(job_key: str) -> str:
+    """The first half of the owner token of every import a background task stages: a retry
+    of the task knows the imports its earlier run left (registry.jobs)."""
+    return hashlib.sha256(job_key.encode()).hexdigest()[:16]
+
+
+def clear_abandoned(job: str = "") -> int:
     """Clear imports staged by a process that stopped: no progress for
-    GONGXIN_IMPORT_STALE_MINUTES. Returns how many were cleared."""
+    GONGXIN_IMPORT_STALE_MINUTES, or, for a retried background task (``job``, its
+    job_owner), any import its earlier run staged: the task queue knows that run is over (and
+    were it only suspended, it stops on waking, as a process taken over does). Returns how
+    many were cleared."""
     cutoff = clock.now() - dt.timedelta(minutes=settings.GONGXIN_IMPORT_STALE_MINUTES)
+    left = Q(touched_at__lt=cutoff) | Q(owner__startswith=job) if job else Q(touched_at__lt=cutoff)
     cleared = 0
-    for imp in ListImport.objects.filter(status=ImportStatus.STAGING, touched_at__lt=cutoff):
+    for imp in ListImport.objects.filter(left, status=ImportStatus.STAGING):
         owner = secrets.token_hex(16)
         with transaction.atomic():
-            taken = ListImport.objects.filter(
-                pk=imp.pk, status=ImportStatus.STAGING, touched_at__lt=cutoff
-            ).update(owner=owner, touched_at=clock.now())
+            taken = ListImport.objects.filter(left, pk=imp.pk, status=ImportStatus.STAGING).update(
+                owner=owner, touched_at=clock.now()
+            )
         if not taken:
             continue  # its owner woke up, or another process took it
+        reason = ABANDONED if imp.touched_at and imp.touched_at < cutoff else RETRIED
         try:
             clear_staged(imp, owner)
-            close(imp, owner, ImportStatus.FAILED, errors=[Problem("", ABANDONED).as_dict()])
+            close(imp, owner, ImportStatus.FAILED, errors=[Problem("", reason).as_dict()])
         except Lost:
             continue
         cleared += 1
