@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import json
 import os
+import re
 import secrets
 import signal
 import sqlite3
@@ -27,7 +28,7 @@ from gongxin.core.synthetic import CANDIDATE_HEADERS, LIST_HEADERS, Generator
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 OLD_AS_OF, NEW_AS_OF = "2026-11-20", "2026-11-27"
-ENTRIES = 60_000  # the new list: long enough that a kill lands while rows are being staged
+ENTRIES = 20_000  # the new list: long enough that a kill lands while rows are being staged
 DEADLINE = 300  # seconds for any one step (a loaded machine), never an assertion of speed
 
 
@@ -180,8 +181,9 @@ def test_an_import_killed_mid_way_leaves_the_old_version_and_the_next_one_clears
     assert "该名单来源正在导入另一个文件" in busy.stderr
     scene.run("audit", "verify")
 
-    done = scene.run("lists", "import", new, *source, "--as-of", NEW_AS_OF,
+    done = scene.run("lists", "import", new, *source, "--as-of", NEW_AS_OF, "--progress",
                      GONGXIN_IMPORT_STALE_MINUTES="0")  # fmt: skip
+    assert re.search(r"已开始导入（批次 #\d+，尚未生效）", done.stderr)  # --progress lines
     assert f"新增 {ENTRIES}" in done.stdout and "移出 500" in done.stdout
     assert "名单版本 2" in done.stdout
     assert scene.staged_progress() is None

@@ -30,16 +30,17 @@ def run_import(
     *,
     source_code: str,
     imported_by: str,
-    job_key: str,
+    job_key: str | None = None,
     mode: str = ImportMode.SNAPSHOT,
     as_of: dt.date | str | None = None,
     report: Report | None = None,
     on_staged: Callable[[ListImport], None] | None = None,
 ) -> ImportResult:
-    """Import a list file as task ``job_key``; raise services.ImportRefused as import_list
-    does (nothing changed; the attempt is recorded). Arguments are plain values, so a task
-    can carry them; ``on_staged`` learns the import's record (its id) once it is staged, the
-    record then shows rows read, added and removed so far."""
+    """Import a list file as task ``job_key`` (None: not a task); raise
+    services.ImportRefused as import_list does (nothing changed; the attempt is recorded).
+    Arguments are plain values, so a task can carry them; ``on_staged`` learns the import's
+    record (its id) once it is staged, the record then shows rows read, added and removed so
+    far."""
     path = Path(path)
     if isinstance(as_of, str):
         as_of = dt.date.fromisoformat(as_of)
