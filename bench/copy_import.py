@@ -54,7 +54,7 @@ def main() -> None:
     if "postgres" in wanted and not url.startswith("postgres"):
         print("PostgreSQL skipped: set BENCH_DATABASE_URL (or DATABASE_URL) to a postgres:// URL")
         wanted.remove("postgres")
-    sys.path.insert(0, str(ROOT / "bench"))
+    sys.path[:0] = [str(ROOT / "src"), str(ROOT / "bench")]
     from registry import generate
 
     t0 = time.perf_counter()
