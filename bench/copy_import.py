@@ -55,10 +55,11 @@ def main() -> None:
         print("PostgreSQL skipped: set BENCH_DATABASE_URL (or DATABASE_URL) to a postgres:// URL")
         wanted.remove("postgres")
     sys.path[:0] = [str(ROOT / "src"), str(ROOT / "bench")]
-    from registry import generate
+    from registry import OUT, generate
 
     t0 = time.perf_counter()
-    generate(args.entries, args.seed)  # once, before the timed runs
+    if not (OUT / f"list-{args.entries}-{args.seed}.csv").exists():
+        generate(args.entries, args.seed)  # once, before the timed runs
     print(f"list file ready in {time.perf_counter() - t0:.1f} s")
     runs = [(db, "copy") for db in wanted]
     if args.insert_too and "postgres" in wanted:
@@ -71,7 +72,7 @@ def main() -> None:
         out = subprocess.run(  # noqa: S603 - this script, with its own arguments
             [sys.executable, __file__, "--one", db, "--entries", str(args.entries),
              "--seed", str(args.seed), "--writer", writer],
-            env=env, check=True, capture_output=True, text=True,
+            env=env, check=True, stdout=subprocess.PIPE, text=True,
         )  # fmt: skip
         results[db if writer == "copy" else "insert"] = json.loads(out.stdout.splitlines()[-1])
         print(db, writer, results[db if writer == "copy" else "insert"], flush=True)
@@ -115,6 +116,8 @@ def run_one(db: str, entries: int, seed: int, writer: str) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix="gongxin-copy-bench-"))
     os.environ["GONGXIN_HOME"] = str(workdir / "home")
     os.environ["DJANGO_SETTINGS_MODULE"] = "gongxin.settings"
+    # The default limit of one list file is 5,000,000 rows: an operator raises it for more.
+    os.environ["GONGXIN_LIST_ROWS_MAX"] = str(max(entries, 5_000_000))
     sys.path.insert(0, str(ROOT / "bench"))
     if db == "postgres":
         admin_url = os.environ["DATABASE_URL"]
@@ -149,22 +152,22 @@ def _measure(db: str, entries: int, seed: int, workdir: Path, writer: str) -> di
     if writer == "insert":
         bulk.uses_copy = lambda: False
     from django.core.management import call_command
-    from registry import candidates, generate
+    from registry import OUT, candidates, generate
 
     from gongxin.registry.screening import screen
     from gongxin.registry.services import import_list
 
     call_command("init", verbosity=0, stdout=open(os.devnull, "w"))
-    path, sample = generate(entries, seed)
+    path = OUT / f"list-{entries}-{seed}.csv"  # made by main()
     t0 = time.perf_counter()
     result = import_list(path, source_code="sxbzxr", imported_by="bench", as_of=AS_OF)
     import_s = time.perf_counter() - t0
     assert result.list_import.added == entries, result.summary
     figures = {"import_s": import_s}
-    if db == "postgres" and writer == "copy":
-        figures.update(_raw_copy(workdir))
+    _partial(db, figures)
     if writer == "insert":
         return figures
+    _, sample = generate(entries, seed)  # an even sample of the file's entries
     small = candidates(1_000, sample, 11)
     screen(small, AS_OF)  # warm the caches once
     runs = []
@@ -175,10 +178,19 @@ def _measure(db: str, entries: int, seed: int, workdir: Path, writer: str) -> di
     figures["p50_ms"] = statistics.median(runs)
     figures["p95_ms"] = statistics.quantiles(runs, n=20)[-1]
     figures["hits"] = sum(1 for r in screen(small, AS_OF).results if r.entries)
+    _partial(db, figures)
+    if db == "postgres":
+        figures.update(_raw_copy(workdir, lambda f: _partial(db, {**figures, **f})))
     return figures
 
 
-def _raw_copy(workdir: Path) -> dict:
+def _partial(db: str, figures: dict) -> None:
+    """Figures so far, on stderr as they come (a long run's log keeps them)."""
+    print(db, {k: round(v, 2) if isinstance(v, float) else v for k, v in figures.items()},
+          file=sys.stderr, flush=True)  # fmt: skip
+
+
+def _raw_copy(workdir: Path, partial=lambda figures: None) -> dict:
     """The import's rows, exported with COPY TO, copied back with COPY FROM into a plain
     table and into one with the entry table's indexes (same columns, same bytes)."""
     from django.db import connection
@@ -214,6 +226,7 @@ def _raw_copy(workdir: Path) -> dict:
                 while block := fh.read(1 << 20):
                     copy.write(block)
             figures[key] = time.perf_counter() - t0
+            partial(figures)
         cursor.execute("DROP TABLE bench_plain, bench_indexed")
     dump.unlink()
     return figures
