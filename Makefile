@@ -40,9 +40,11 @@ lint: $(STAMP)
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=. $(BIN)/gongxin makemigrations --check --dry-run
 
 ## Benchmarks (large data; not part of `make test`). ARGS="--entries 10000000" for 10M;
+## COPY_ARGS="--entries 10000000" for the PostgreSQL COPY import at 10M (BENCH_DATABASE_URL);
 ## SUPERVISION_ARGS="--requests 10000 --candidates 100000" for a quick supervision run.
 bench: $(STAMP)
 	$(BIN)/python bench/registry.py $(ARGS)
+	$(BIN)/python bench/copy_import.py $(COPY_ARGS)
 	$(BIN)/python bench/letters.py
 	$(BIN)/python bench/signoff.py
 	$(BIN)/python bench/tasks.py

@@ -141,9 +141,9 @@ def test_failure_while_writing_leaves_previous_list_intact(lists, monkeypatch):
     def crash(*args, **kwargs):
         raise OSError("disk full")
 
-    from gongxin.registry import staging
+    from gongxin.registry import bulk
 
-    monkeypatch.setattr(staging, "_remove", crash)
+    monkeypatch.setattr(bulk, "write_removals", crash)
     with pytest.raises(OSError):
         lists.load([person_row(*LI)], as_of="2026-03-01")  # would add LI and remove ZHANG
     assert ListEntry.objects.count() == 1

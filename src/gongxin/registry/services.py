@@ -40,6 +40,7 @@ from gongxin.registry.staging import (
     clear_abandoned,
     clear_staged,
     close,
+    job_owner,
     recorded,
 )
 
@@ -125,6 +126,8 @@ def import_list(
     as_of: dt.date | None = None,
     imported_by: str,
     progress: Progress | None = None,
+    job_key: str | None = None,
+    on_staged: Callable[[ListImport], None] | None = None,
 ) -> ImportResult:
     """Import a list file for one source; raise ImportRefused (nothing changed) on any error.
 
@@ -132,6 +135,10 @@ def import_list(
     (an error of ours, not of the file, or an interruption: it is re-raised after the staged
     rows are cleared and the record is written). ``progress`` is called between batches,
     when the import holds no lock.
+
+    ``job_key`` names the background task running the import (registry.jobs), the same on a
+    retry: an import it staged and did not finish is cleared at once, not after
+    GONGXIN_IMPORT_STALE_MINUTES. ``on_staged`` is told the import's record once it is staged.
     """
     path = Path(path)
     source = get_source(source_code)
@@ -139,9 +146,9 @@ def import_list(
         raise ImportRefused(f"未知的导入方式「{mode}」（应为 snapshot 或 delta）")
     if not path.is_file():
         raise ImportRefused(f"文件不存在：{path.name}")
-    attempt = _Attempt(path, source, mode, as_of or clock.today(), imported_by)
+    attempt = _Attempt(path, source, mode, as_of or clock.today(), imported_by, job_key)
     try:
-        return attempt.run(progress)
+        return attempt.run(progress, on_staged)
     except ImportRefused:
         raise
     except BaseException as exc:  # an interruption (Ctrl-C) too: clear what was staged
@@ -159,11 +166,12 @@ def import_list(
 class _Attempt:
     """One import attempt: what it is (for the record) and how it ends."""
 
-    def __init__(self, path: Path, source, mode: str, as_of: dt.date, imported_by: str):
+    def __init__(self, path, source, mode: str, as_of: dt.date, imported_by: str, job_key=None):
         self.path, self.source, self.mode, self.as_of = path, source, mode, as_of
         self.started = clock.now()
         self.sha = file_sha256(path)
-        self.owner = secrets.token_hex(16)
+        self.job = job_owner(job_key) if job_key else ""
+        self.owner = self.job + secrets.token_hex(16 - len(self.job) // 2)
         self.staged: ListImport | None = None
         self.fields = dict(
             source=source, file_name=path.name[:255], sha256=self.sha, mode=mode, as_of=as_of,
@@ -199,7 +207,7 @@ class _Attempt:
     def duplicate(self, earlier: ListImport) -> ImportResult:
         return ImportResult(self.record(ImportStatus.DUPLICATE), duplicate_of=earlier)
 
-    def run(self, progress) -> ImportResult:
+    def run(self, progress, on_staged=None) -> ImportResult:
         source, mode, as_of, sha = self.source, self.mode, self.as_of, self.sha
         if as_of > clock.today():
             self.refuse(f"名单日期 {as_of} 晚于今天，整个文件未导入", [])
@@ -219,11 +227,13 @@ class _Attempt:
         )  # fmt: skip
         if validator.header_errors:
             self.refuse("文件缺少必需的列，整个文件未导入", validator.header_errors)
-        clear_abandoned()
+        clear_abandoned(job=self.job)
         try:
             self.staged = self._stage()
         except _Duplicate as exc:
             return self.duplicate(exc.earlier)
+        if on_staged:
+            on_staged(self.staged)
         writer = Writer(source, self.staged, self.owner, mode, as_of, progress)
         try:
             ctx = pipeline.Context(

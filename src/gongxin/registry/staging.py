@@ -9,19 +9,20 @@ process that was taken for abandoned and cleared by another stops instead of wri
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 import time
 from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from gongxin.core import clock
 from gongxin.platform.errors import Problem
 from gongxin.platform.sealed import checked_keyring
 from gongxin.platform.trail import record
-from gongxin.registry import pipeline
+from gongxin.registry import bulk
 from gongxin.registry.choices import DeltaAction, ImportMode, ImportStatus
 from gongxin.registry.files import FIRST_ROW
 from gongxin.registry.models import ListEntry, ListImport, MaskLayout
@@ -41,6 +42,7 @@ SNAPSHOT_REMOVAL_REASON = "全量名单中已不再包含"
 HEARTBEAT = dt.timedelta(minutes=1)  # a staged import with nothing to write still says it lives
 SWITCH_ATTEMPTS = 5
 ABANDONED = "导入中断（长时间没有进展，进程可能已退出），暂存的记录已清除，名单未作任何更改"
+RETRIED = "导入中断（后台任务程序中止后重试本任务），暂存的记录已清除，名单未作任何更改"
 LOST = (
     "导入中断：本次导入长时间没有进展，已被其他导入作为中断的导入清除，名单未作任何更改，请重新导入"
 )
@@ -77,10 +79,12 @@ class Pacer:
                                                    per_second * TRANSACTION_SECONDS)))  # fmt: skip
 
 
-def hold(import_id: int, owner: str) -> None:
-    """Inside a staging transaction: this process still holds the import; say it lives."""
+def hold(import_id: int, owner: str, **progress: int) -> None:
+    """Inside a staging transaction: this process still holds the import; say it lives, and
+    how far it got (``rows_total`` read, ``added``, ``removed`` so far: what a progress
+    display reads from the record while the import is staged)."""
     held = ListImport.objects.filter(pk=import_id, status=ImportStatus.STAGING, owner=owner)
-    if not held.update(touched_at=clock.now()):
+    if not held.update(touched_at=clock.now(), **progress):
         raise Lost
 
 
@@ -127,22 +131,33 @@ def close(imp: ListImport, owner: str, status: str, **fields) -> None:
         )
 
 
-def clear_abandoned() -> int:
+def job_owner(job_key: str) -> str:
+    """The first half of the owner token of every import a background task stages: a retry
+    of the task knows the imports its earlier run left (registry.jobs)."""
+    return hashlib.sha256(job_key.encode()).hexdigest()[:16]
+
+
+def clear_abandoned(job: str = "") -> int:
     """Clear imports staged by a process that stopped: no progress for
-    GONGXIN_IMPORT_STALE_MINUTES. Returns how many were cleared."""
+    GONGXIN_IMPORT_STALE_MINUTES, or, for a retried background task (``job``, its
+    job_owner), any import its earlier run staged: the task queue knows that run is over (and
+    were it only suspended, it stops on waking, as a process taken over does). Returns how
+    many were cleared."""
     cutoff = clock.now() - dt.timedelta(minutes=settings.GONGXIN_IMPORT_STALE_MINUTES)
+    left = Q(touched_at__lt=cutoff) | Q(owner__startswith=job) if job else Q(touched_at__lt=cutoff)
     cleared = 0
-    for imp in ListImport.objects.filter(status=ImportStatus.STAGING, touched_at__lt=cutoff):
+    for imp in ListImport.objects.filter(left, status=ImportStatus.STAGING):
         owner = secrets.token_hex(16)
         with transaction.atomic():
-            taken = ListImport.objects.filter(
-                pk=imp.pk, status=ImportStatus.STAGING, touched_at__lt=cutoff
-            ).update(owner=owner, touched_at=clock.now())
+            taken = ListImport.objects.filter(left, pk=imp.pk, status=ImportStatus.STAGING).update(
+                owner=owner, touched_at=clock.now()
+            )
         if not taken:
             continue  # its owner woke up, or another process took it
+        reason = ABANDONED if imp.touched_at and imp.touched_at < cutoff else RETRIED
         try:
             clear_staged(imp, owner)
-            close(imp, owner, ImportStatus.FAILED, errors=[Problem("", ABANDONED).as_dict()])
+            close(imp, owner, ImportStatus.FAILED, errors=[Problem("", reason).as_dict()])
         except Lost:
             continue
         cleared += 1
@@ -187,8 +202,6 @@ class Writer:
         if connection.vendor == "sqlite":
             # Inserts land at random places in the blind-index B-tree: keep it in memory.
             self.cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
-        self.insert_sql = _insert_sql(pipeline.INSERT_COLUMNS)
-        self.closed_insert_sql = _insert_sql(pipeline.INSERT_COLUMNS + pipeline.REMOVAL_COLUMNS)
 
     def feed(self, records, offsets, own_keys, inserts, closed, matched, errors, layouts) -> None:
         """Take one prepared chunk (see pipeline.prepare_chunk); offsets count from self.base."""
@@ -231,12 +244,10 @@ class Writer:
     def _stage_rows(self) -> None:
         """The rows gathered so far, in one short transaction (about pacer.size)."""
         with self.pacer.transaction(len(self.inserts) + len(self.closed_inserts)):
-            hold(self.imp.pk, self.owner)
-            for sql, batch in ((self.insert_sql, self.inserts),
-                               (self.closed_insert_sql, self.closed_inserts)):  # fmt: skip
-                if batch:
-                    self.cursor.executemany(sql, batch)
-                    self.added += len(batch)
+            written = self.added + len(self.inserts) + len(self.closed_inserts)
+            hold(self.imp.pk, self.owner, rows_total=self.rows_total, added=written)
+            bulk.write_rows(self.cursor, self.inserts, self.closed_inserts)
+            self.added += len(self.inserts) + len(self.closed_inserts)
         self.inserts, self.closed_inserts = [], []
         self.touched = clock.now()
 
@@ -271,8 +282,8 @@ class Writer:
         while start < len(self.removals):
             batch = self.removals[start : start + self.pacer.size]
             with self.pacer.transaction(len(batch)):
-                hold(self.imp.pk, self.owner)
-                _remove(self.cursor, self.imp.pk, batch)
+                hold(self.imp.pk, self.owner, removed=start + len(batch))
+                bulk.write_removals(self.cursor, self.imp.pk, batch)
             start += len(batch)
             if self.progress:
                 self.progress(0)
@@ -303,25 +314,5 @@ class Writer:
                 if attempt == SWITCH_ATTEMPTS - 1:
                     raise
         imp.refresh_from_db()
+        bulk.after_switch(imp.added + imp.removed)
         return imp
-
-
-def _insert_sql(columns: tuple[str, ...]) -> str:
-    qn = connection.ops.quote_name
-    return "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - fixed identifiers
-        qn(ListEntry._meta.db_table),
-        ", ".join(qn(c) for c in columns),
-        ", ".join(["%s"] * len(columns)),
-    )
-
-
-def _remove(cursor, import_id: int, removals: list[tuple[int, str, str]]) -> None:
-    """Close entries: set removed_on once; an already removed entry is never re-opened."""
-    qn = connection.ops.quote_name
-    sql = (
-        f"UPDATE {qn(ListEntry._meta.db_table)} SET removed_on = %s, removal_reason = %s, "  # noqa: S608
-        "removed_by_import_id = %s WHERE id = %s AND removed_on IS NULL"
-    )
-    cursor.executemany(
-        sql, [(day, reason[:200], import_id, entry_id) for entry_id, day, reason in removals]
-    )

@@ -1,5 +1,6 @@
 import getpass
 import os
+import time
 
 from django.core.management.base import BaseCommand
 from django.db.models import Count
@@ -12,6 +13,7 @@ from gongxin.platform.terminal import (
     report_errors,
 )
 from gongxin.registry.choices import ImportMode
+from gongxin.registry.jobs import run_import
 from gongxin.registry.models import (
     ListEntry,
     ListImport,
@@ -20,6 +22,25 @@ from gongxin.registry.models import (
     removed_by,
 )
 from gongxin.registry.services import ImportRefused, add_source, get_source, import_list
+
+PROGRESS_SECONDS = 5
+
+
+class ProgressLines:
+    """``--progress``: a line on stderr at most every PROGRESS_SECONDS (and on each change of
+    step), for logs and service managers where no progress bar can be drawn."""
+
+    def __init__(self, out):
+        self.out, self.step, self.last = out, "", 0.0
+
+    def __call__(self, done: int, total: int, step: str) -> None:
+        now = time.monotonic()
+        if step == self.step and now - self.last < PROGRESS_SECONDS:
+            return
+        self.step, self.last = step, now
+        share = f"（约 {done * 100 // total}%）" if total else ""
+        self.out.write(f"{step}：已读取 {done:,}/{total:,} 行{share}" if total
+                       else f"{step}：已读取 {done:,} 行")  # fmt: skip
 
 
 class Command(BaseCommand):
@@ -52,6 +73,10 @@ class Command(BaseCommand):
             help="名单日期（默认今天）；全量导入时未出现的记录以此日期移出",
         )
         imp.add_argument("--errors-csv", help="把错误清单写入此 CSV 文件")
+        imp.add_argument(
+            "--progress", action="store_true",
+            help="每隔几秒在标准错误输出一行进度（适合日志；终端上默认显示进度条）",
+        )  # fmt: skip
 
         show = sub.add_parser("show", help="某来源的记录统计：现行、已移出、按月")
         show.add_argument("--source", required=True)
@@ -76,21 +101,26 @@ class Command(BaseCommand):
             raise SystemExit(1) from None
         self.stdout.write(f"已新增名单来源：{source}")
 
-    def do_import(self, file, source, mode, as_of, errors_csv, **options):
+    def do_import(self, file, source, mode, as_of, errors_csv, progress=False, **options):
         if not os.path.isfile(file):
             self.stderr.write(f"文件不存在：{file}")
             raise SystemExit(1)
         operator = os.environ.get("GONGXIN_OPERATOR") or getpass.getuser()
         try:
-            with progress_bar("导入") as progress:
-                result = import_list(
-                    file,
-                    source_code=source,
-                    mode=mode,
-                    as_of=as_of,
-                    imported_by=f"cli:{operator}",
-                    progress=progress,
-                )
+            if progress:
+                result = run_import(file, source_code=source, mode=mode, as_of=as_of,
+                                    imported_by=f"cli:{operator}",
+                                    report=ProgressLines(self.stderr))  # fmt: skip
+            else:
+                with progress_bar("导入") as bar:
+                    result = import_list(
+                        file,
+                        source_code=source,
+                        mode=mode,
+                        as_of=as_of,
+                        imported_by=f"cli:{operator}",
+                        progress=bar,
+                    )
         except ImportRefused as exc:
             self.stderr.write(f"导入被拒绝：{exc.message}")
             report_errors(self.stderr, exc.errors, errors_csv)
