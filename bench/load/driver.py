@@ -54,7 +54,7 @@ def start_node(port: int, env: dict) -> subprocess.Popen:
     return subprocess.Popen(  # noqa: S603 - our own interpreter, our arguments
         [sys.executable, "-m", "gunicorn", "gongxin.wsgi:application", "-k", "gthread",
          "--workers", str(WORKERS), "--threads", str(THREADS), "--bind", f"127.0.0.1:{port}",
-         "--no-control-socket"],
+         "--keep-alive", "30", "--no-control-socket"],
         env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
 
@@ -157,7 +157,11 @@ def summary(recorded: dict) -> dict:
 
 
 def print_table(title: str, result: dict) -> None:
-    print(f"\n  {title}: {result['throughput']:.1f} requests/s over {result['seconds']:.0f} s")
+    load = result.get("load_average", (0, 0))
+    print(
+        f"\n  {title}: {result['throughput']:.1f} requests/s over {result['seconds']:.0f} s "
+        f"(the machine's load average {load[0]:.1f} before, {load[1]:.1f} after)"
+    )
     print(f"  {'kind':<34}{'n':>7}{'errors':>8}{'p50':>9}{'p95':>9}{'p99':>9}")
     for name, r in result["rows"].items():
         mark = "" if name == SIGNING or r["p95"] < GOAL_MS else "  > goal"
@@ -176,7 +180,7 @@ def run_locust(args, hosts: list[str], env: dict, plan_path: Path, label: str) -
         subprocess.run(  # noqa: S603 - our own interpreter, our arguments
             [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
              "-u", str(args.users), "-r", str(args.spawn_rate), "-t", f"{args.duration}s",
-             "--stop-timeout", "30", "--only-summary", "--loglevel", "WARNING",
+             "--stop-timeout", "90", "--only-summary", "--loglevel", "WARNING",
              "--host", hosts[0]],
             env=locust_env, cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT, check=False,
         )  # fmt: skip
@@ -280,7 +284,9 @@ def main(argv=None) -> int:
                     wait_ready(proc, f"{host}/login/")
                 procs.append(start_worker(env))
                 label = f"{count}-node" + ("s" if count > 1 else "")
+                before = os.getloadavg()[0]
                 results[label] = run_locust(args, hosts, env, plan_path, label)
+                results[label]["load_average"] = (before, os.getloadavg()[0])
             finally:
                 stop(procs)
             print_table(f"{label} ({', '.join(str(p) for p in ports)})", results[label])
@@ -289,6 +295,8 @@ def main(argv=None) -> int:
             if server:
                 drop_postgres_database(server, name)
             shutil.rmtree(home, ignore_errors=True)
+    if not results:
+        return 0
     errors = sum(r["rows"]["overall"]["errors"] for r in results.values())
     slow = [f"{label}: {kind}" for label, r in results.items()
             for kind, row in r["rows"].items()
