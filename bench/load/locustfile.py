@@ -172,7 +172,7 @@ class Staff(HttpUser):
     def page(self, url: str, name: str):
         with self.client.get(url, name=name, catch_response=True, allow_redirects=False) as r:
             if r.status_code != 200:
-                r.failure(f"{name}: {r.status_code}")
+                r.failure(f"{name}: {r.status_code} {r.error or ''}")
 
     @task(3)
     def dashboard(self):
@@ -194,7 +194,7 @@ class Staff(HttpUser):
     def api_get(self, url: str, name: str) -> dict | None:
         with self.client.get(url, name=name, headers=self.headers(), catch_response=True) as r:
             if r.status_code != 200:
-                r.failure(f"{name}: {r.status_code}")
+                r.failure(f"{name}: {r.status_code} {r.error or ''}")
                 return None
             return r.json()
 
@@ -218,7 +218,7 @@ class Staff(HttpUser):
         with self.client.post(url, json=body, name=name, headers=self.headers(),
                               catch_response=True) as r:  # fmt: skip
             if r.status_code != 200 and r.status_code != 201:
-                r.failure(f"{name}: {r.status_code} {r.text[:200]}")
+                r.failure(f"{name}: {r.status_code} {r.error or r.text[:200]}")
                 return None
             return r.json()
 
