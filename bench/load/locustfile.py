@@ -237,8 +237,9 @@ class Staff(HttpUser):
         agency, name = random.choice(self.person["agencies"])
         serial = f"{RUN}{next(LETTERS):05d}"
         people = random.sample(PLAN["candidates"], CANDIDATES)
-        body = {"agency": agency, "letter_number": f"{name[:2]}组函〔2026〕{serial}号",
-                "received_on": dt.datetime.now(ZONE).date().isoformat(), "kind": "recruitment",
+        today = dt.datetime.now(ZONE).date()
+        body = {"agency": agency, "letter_number": f"{name[:2]}组函〔{today.year}〕{serial}号",
+                "received_on": today.isoformat(), "kind": "recruitment",
                 "candidates": [{"name": n, "id_number": i, "position": p}
                                for n, i, p in people]}  # fmt: skip
         req = self.act("/api/v1/requests/", "api: register (50 candidates)", body)
