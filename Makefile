@@ -42,6 +42,8 @@ lint: $(STAMP)
 ## Benchmarks (large data; not part of `make test`). ARGS="--entries 10000000" for 10M;
 ## COPY_ARGS="--entries 10000000" for the PostgreSQL COPY import at 10M (BENCH_DATABASE_URL);
 ## SUPERVISION_ARGS="--requests 10000 --candidates 100000" for a quick supervision run.
+## The load bench (locust, two nodes then one, on PostgreSQL) runs quick; LOAD_ARGS="--full --keep"
+## for 100,000 requests and 1,000,000 list entries (the database kept for the next run).
 bench: $(STAMP)
 	$(BIN)/python bench/registry.py $(ARGS)
 	$(BIN)/python bench/copy_import.py $(COPY_ARGS)
@@ -50,6 +52,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/tasks.py
 	$(BIN)/python bench/audit.py
 	$(BIN)/python bench/bench_supervision.py $(SUPERVISION_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-$$(scripts/postgres.sh start)} $(BIN)/python bench/load/driver.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

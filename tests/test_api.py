@@ -275,3 +275,31 @@ def test_signed_in_without_a_business_role_gets_404_not_403(world):
         response = api(auditor).get(url)
         assert response.status_code == 404
         assert response.json()["code"] == "not_found"
+
+
+def test_the_request_list_reads_the_same_queries_for_a_page_of_any_size(world):
+    """Each request's round and last screening are read once for the page (issue 11's load
+    bench found two queries a request); what the list says of each is unchanged."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gongxin.inquiry import services
+
+    today = clock.today()
+    screened = world.register(received_on=today, today=today)
+    services.screen_request(world.handler, screened.pk, today=today)
+
+    def listed():
+        with CaptureQueriesContext(connection) as queries:
+            answer = api(world.handler).get("/api/v1/requests/")
+        assert answer.status_code == 200
+        return len(queries), {r["id"]: r for r in answer.json()["results"]}
+
+    few, rows = listed()
+    assert rows[screened.pk]["screened_on"] == today.isoformat()
+    for _ in range(4):
+        world.register(received_on=today, today=today)
+    many, rows = listed()
+    assert len(rows) == 5 and many == few
+    assert rows[screened.pk]["screened_on"] == today.isoformat()
+    assert [r["screened_on"] for pk, r in rows.items() if pk != screened.pk] == [None] * 4

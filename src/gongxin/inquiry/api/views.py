@@ -119,6 +119,7 @@ class RequestViewSet(viewsets.GenericViewSet):
         if state := query.get("state"):
             qs = qs.filter(state=state)
         page = self.paginate_queryset(qs.order_by("-received_on", "-pk"))
+        queries.prime_rounds(page)
         return self.get_paginated_response(s.RequestSerializer(page, many=True).data)
 
     @extend_schema(
