@@ -480,5 +480,5 @@ def test_sqlite_plans_the_national_figures_from_statistics_of_their_indexes(unit
             "AND state IN ('issued', 'returned')"
         )
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
-    assert {"request_received_covering", "tally_period_months"} <= analysed
+    assert {"request_received_covering", "tally_unit_months"} <= analysed
     assert "COVERING INDEX request_received_covering" in plan
