@@ -352,12 +352,11 @@ def tallies_current(cohort, kept: dict[str, int]) -> bool:
     return all(closed[key] == kept[key] for key in FINGERPRINT)
 
 
-def refresh_tallies(cohort, opened: list[int], today, stamp: str, days: _Days) -> int:
+def refresh_tallies(cohort, today, stamp: str, days: _Days) -> int:
     """Count again the closed requests of ``cohort`` whose tally is missing or keyed otherwise
-    (another round, state or calendar), and drop the tallies of its open requests (``opened``:
-    reopened since they were counted): then the tallies of the cohort are exactly its closed
+    (another round, state or calendar). With the tallies of its open requests dropped first
+    (reopened since they were counted), the tallies of the cohort are then exactly its closed
     requests'. Returns how many were counted."""
-    RequestTally.objects.filter(request_id__in=opened).delete()
     fresh = RequestTally.objects.filter(request=OuterRef("pk"), round=OuterRef("round"),
                                         state=OuterRef("state"), calendar=stamp)  # fmt: skip
     stale = list(cohort.filter(state__in=CLOSED_STATES).filter(~Exists(fresh))
@@ -492,7 +491,7 @@ def _tally(units, period: Period) -> tuple[dict[str, str], dict[int, _Tally], _T
     kept = kept_rows()
     sums = {key: sum(row[key] for row in kept) for key in (*FINGERPRINT, "stamped")}
     if not tallies_current(cohort, sums):
-        refresh_tallies(cohort, opened, today, stamp, days)
+        refresh_tallies(cohort, today, stamp, days)
         kept = kept_rows()
     live = InquiryRequest.objects.filter(pk__in=opened)
 
@@ -581,4 +580,5 @@ def fill_tallies(units) -> int:
     ids = list(_unit_ids(units))
     every = InquiryRequest.objects.filter(unit_id__in=ids)
     opened = list(every.filter(state__in=OPEN_STATES).values_list("pk", flat=True))
-    return refresh_tallies(every, opened, clock.today(), calendar_stamp(), _Days())
+    RequestTally.objects.filter(request_id__in=opened).delete()
+    return refresh_tallies(every, clock.today(), calendar_stamp(), _Days())
