@@ -27,16 +27,10 @@ LEASE = "2"  # seconds: a dead worker's job is found quickly
 
 def run_crash(points: str, tmp_path: Path, database_url: str | None = None) -> dict:
     """Run the scenario in a process of its own (a SQLite file, or ``database_url``)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "GONGXIN_KEY_FILE")}
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), str(ROOT)])
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    proc = subprocess.run(
-        [sys.executable, "-m", "tests.crash_scenarios", points, str(tmp_path / "home")],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    from tests.sqlite_scenarios import run_module
+
+    return run_module("tests.crash_scenarios", points, tmp_path, database_url=database_url,
+                      timeout=900)  # fmt: skip
 
 
 def setup(home: Path) -> dict:

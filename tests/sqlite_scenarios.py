@@ -25,16 +25,26 @@ HELD = 120  # seconds a held operation waits for its release before giving up
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_scenario(name: str, tmp_path: Path) -> dict:
-    """Run a scenario in a process of its own, in a home under ``tmp_path``; what it saw."""
+def run_module(
+    module: str, name: str, tmp_path: Path, *, database_url: str | None = None, timeout: int = 600
+) -> dict:
+    """Run ``python -m module name HOME`` in a process of its own, in a home under
+    ``tmp_path`` (on a SQLite file, or ``database_url``); what it printed last, as JSON."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "GONGXIN_KEY_FILE")}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), str(ROOT)])
+    if database_url:
+        env["DATABASE_URL"] = database_url
     proc = subprocess.run(
-        [sys.executable, "-m", "tests.sqlite_scenarios", name, str(tmp_path / "home")],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+        [sys.executable, "-m", module, name, str(tmp_path / "home")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
     )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.returncode == 0, proc.stderr[-4000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def run_scenario(name: str, tmp_path: Path) -> dict:
+    """Run a scenario in a process of its own, in a home under ``tmp_path``; what it saw."""
+    return run_module("tests.sqlite_scenarios", name, tmp_path)
 
 
 def setup(home: Path) -> None:
