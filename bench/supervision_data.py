@@ -543,7 +543,9 @@ def generate(requests: int, candidates: int, *, today: dt.date = TODAY, seed: in
 
 def _analyse() -> None:
     """On PostgreSQL, fresh planner statistics, as autovacuum leaves them after a bulk load.
-    Not on SQLite: the product never runs ANALYZE there, so the planner has no statistics."""
+    Not on SQLite, where the product runs ANALYZE after a migration and with the nightly
+    `gongxin tally` (gongxin.platform.planner): the store is measured as it is before the first
+    night, with no statistics of its rows (the harder case for the planner)."""
     from django.db import connection
 
     if connection.vendor == "postgresql":

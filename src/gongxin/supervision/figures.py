@@ -213,8 +213,9 @@ def _cohort(ids, period) -> QuerySet:
                                          received_on__range=(period.start, period.end))  # fmt: skip
 
 
-# Each query below counts a set of requests (a queryset: the cohort's open ones, or closed ones
-# to tally), grouped by unit (``by="unit"``) or by request (``by="request"``, for the tallies):
+# Each query below counts a set of requests (their ids: the cohort's open ones, or closed ones
+# to tally; a list rather than a subquery, which SQLite's planner read from the wrong end),
+# grouped by unit (``by="unit"``) or by request (``by="request"``, for the tallies):
 # one definition of each count, whichever way it is grouped.
 KEYS = {"unit": "unit_id", "request": "id"}
 
@@ -283,7 +284,10 @@ def _results(requests, by="unit"):
 def _reviews(requests, by="unit"):
     """Per (key, candidate, round) reviewed by enough reviewers: whether they disagreed."""
     return (
-        Review.objects.filter(set_aside_by__isnull=True, candidate__request__in=requests)
+        # The candidates named first (a subquery), or SQLite starts from every review not set
+        # aside (bench/bench_supervision.py: 35 ms instead of 3).
+        Review.objects.filter(set_aside_by__isnull=True,
+                              candidate__in=Candidate.objects.filter(request__in=requests))
         .values("candidate_id", "round", key=F(f"candidate__request__{KEYS[by]}"))
         .order_by()
         .annotate(n=Count("id"), decisions=Count("decision", distinct=True))
@@ -362,11 +366,12 @@ def refresh_tallies(cohort, today, stamp: str, days: _Days) -> int:
     stale = list(cohort.filter(state__in=CLOSED_STATES).filter(~Exists(fresh))
                  .values_list("pk", flat=True))  # fmt: skip
     for start in range(0, len(stale), TALLY_BATCH):
-        chunk = InquiryRequest.objects.filter(pk__in=stale[start : start + TALLY_BATCH])
+        chunk = stale[start : start + TALLY_BATCH]
         rows = {pk: RequestTally(request_id=pk, unit_id=unit, received_on=received,
                                  month=received.replace(day=1), agency_id=agency,
                                  kind=kind, round=rnd, state=state, calendar=stamp)
-                for pk, unit, received, agency, kind, rnd, state in chunk.values_list(
+                for pk, unit, received, agency, kind, rnd, state in
+                InquiryRequest.objects.filter(pk__in=chunk).values_list(
                     "pk", "unit_id", "received_on", "agency_id", "kind", "round", "state")
                 }  # fmt: skip
         for row in _rounds(chunk, today, "request"):
@@ -465,21 +470,25 @@ def _tally(units, period: Period) -> tuple[dict[str, str], dict[int, _Tally], _T
     today, days, stamp = clock.today(), _Days(), calendar_stamp()
     cohort = _cohort(ids, period)
     # The open requests are few (the closed are kept): read once, named by id to each query.
-    opened = list(cohort.filter(state__in=OPEN_STATES).values_list("pk", flat=True))
+    opened = list(cohort.filter(state__in=OPEN_STATES).order_by().values_list("pk", flat=True))
     # The cohort's tallies, read by their own indexed columns (a closed request's unit, date,
-    # agency and kind do not change): grouped by unit, month and working days, with the sums
-    # that tell whether they are current (tallies_current) and the unit's other counts.
-    # (Counted by ``unit``, a column of both indexes: counting the key made SQLite read every
-    # row, and the month's range, implied by the dates', lets it use the months index's order.)
+    # agency and kind do not change) in three groupings, each a few hundred rows whatever the
+    # number of requests: by unit and month (with the sums that tell whether they are current,
+    # tallies_current, and the unit's other counts), by unit and working days (the turnaround
+    # distribution) and by unit, agency and kind. (Counted by ``unit``, a column of every
+    # index: counting the key made SQLite read the rows; the month's range, implied by the
+    # dates', lets it use the index's order.)
     closed = RequestTally.objects.filter(unit_id__in=ids,
                                          received_on__range=(period.start, period.end))  # fmt: skip
+    n = functools.partial(Count, "unit")
 
-    def kept_rows():
+    def kept_months():
         months = closed.filter(month__range=(period.start.replace(day=1), period.end))
-        n = functools.partial(Count, "unit")
         return list(
-            months.values("unit_id", "month", "workdays").order_by()
-            .annotate(n=n(), ext=n(filter=Q(extended=True)), cor=n(filter=Q(corrected=True)),
+            months.values("unit_id", "month").order_by()
+            .annotate(n=n(), timed=n(filter=Q(workdays__isnull=False)),
+                      within=n(filter=Q(workdays__lte=DEADLINE_WORKDAYS)),
+                      ext=n(filter=Q(extended=True)), cor=n(filter=Q(corrected=True)),
                       late=n(filter=Q(overdue=True)), ret=n(filter=Q(returned=True)),
                       listed=Sum("listed"), decided=Sum("decided"), reviews=Sum("reviews"),
                       disagreements=Sum("disagreements"), rounds=Sum("round"),
@@ -488,43 +497,48 @@ def _tally(units, period: Period) -> tuple[dict[str, str], dict[int, _Tally], _T
         )  # fmt: skip
 
     RequestTally.objects.filter(request_id__in=opened).delete()
-    kept = kept_rows()
+    kept = kept_months()
     sums = {key: sum(row[key] for row in kept) for key in (*FINGERPRINT, "stamped")}
     if not tallies_current(cohort, sums):
         refresh_tallies(cohort, today, stamp, days)
-        kept = kept_rows()
-    live = InquiryRequest.objects.filter(pk__in=opened)
+        kept = kept_months()
 
-    def add(unit, month, timed, n, extended, corrected, overdue, returned, pending):
-        for tally in (each[unit], total):
-            tally.requests += n
-            tally.extended += extended
-            tally.corrected += corrected
-            tally.overdue += overdue
-            tally.returned += returned
-            tally.pending += pending
-            month_row = tally.months.setdefault(month, [0, 0, 0, 0])
-            month_row[0] += n
-            month_row[3] += overdue
-            if timed is not None:
-                tally.days[timed] = tally.days.get(timed, 0) + n
-                month_row[1] += n
-                month_row[2] += n if timed <= DEADLINE_WORKDAYS else 0
+    def add(tally, month, n, extended, corrected, overdue, returned, pending, timed, within):
+        tally.requests += n
+        tally.extended += extended
+        tally.corrected += corrected
+        tally.overdue += overdue
+        tally.returned += returned
+        tally.pending += pending
+        month_row = tally.months.setdefault(month, [0, 0, 0, 0])
+        month_row[0] += n
+        month_row[1] += timed
+        month_row[2] += within
+        month_row[3] += overdue
 
     for row in kept:
         for tally in (each[row["unit_id"]], total):
+            add(tally, row["month"], row["n"], row["ext"], row["cor"], row["late"], row["ret"],
+                0, row["timed"], row["within"])  # fmt: skip
             tally.screened += row["decided"] or 0
             tally.listed += row["listed"] or 0
             tally.reviews += row["reviews"] or 0
             tally.disagreements += row["disagreements"] or 0
-        add(row["unit_id"], row["month"], row["workdays"], row["n"], row["ext"], row["cor"],
-            row["late"], row["ret"], 0)  # fmt: skip
-    for row in _rounds(live, today):
-        add(row["key"], row["received"].replace(day=1), days(row["received"], row["issued_on"]),
-            row["n"], row["extended"], row["corrected"], row["overdue"], row["returned"],
-            row["pending"])  # fmt: skip
+    timed = closed.filter(workdays__isnull=False).values_list("unit_id", "workdays")
+    for unit, workdays, count in timed.order_by().annotate(n()):
+        for tally in (each[unit], total):
+            tally.days[workdays] = tally.days.get(workdays, 0) + count
+    for row in _rounds(opened, today):
+        n, workdays = row["n"], days(row["received"], row["issued_on"])
+        timed = n if workdays is not None else 0
+        within = timed if timed and workdays <= DEADLINE_WORKDAYS else 0
+        for tally in (each[row["key"]], total):
+            add(tally, row["received"].replace(day=1), n, row["extended"], row["corrected"],
+                row["overdue"], row["returned"], row["pending"], timed, within)  # fmt: skip
+            if timed:
+                tally.days[workdays] = tally.days.get(workdays, 0) + n
     names = dict(RequestingAgency.objects.values_list("pk", "name"))
-    agencies = list(_agencies(live)) + [
+    agencies = list(_agencies(opened)) + [
         {**row, "key": row["unit_id"], "agency_name": names[row["agency_id"]]} for row in
         closed.values("unit_id", "kind", "agency_id")
         .order_by().annotate(n=Count("unit"), candidates=Sum("candidates"))
@@ -534,12 +548,12 @@ def _tally(units, period: Period) -> tuple[dict[str, str], dict[int, _Tally], _T
             counts = tally.agency(row["agency_name"], row["kind"])
             counts[0] += row["n"]
             counts[1] += row["candidates"] or 0
-    results = [(row["key"], row["result"], row["n"]) for row in _results(live)]
+    results = [(row["key"], row["result"], row["n"]) for row in _results(opened)]
     for unit, result, n in results:
         for tally in (each[unit], total):
             tally.screened += n
             tally.listed += n if result == CandidateResult.LISTED else 0
-    for unit, decisions in _reviews(live):
+    for unit, decisions in _reviews(opened):
         for tally in (each[unit], total):
             tally.reviews += 1
             tally.disagreements += 1 if decisions > 1 else 0
