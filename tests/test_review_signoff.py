@@ -243,7 +243,11 @@ def test_sign_off_without_the_confirmation_is_refused_and_changes_nothing(world)
         services.sign_off(signer, req.pk, confirmed=False)
     signed = api(signer).post(f"/api/v1/requests/{req.pk}/sign-off/", {"confirm": True},
                               format="json")  # fmt: skip
-    assert signed.status_code == 200 and signed.json()["request"]["state"] == "signed"
+    # 签发 goes to the task worker (here the tests' immediate backend runs it at once): 202,
+    # with the job in the detail.
+    assert signed.status_code == 202 and signed.json()["request"]["state"] == "signed"
+    assert signed.json()["job"]["action"] == "sign_off"
+    assert signed.json()["job"]["state"] == "done"
 
 
 def test_the_signer_sends_back_with_a_reason_and_the_reviewers_review_again(world):

@@ -258,7 +258,7 @@ def test_the_workflow_links_from_registration_to_correction(world):
                             ("POST /api/v1/requests/{id}/screen/", 200),
                             ("POST /api/v1/requests/{id}/submit/", 200),
                             ("POST /api/v1/candidates/{id}/review/", 200),
-                            ("POST /api/v1/requests/{id}/sign-off/", 200)):  # fmt: skip
+                            ("POST /api/v1/requests/{id}/sign-off/", 202)):  # fmt: skip
         assert ANSWERS[(reached, status)], (reached, sorted(ANSWERS.items()))
 
 

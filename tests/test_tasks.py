@@ -61,8 +61,12 @@ def test_a_large_request_is_screened_submitted_and_signed_in_the_background(worl
     handler = as_(world.handler)
     answer = handler.post(f"/requests/{req.pk}/screen/")
     assert answer["Location"] == f"/requests/{req.pk}/progress/"
-    page = handler.get(answer["Location"]).content.decode()
-    assert "人选较多，查询已转入后台办理" in page
+    # Done already (the tests' immediate backend): the progress page sends the clerk back to
+    # the request with the outcome, as an action done at once does.
+    done = handler.get(answer["Location"])
+    assert done["Location"] == f"/requests/{req.pk}/"
+    page = handler.get(done["Location"]).content.decode()
+    assert "查询已转入后台办理" in page and "已完成查询比对" in page
     assert "后台办理：查询（已完成）" in page and 'http-equiv="refresh"' not in page
     assert state(req) == "screened" and events(req, "request.screen") == ["ok"]
     job = RequestJob.objects.get(request=req, action="screen")
@@ -196,3 +200,50 @@ def test_the_real_worker_runs_a_job_from_a_sqlite_file_database(tmp_path):
     seen = run_scenario("worker", tmp_path)
     assert seen == {"queued": "queued", "job": ["done", 6, 6], "state": "screened",
                     "screenings": 1}  # fmt: skip
+
+
+def test_the_api_asks_the_same_rule_and_answers_202_with_the_job(world, large, settings):
+    """A large request's 查询 through the API goes to the worker as the page's does: 202, the
+    job in the detail; a second call while it waits is refused with 409, nothing changed."""
+    from rest_framework.test import APIClient
+
+    settings.TASKS = DUMMY  # stored, not run
+    req = register(world)
+    client = APIClient()
+    client.force_authenticate(world.handler.user)
+    answer = client.post(f"/api/v1/requests/{req.pk}/screen/")
+    assert answer.status_code == 202
+    body = answer.json()
+    assert body["request"]["state"] == "assigned"
+    assert (body["job"]["action"], body["job"]["state"], body["job"]["total"]) == (
+        "screen", "queued", 8,
+    )  # fmt: skip
+    again = client.post(f"/api/v1/requests/{req.pk}/screen/")
+    assert again.status_code == 409 and "本件已有后台办理正在进行" in again.content.decode()
+    tasks.run_job.call(RequestJob.objects.get(request=req).pk)
+    detail = client.get(f"/api/v1/requests/{req.pk}/").json()
+    assert detail["request"]["state"] == "screened" and detail["job"]["state"] == "done"
+    assert events(req, "request.screen") == ["refused", "ok"]
+
+
+def test_every_sign_off_goes_to_the_worker_by_default(world, settings):
+    """签发 of a small request too (GONGXIN_BACKGROUND_SIGN_FROM = 1): the signer's click
+    returns at once with the job queued; the page shows it until the worker has signed."""
+    settings.TASKS = DUMMY
+    req = register(world, others=2)
+    services.screen_request(world.handler, req.pk)
+    services.submit(world.handler, req.pk)
+    for candidate in matched_candidates(req):
+        for reviewer in (world.reviewer_a, world.reviewer_b):
+            services.review(reviewer, candidate.pk, "confirm", "一致")
+    signer = as_(world.signer)
+    answer = signer.post(f"/requests/{req.pk}/sign_off/", {"confirm": "yes"})
+    assert answer["Location"] == f"/requests/{req.pk}/progress/"
+    assert state(req) == "awaiting_signoff"
+    page = signer.get(answer["Location"]).content.decode()
+    assert "后台办理：签发（排队中）" in page and 'http-equiv="refresh"' in page
+    tasks.run_job.call(RequestJob.objects.get(request=req).pk)
+    done = signer.get(answer["Location"])
+    assert done["Location"] == f"/requests/{req.pk}/"
+    assert "已签发，结果已固定" in signer.get(done["Location"]).content.decode()
+    assert state(req) == "signed"

@@ -101,6 +101,11 @@ def hand_on(detail: dict) -> None:
                 hand(p["username"], "sign", req["id"], round_)
     elif state == "signed" and req["handler"]:
         hand(req["handler"]["username"], "issue", req["id"], round_)
+    elif detail.get("job") and detail["job"]["state"] in ("queued", "running"):
+        # 签发 went to the task worker (202): the handler looks again later, as the request
+        # appears on their dashboard once it is signed.
+        if detail["job"]["action"] == "sign_off" and req["handler"]:
+            MAILBOX[req["handler"]["username"]].append(("await_signed", req["id"]))
 
 
 class Staff(HttpUser):
@@ -217,7 +222,7 @@ class Staff(HttpUser):
     def act(self, url: str, name: str, body=None) -> dict | None:
         with self.client.post(url, json=body, name=name, headers=self.headers(),
                               catch_response=True) as r:  # fmt: skip
-            if r.status_code != 200 and r.status_code != 201:
+            if r.status_code not in (200, 201, 202):  # 202: handed to the task worker
                 r.failure(f"{name}: {r.status_code} {r.error or r.text[:200]}")
                 return None
             return r.json()
@@ -275,6 +280,10 @@ class Staff(HttpUser):
                           {"confirm": True})  # fmt: skip
         if detail:
             hand_on(detail)
+
+    def await_signed(self, request_id: int):
+        if detail := self.detail(request_id):
+            hand_on(detail)  # signed: 反馈 next; still with the worker: look again later
 
     def issue(self, request_id: int):
         self.act(f"/api/v1/requests/{request_id}/issue/", "api: issue",

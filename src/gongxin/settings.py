@@ -117,6 +117,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A request of at least this many candidates is screened, submitted and signed in the
 # background, with its progress on the page; smaller ones are done while the person waits.
 GONGXIN_BACKGROUND_FROM = int(os.environ.get("GONGXIN_BACKGROUND_FROM", "200"))
+# 签发 (numbering, rendering and signing the letter: about a second of CPU) goes to the worker
+# from this many candidates: by default always, so a server thread never waits on it and the
+# signer's page returns at once and follows the progress (docs/performance.md, load).
+GONGXIN_BACKGROUND_SIGN_FROM = int(os.environ.get("GONGXIN_BACKGROUND_SIGN_FROM", "1"))
 # A running background job holds a lease of this many seconds, renewed four times per lease
 # while it runs; a job whose worker died is retried once after it expires (decision 0017).
 GONGXIN_TASK_LEASE = float(os.environ.get("GONGXIN_TASK_LEASE", "60"))

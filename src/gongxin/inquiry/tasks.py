@@ -1,11 +1,12 @@
-"""A large request's 查询, 提交 and 签发 run in the background (decision 0010).
+"""A large request's 查询 and 提交, and every 签发, run in the background (decision 0010).
 
-A request of ``settings.GONGXIN_BACKGROUND_FROM`` candidates or more is not screened, submitted
-or signed while the person's page waits: the page action checks the rule, records a
-``RequestJob`` and enqueues ``run_job`` on django-tasks' database backend; the worker
-(``gongxin worker``) runs the same service as the same person,
-which checks the rule again under the request's lock and writes the one audit event. The job
-row carries the progress the page shows, and the Chinese reason when it failed.
+A request of ``settings.GONGXIN_BACKGROUND_FROM`` candidates or more is not screened or
+submitted while the person waits, nor is any request signed (``GONGXIN_BACKGROUND_SIGN_FROM``,
+by default every one): the page or API action checks the rule, records a ``RequestJob`` and
+enqueues ``run_job`` on django-tasks' database backend; the worker (``gongxin worker``) runs
+the same service as the same person, which checks the rule again under the request's lock and
+writes the one audit event. The job row carries the progress the page shows, and the Chinese
+reason when it failed.
 
 Never twice: at most one job per request is queued or running (a database constraint, so a
 double click is refused); a run claims its job with one conditional UPDATE (queued → running),
@@ -52,12 +53,17 @@ BUSY = "本件已有后台办理正在进行，请等待完成后再操作"
 MOVED_ON = "提交后本件的办理状态已有变化，后台办理未执行，未做任何改动"
 
 
+def background_from(action: str) -> int:
+    """From how many candidates ``action`` runs in the background (SERVICES' actions)."""
+    if action == "sign_off":
+        return settings.GONGXIN_BACKGROUND_SIGN_FROM
+    return settings.GONGXIN_BACKGROUND_FROM
+
+
 def in_background(req: InquiryRequest, action: str) -> bool:
-    """Whether ``action`` on ``req`` runs as a background task (a large request)."""
-    return (
-        action in SERVICES
-        and Candidate.objects.current(req).count() >= settings.GONGXIN_BACKGROUND_FROM
-    )
+    """Whether ``action`` on ``req`` runs as a background task (a large request, or any
+    签发 by default): the one rule the page and the API ask."""
+    return action in SERVICES and Candidate.objects.current(req).count() >= background_from(action)
 
 
 def _basis(req: InquiryRequest) -> str:

@@ -330,7 +330,7 @@ def action_view(action: str):
             except WorkflowError as exc:
                 messages.error(request, exc.explanation)
                 return redirect("request_detail", pk=req.pk)
-            messages.info(request, f"人选较多，{RULES[action].label}已转入后台办理")
+            messages.info(request, f"{RULES[action].label}已转入后台办理")
             return redirect("request_progress", pk=req.pk)
         try:
             result = ACTION_SERVICES[action](request.staff, req.pk, request.POST)

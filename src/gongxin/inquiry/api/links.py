@@ -40,8 +40,11 @@ LINKS: dict[tuple[str, str], dict[str, tuple[str, dict, object]]] = {
             "v1_requests_sign_off_create", {"path.id": "$response.body#/request"}, None,
         ),
     },
-    ("v1_requests_sign_off_create", "200"): {
-        "IssueSigned": ("v1_requests_issue_create", {"path.id": REQUEST}, None),
+    **{  # 202: handed to the worker (by default every 签发); 反馈 once its job is done
+        ("v1_requests_sign_off_create", status): {
+            "IssueSigned": ("v1_requests_issue_create", {"path.id": REQUEST}, None),
+        }
+        for status in ("200", "202")
     },
     ("v1_requests_issue_create", "200"): {
         "CorrectIssued": ("v1_requests_correct_create", {"path.id": REQUEST}, None),

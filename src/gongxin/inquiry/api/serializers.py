@@ -45,6 +45,22 @@ class LetterSerializer(serializers.Serializer):
         return newer.document_number if newer else None
 
 
+class JobSerializer(serializers.Serializer):
+    """A request's background action (gongxin.inquiry.tasks.current_job): no personal data."""
+
+    action = serializers.CharField(help_text="办理事项：screen、submit 或 sign_off")
+    action_label = serializers.CharField(help_text="办理事项的中文名称")
+    state = serializers.CharField(
+        help_text="queued 排队中、running 办理中、done 已完成、failed 未完成"
+    )
+    processed = serializers.IntegerField()
+    total = serializers.IntegerField()
+    step = serializers.CharField()
+    message = serializers.CharField(help_text="未完成时的原因")
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
 class RequestSerializer(serializers.ModelSerializer):
     agency_name = serializers.CharField(source="agency.name", read_only=True)
     handler = PersonSerializer(read_only=True, allow_null=True)

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from gongxin.accounts.models import RequestingAgency
 from gongxin.audit.services import record
 from gongxin.core import clock
-from gongxin.inquiry import queries, result_check, services
+from gongxin.inquiry import queries, result_check, services, tasks
 from gongxin.inquiry.api import serializers as s
 from gongxin.inquiry.models import Candidate, InquiryRequest
 from gongxin.inquiry.rules import allowed_actions
@@ -35,6 +35,9 @@ DETAIL = inline_serializer("RequestDetail", {
         help_text="人选信息已按保存期限清除时为「已按保存期限清除（日期）」，否则为空"),
     "result_warning": serializers.CharField(
         help_text="签发后的查询结果被改动时的警告（同时已向审计管理员告警），否则为空"),
+    "job": s.JobSerializer(allow_null=True, help_text=(
+        "后台办理（人选较多的查询、提交，以及签发）：排队或办理中的，或最近完成、未完成的一件；"
+        "没有时为 null。答复 202 时即为刚转入后台的这一件，完成后再读本件可见结果")),
 })  # fmt: skip
 LABELS = {"agency": "发起查询单位", "letter_number": "来文文号", "received_on": "收文日期",
           "kind": "类别", "candidates": "人选", "name": "姓名", "id_number": "公民身份号码",
@@ -89,8 +92,8 @@ def parse_registration(staff, data) -> services.Registration:
 
 
 READ = problems(401, 404)
-ACTION = problems(401, 403, 404, 409)
-ACTION_WITH_BODY = problems(400, 401, 403, 404, 409)
+ACTION = {202: DETAIL, **problems(401, 403, 404, 409)}
+ACTION_WITH_BODY = {202: DETAIL, **problems(400, 401, 403, 404, 409)}
 
 
 class RequestViewSet(viewsets.GenericViewSet):
@@ -152,6 +155,8 @@ class RequestViewSet(viewsets.GenericViewSet):
             ).data,
         }  # fmt: skip
         data["candidates_note"] = data["result_warning"] = ""
+        job = tasks.current_job(req)
+        data["job"] = s.JobSerializer(job).data if job else None
         candidates = Candidate.objects.restrict(staff, "view").current(req)
         if req.purged_at is not None:
             data["candidates_note"] = f"{PURGED}（{clock.local(req.purged_at):%Y-%m-%d}）"
@@ -167,12 +172,19 @@ class RequestViewSet(viewsets.GenericViewSet):
 
     def _act(self, request, pk, action_name, call, body=None):
         """Find the request in scope first (out of scope is 404 whatever was sent), then read
-        the body, then act."""
+        the body, then act: at once, or, where the page would (tasks.in_background), by
+        handing it to the task worker and answering 202 with the job in the detail."""
         req = InquiryRequest.objects.restrict(request.staff, action_name).get_or_404(pk=pk)
         data = self._body(body, request) if body is not None else None
-        call(request.staff, req.pk, data)
+        status = 200
+        if tasks.in_background(req, action_name):  # the page's rule: the worker does it
+            tasks.enqueue(request.staff, req.pk, action_name,
+                          confirmed=bool(data and data.get("confirm")))  # fmt: skip
+            status = 202
+        else:
+            call(request.staff, req.pk, data)
         req = self._visible(request).get(pk=req.pk)
-        return Response(self._detail(request.staff, req))
+        return Response(self._detail(request.staff, req), status=status)
 
     @staticmethod
     def _body(serializer_class, request) -> dict:
