@@ -49,19 +49,20 @@ WORKERS, THREADS = 2, 4
 
 
 def start_node(port: int, env: dict) -> subprocess.Popen:
-    """One application node on 127.0.0.1:``port`` (the one place a node is started)."""
+    """One application node on 127.0.0.1:``port`` (the one place a node is started): the
+    product's own server, `gongxin serve`, as an operator runs it."""
     log = open(Path(env["GONGXIN_HOME"]) / f"node-{port}.log", "ab")
+    env = {**env, "GONGXIN_WORKERS": str(WORKERS), "GONGXIN_THREADS": str(THREADS),
+           "GONGXIN_KEEPALIVE": "30"}  # fmt: skip
     return subprocess.Popen(  # noqa: S603 - our own interpreter, our arguments
-        [sys.executable, "-m", "gunicorn", "gongxin.wsgi:application", "-k", "gthread",
-         "--workers", str(WORKERS), "--threads", str(THREADS), "--bind", f"127.0.0.1:{port}",
-         "--keep-alive", "30", "--no-control-socket"],
+        [sys.executable, "-m", "gongxin.cli", "serve", f"127.0.0.1:{port}"],
         env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
 
 
 def start_worker(env: dict) -> subprocess.Popen:
     log = open(Path(env["GONGXIN_HOME"]) / "worker.log", "ab")
-    return subprocess.Popen([sys.executable, "-m", "gongxin.cli", "db_worker"], env=env,
+    return subprocess.Popen([sys.executable, "-m", "gongxin.cli", "worker"], env=env,
                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
 
 

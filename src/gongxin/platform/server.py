@@ -14,6 +14,9 @@ one small machine:
   large work goes to the task worker, so only a stuck request reaches it).
 - GONGXIN_GRACEFUL_TIMEOUT: on SIGTERM, seconds the requests in progress get to finish
   (default 30); new connections are refused meanwhile.
+- GONGXIN_KEEPALIVE: seconds an idle client connection is kept open (default 5, behind the
+  proxy, which keeps its own; clients straight on the node, as the load bench's, want 30 or
+  more, or a request sent as the connection closes fails).
 
 The access log names the method, the path without its query string (a query may hold what was
 searched for), the status, the size and the time taken: never the query, the referrer (the
@@ -51,7 +54,7 @@ def options(bind: str) -> dict:
         "threads": _int("GONGXIN_THREADS", 4),
         "timeout": _int("GONGXIN_TIMEOUT", 120),
         "graceful_timeout": _int("GONGXIN_GRACEFUL_TIMEOUT", 30),
-        "keepalive": 5,  # behind the proxy, which keeps its connections open
+        "keepalive": _int("GONGXIN_KEEPALIVE", 5),
         "accesslog": "-",
         "errorlog": "-",
         "access_log_format": ACCESS_LOG_FORMAT,
